@@ -1,0 +1,121 @@
+/**
+ * The project's one bit reader and writer (MSB first), with Exp-Golomb codes for H.264 SPS and the
+ * plain fixed-width fields of AAC, FLV and RTP headers. Reading past the end throws a ParseError.
+ */
+import { ParseError } from "../errors.ts";
+
+export class BitReader {
+  private readonly data: Uint8Array;
+  private bitPos: number;
+  private readonly bitEnd: number;
+
+  constructor(data: Uint8Array, byteOffset = 0, byteLength = data.length - byteOffset) {
+    this.data = data;
+    this.bitPos = byteOffset * 8;
+    this.bitEnd = (byteOffset + byteLength) * 8;
+  }
+
+  get bitsLeft(): number {
+    return this.bitEnd - this.bitPos;
+  }
+
+  get bitOffset(): number {
+    return this.bitPos;
+  }
+
+  /** Reads up to 32 bits as an unsigned number. */
+  read(bits: number): number {
+    if (bits === 0) return 0;
+    if (bits > 32) throw new RangeError("BitReader.read takes at most 32 bits");
+    if (bits > this.bitsLeft) throw new ParseError("ERR_BITS_TRUNCATED", `needed ${bits} bits, ${this.bitsLeft} left`, this.bitPos >> 3);
+    let value = 0;
+    for (let i = 0; i < bits; i++) {
+      const byte = this.data[this.bitPos >> 3]!;
+      value = value * 2 + ((byte >> (7 - (this.bitPos & 7))) & 1);
+      this.bitPos++;
+    }
+    return value;
+  }
+
+  readFlag(): boolean {
+    return this.read(1) === 1;
+  }
+
+  skip(bits: number): void {
+    if (bits > this.bitsLeft) throw new ParseError("ERR_BITS_TRUNCATED", `cannot skip ${bits} bits, ${this.bitsLeft} left`, this.bitPos >> 3);
+    this.bitPos += bits;
+  }
+
+  /** ue(v), ITU-T H.264 section 9.1. */
+  readUE(): number {
+    let zeros = 0;
+    while (this.read(1) === 0) {
+      if (++zeros > 31) throw new ParseError("ERR_BITS_EXP_GOLOMB", "Exp-Golomb code longer than 32 bits", this.bitPos >> 3);
+    }
+    return zeros === 0 ? 0 : 2 ** zeros - 1 + this.read(zeros);
+  }
+
+  /** se(v), ITU-T H.264 section 9.1.1. */
+  readSE(): number {
+    const k = this.readUE();
+    return k % 2 === 1 ? (k + 1) / 2 : -(k / 2);
+  }
+}
+
+export class BitWriter {
+  private bytes: Uint8Array;
+  private bitPos = 0;
+
+  constructor(initialBytes = 256) {
+    this.bytes = new Uint8Array(Math.max(1, initialBytes));
+  }
+
+  get bitLength(): number {
+    return this.bitPos;
+  }
+
+  /** Writes the low `bits` bits of `value` (up to 32). */
+  write(bits: number, value: number): void {
+    if (bits > 32) throw new RangeError("BitWriter.write takes at most 32 bits");
+    this.reserve(bits);
+    for (let i = bits - 1; i >= 0; i--) {
+      const bit = Math.floor(value / 2 ** i) & 1;
+      if (bit) this.bytes[this.bitPos >> 3]! |= 0x80 >> (this.bitPos & 7);
+      this.bitPos++;
+    }
+  }
+
+  writeFlag(flag: boolean): void {
+    this.write(1, flag ? 1 : 0);
+  }
+
+  writeUE(value: number): void {
+    const v = value + 1;
+    const len = Math.floor(Math.log2(v));
+    this.write(len, 0);
+    this.write(len + 1, v);
+  }
+
+  writeSE(value: number): void {
+    this.writeUE(value > 0 ? 2 * value - 1 : -2 * value);
+  }
+
+  /** Pads with zero bits to the next byte boundary. */
+  alignZero(): void {
+    const pad = (8 - (this.bitPos & 7)) & 7;
+    this.write(pad, 0);
+  }
+
+  /** The bytes written so far (the last byte zero-padded). */
+  finish(): Uint8Array {
+    return this.bytes.slice(0, (this.bitPos + 7) >> 3);
+  }
+
+  private reserve(bits: number): void {
+    const need = (this.bitPos + bits + 7) >> 3;
+    if (need <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(need, this.bytes.length * 2));
+    grown.set(this.bytes);
+    this.bytes = grown;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Every configuration key, its type, default and meaning. Where WCS has a setting for the same thing
+ * the key carries the WCS name, so lines of a `flashphoner.properties` carry over. The README's
+ * configuration table is checked against this list by spec/config.test.ts.
+ */
+export type KeyType =
+  | { kind: "int"; min: number; max: number }
+  | { kind: "bool" }
+  | { kind: "string" }
+  | { kind: "list" }
+  | { kind: "enum"; values: readonly string[] };
+
+export interface KeyDef<T> {
+  readonly type: KeyType;
+  readonly default: T;
+  readonly doc: string;
+}
+
+const int = (value: number, doc: string, min = 0, max = Number.MAX_SAFE_INTEGER): KeyDef<number> => ({ type: { kind: "int", min, max }, default: value, doc });
+const port = (value: number, doc: string): KeyDef<number> => int(value, `${doc} (0 turns it off)`, 0, 65535);
+const bool = (value: boolean, doc: string): KeyDef<boolean> => ({ type: { kind: "bool" }, default: value, doc });
+const str = (value: string, doc: string): KeyDef<string> => ({ type: { kind: "string" }, default: value, doc });
+const list = (value: string[], doc: string): KeyDef<readonly string[]> => ({ type: { kind: "list" }, default: value, doc });
+const oneOf = <V extends string>(values: readonly V[], value: V, doc: string): KeyDef<V> => ({ type: { kind: "enum", values }, default: value, doc });
+
+export const CONFIG_KEYS = {
+  // general
+  "log.level": oneOf(["error", "warn", "info", "debug", "trace"], "info", "log level"),
+  "log.json": bool(false, "write logs as JSON lines instead of text"),
+  bind_address: str("0.0.0.0", "address the TCP listeners (REST, WebSocket, RTMP) bind to"),
+  media_dir: str("./media", "folder sound files (sound_on, inject_sound) are read from; names may not leave it"),
+  record_dir: str("./records", "folder FLV recordings are written to"),
+
+  // REST API
+  "http.port": port(8081, "REST API, web pages and HTTP-FLV over HTTP"),
+  "https.port": port(8444, "REST API, web pages and HTTP-FLV over HTTPS"),
+  "https.cert": str("", "PEM certificate for https and wss; a self-signed one is generated at first start when empty"),
+  "https.key": str("", "PEM private key matching https.cert"),
+  disable_rest_auth: bool(true, "false turns on HTTP Basic authentication of the REST API"),
+  rest_users: list([], "REST Basic-auth users as name:password pairs (never logged)"),
+  rest_access_control_allow_origin: str("*", "CORS Access-Control-Allow-Origin of REST answers"),
+  rest_hook_url: str("", "base URL REST hooks (connect, StreamStatusEvent, CallStatusEvent, ...) are POSTed to; empty turns hooks off"),
+  rest_hook_send_hash: bool(false, "sign hook bodies with HMAC-MD5 in an `Authorization: WCS <hex>` header"),
+  rest_hook_secret_key: str("", "key for rest_hook_send_hash (never logged)"),
+
+  // WebSocket signaling and WebRTC
+  "ws.port": port(8080, "WebSocket signaling (Flashphoner Web SDK) over ws"),
+  "wss.port": port(8443, "WebSocket signaling over wss"),
+  "keep_alive.server_interval": int(5000, "ms between server pings on the signaling socket", 0),
+  "keep_alive.probes": int(10, "missed pongs before a signaling session is closed", 1),
+  media_port_from: int(31000, "first UDP port for media (WebRTC, SIP RTP)", 1024, 65535),
+  media_port_to: int(32000, "last UDP port for media", 1024, 65535),
+  ice_interface_addresses: list([], "local addresses ICE gathers candidates on; empty means all interfaces"),
+  media_public_address: list([], "extra addresses advertised as ICE candidates (a server behind NAT)"),
+
+  // RTMP server (ingest, play, HTTP-FLV)
+  "rtmp.port": port(1935, "embedded RTMP server"),
+  "rtmp.record": bool(false, "record every stream published to the embedded server as FLV in record_dir"),
+  "rtmp.max_message_size": int(8 * 1024 * 1024, "largest RTMP message a peer may announce before it is cut off (bytes)", 1024),
+  "rtmp.handshake_timeout": int(10000, "ms a peer has to finish the RTMP handshake", 100),
+
+  // RTMP republishing (transponders)
+  rtmp_transponder_stream_name_prefix: str("rtmp_", "prefix put before the stream name on republish; may be empty"),
+  rtmp_transponder_full_url: bool(false, "the rtmpUrl already ends with the stream name"),
+  rtmp_flash_version: str("FMLE/3.0 (compatible; FMSc/1.0)", "flashVer sent in RTMP connect unless rtmpFlashVersion is given"),
+  rtmp_push_auto_start: bool(false, "republish every published stream to rtmp_push_auto_start_url"),
+  rtmp_push_auto_start_url: str("", "target of rtmp_push_auto_start"),
+  rtmp_keyframe_request_interval: int(2, "seconds between keyframe requests to the source while republishing", 0),
+  rtmp_reconnect_min_delay: int(1000, "ms before the first reconnect of a dropped RTMP target", 0),
+  rtmp_reconnect_max_delay: int(30000, "cap of the exponential reconnect delay (ms)", 0),
+  rtmp_send_queue_ms: int(3000, "media a slow RTMP target may queue before video is dropped up to the next keyframe (ms)", 100),
+
+  // audio
+  aac_bitrate_stereo: int(128000, "AAC bitrate for stereo output (bit/s)", 16000, 320000),
+  aac_bitrate_mono: int(64000, "AAC bitrate for mono output (bit/s)", 8000, 256000),
+
+  // SIP
+  "sip.port": int(0, "local SIP port (UDP and TCP); 0 lets the OS choose", 0, 65535),
+  rtp_in_buffer: bool(true, "pass incoming RTP through the jitter buffer"),
+  rtp_in_buffer_delay: int(200, "largest reordering delay of the jitter buffer (ms)", 0, 5000),
+  rtp_activity_timeout: int(60, "seconds without RTP after which a call ends with `Failed by RTP activity`; 0 turns it off", 0),
+  generate_av_for_ua: oneOf(["none", "all"], "none", "send silence (and keyframe requests for video) to SIP user agents"),
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+type DefaultOf<K extends ConfigKey> = (typeof CONFIG_KEYS)[K]["default"];
+type Widen<T> = T extends boolean ? boolean : T extends number ? number : T extends readonly string[] ? readonly string[] : T;
+export type Config = { readonly [K in ConfigKey]: Widen<DefaultOf<K>> };
