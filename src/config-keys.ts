@@ -30,6 +30,7 @@ export const CONFIG_KEYS = {
   bind_address: str("0.0.0.0", "address the TCP listeners (REST, WebSocket, RTMP) bind to"),
   media_dir: str("./media", "folder sound files (sound_on, inject_sound) are read from; names may not leave it"),
   record_dir: str("./records", "folder FLV recordings are written to"),
+  data_dir: str("./data", "folder for generated state (the self-signed TLS certificate)"),
 
   // REST API
   "http.port": port(8081, "REST API, web pages and HTTP-FLV over HTTP"),

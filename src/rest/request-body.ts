@@ -1,0 +1,70 @@
+/**
+ * Reading REST request bodies. Every failure is a RestError with the HTTP status to answer and a
+ * message naming the field, as WCS clients expect a 400 that says what was wrong.
+ */
+import { TranspondError } from "../errors.ts";
+
+export class RestError extends TranspondError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(`ERR_REST_${status}`, message);
+    this.status = status;
+  }
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export function parseJsonBody(text: string): JsonObject {
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new RestError(400, `request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new RestError(400, "request body must be a JSON object");
+  }
+  return value as JsonObject;
+}
+
+export function requireString(body: JsonObject, field: string): string {
+  const value = body[field];
+  if (value === undefined || value === null || value === "") throw new RestError(400, `${field} is required`);
+  if (typeof value !== "string") throw new RestError(400, `${field} must be a string`);
+  return value;
+}
+
+export function optionalString(body: JsonObject, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new RestError(400, `${field} must be a string`);
+  return value;
+}
+
+/** Accepts true/false and the strings "true"/"false", as the WCS examples send them. */
+export function optionalBoolean(body: JsonObject, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value === "boolean") return value;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new RestError(400, `${field} must be true or false`);
+}
+
+/** Accepts numbers and numeric strings ("5060"), within `min..max`. */
+export function optionalInteger(body: JsonObject, field: string, min: number, max: number): number | undefined {
+  const value = body[field];
+  if (value === undefined || value === null || value === "") return undefined;
+  const n = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n)) throw new RestError(400, `${field} must be a whole number`);
+  if (n < min || n > max) throw new RestError(400, `${field} must be between ${min} and ${max}`);
+  return n;
+}
+
+export function optionalObject(body: JsonObject, field: string): JsonObject | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) throw new RestError(400, `${field} must be an object`);
+  return value as JsonObject;
+}
