@@ -24,6 +24,10 @@ const files = findTests(root)
   .filter((f) => !unitOnly || !relative(root, f).startsWith("e2e"))
   .filter((f) => filters.length === 0 || filters.some((p) => relative(root, f).includes(p)));
 
+// Tests log only warnings and errors unless asked otherwise.
+const { configureLogging } = await import("../src/log.ts");
+configureLogging({ level: (process.env.TRANSPOND_LOG_LEVEL as "warn" | undefined) ?? "warn" });
+
 declare global {
   var UVU_DEFER: number;
   var UVU_QUEUE: unknown[][];

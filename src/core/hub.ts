@@ -20,7 +20,13 @@ export interface HubListener {
 
 /** An opaque, URL-safe id in the style of WCS mediaSessionIds. */
 export function newSessionId(): string {
-  return randomBytes(16).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 26).padEnd(26, "0");
+  const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+  // 252 is the largest multiple of 36 below 256: rejecting bytes above it keeps the digits uniform.
+  const out: string[] = [];
+  while (out.length < 26) {
+    for (const byte of randomBytes(32)) if (byte < 252 && out.length < 26) out.push(alphabet[byte % 36]!);
+  }
+  return out.join("");
 }
 
 export class StreamHub {

@@ -1,0 +1,224 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import type { AudioConfig, AudioFrame, Frame, TrackConfig } from "../../src/codecs/frame.ts";
+import { makeConfig } from "../../src/config.ts";
+import type { AudioPath } from "../../src/core/audio-path.ts";
+import { StreamHub } from "../../src/core/hub.ts";
+import type { MediaSource } from "../../src/core/media-sink.ts";
+import { RtmpOutputError, type RtmpOutput, type RtmpOutputMetadata } from "../../src/core/rtmp-output.ts";
+import { TransponderRegistry, PushError } from "../../src/core/transponders.ts";
+import type { RtmpTarget } from "../../src/rtmp/client/url.ts";
+import { waitFor } from "../support/net.ts";
+
+const test = suite("core/transponder");
+
+class FakeOutput implements RtmpOutput {
+  sent: string[] = [];
+  bufferedBytes = 0;
+  stopped = false;
+  private closeListener?: (reason: string) => void;
+  private drainListener?: () => void;
+  constructor(
+    readonly target: RtmpTarget,
+    private readonly outcome: "ok" | "refused" | "unreachable",
+  ) {}
+  async start(): Promise<void> {
+    if (this.outcome === "refused") throw new RtmpOutputError("ERR_RTMP_PUBLISH_REJECTED", "NetStream.Publish.BadName: name in use", false);
+    if (this.outcome === "unreachable") throw new RtmpOutputError("ERR_RTMP_CONNECT", "connect ECONNREFUSED", true);
+  }
+  sendMetadata(m: RtmpOutputMetadata): void {
+    this.sent.push(`meta ${m.width}x${m.height} ${m.audioCodec}`);
+  }
+  sendConfig(c: TrackConfig, ts: number): void {
+    this.sent.push(`config ${c.codec}@${ts}`);
+  }
+  sendFrame(f: Frame, ts: number): void {
+    this.sent.push(`${f.kind}${f.kind === "video" && f.key ? "K" : ""}@${ts}`);
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+  onClose(l: (reason: string) => void): void {
+    this.closeListener = l;
+  }
+  onDrain(l: () => void): void {
+    this.drainListener = l;
+  }
+  drop(reason: string): void {
+    this.closeListener?.(reason);
+  }
+  drain(): void {
+    this.drainListener?.();
+  }
+}
+
+class FakeAudio implements AudioPath {
+  config: AudioConfig | undefined;
+  muted = false;
+  soundEnabled = false;
+  sound?: string;
+  setSourceConfig(c: AudioConfig): void {
+    this.config = c;
+  }
+  push(f: AudioFrame): AudioFrame[] {
+    return [f];
+  }
+  setMuted(m: boolean): void {
+    this.muted = m;
+  }
+  soundOn(path: string): void {
+    this.soundEnabled = true;
+    this.sound = path;
+  }
+  soundOff(): void {
+    this.soundEnabled = false;
+  }
+}
+
+const sps = { codec: "H264" as const, sps: new Uint8Array([0x67]), pps: new Uint8Array([0x68]), width: 640, height: 360 };
+const aac: AudioConfig = { codec: "AAC", sampleRate: 48000, channels: 2, asc: new Uint8Array([0x11, 0x90]) };
+const v = (dts: number, key = false): Frame => ({ kind: "video", codec: "H264", dts, pts: dts, key, data: [new Uint8Array([1])] });
+const a = (dts: number): Frame => ({ kind: "audio", codec: "AAC", dts, pts: dts, key: true, data: new Uint8Array(1) });
+
+function setup(outcomes: ("ok" | "refused" | "unreachable")[], configOverrides = {}) {
+  const hub = new StreamHub();
+  let keyframeRequests = 0;
+  const source: MediaSource = { kind: "rtmp", requestKeyframe: () => void keyframeRequests++, stop: () => {} };
+  const stream = hub.publish("cam", source);
+  stream.setConfig(sps);
+  stream.setConfig(aac);
+  const outputs: FakeOutput[] = [];
+  const config = makeConfig({ rtmp_reconnect_min_delay: 5, rtmp_reconnect_max_delay: 20, rtmp_keyframe_request_interval: 0, ...configOverrides });
+  const registry = new TransponderRegistry({
+    hub,
+    config,
+    connect: (target) => {
+      const o = new FakeOutput(target, outcomes[Math.min(outputs.length, outcomes.length - 1)]!);
+      outputs.push(o);
+      return o;
+    },
+    audioPath: () => new FakeAudio(),
+    resolveSound: (name) => {
+      if (name !== "test.wav") throw new PushError(404, "No such file");
+      return `/media/${name}`;
+    },
+    resolveHost: async (host) => {
+      if (host === "nowhere.invalid") throw new PushError(400, `rtmpUrl: host ${host} cannot be resolved`);
+    },
+  });
+  return { hub, stream, registry, outputs, keyframes: () => keyframeRequests };
+}
+
+test("goes ACTIVE, starts at a keyframe with metadata and sequence headers first, timestamps from 0", async () => {
+  const { stream, registry, outputs } = setup(["ok"]);
+  const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  await waitFor("ACTIVE", () => (r.transponder.status === "ACTIVE" ? true : undefined));
+  assert.is(r.streamName, "rtmp_cam");
+  stream.pushFrame(v(1000, true)); // the sink starts here
+  stream.pushFrame(a(1010));
+  stream.pushFrame(v(1033));
+  assert.equal(outputs[0]!.sent, ["meta 640x360 AAC", "config H264@0", "config AAC@0", "videoK@0", "audio@10", "video@33"]);
+});
+
+test("a dropped connection reconnects by itself and resumes at a keyframe with fresh headers", async () => {
+  const { stream, registry, outputs, keyframes } = setup(["ok", "unreachable", "ok"]);
+  const seen: string[] = [];
+  const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  await waitFor("ACTIVE", () => (r.transponder.status === "ACTIVE" ? true : undefined));
+  stream.pushFrame(v(0, true));
+  const before = keyframes();
+  outputs[0]!.drop("Connection reset by peer");
+  assert.is(r.transponder.status, "RECONNECTING");
+  assert.is(r.transponder.lastError, "Connection reset by peer");
+  await waitFor("second ACTIVE", () => (r.transponder.status === "ACTIVE" && outputs.length === 3 ? true : undefined), 2000);
+  assert.is(r.transponder.reconnects, 2);
+  assert.ok(keyframes() > before, "a keyframe is requested on reconnect");
+  stream.pushFrame(v(2000)); // inter frame: not a place to start
+  stream.pushFrame(a(2010));
+  stream.pushFrame(v(2033, true));
+  stream.pushFrame(a(2040));
+  seen.push(...outputs[2]!.sent);
+  assert.equal(seen, ["meta 640x360 AAC", "config H264@0", "config AAC@0", "videoK@0", "audio@7"]);
+});
+
+test("a refused publish is FAILED with the server's reason, no retry", async () => {
+  const { registry, outputs } = setup(["refused"]);
+  const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  await waitFor("FAILED", () => (r.transponder.status === "FAILED" ? true : undefined));
+  assert.is(r.transponder.lastError, "NetStream.Publish.BadName: name in use");
+  await new Promise((res) => setTimeout(res, 30));
+  assert.is(outputs.length, 1);
+});
+
+test("the end of the stream stops and removes the transponder, unpublishing from the target", async () => {
+  const { hub, stream, registry, outputs } = setup(["ok"]);
+  const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  await waitFor("ACTIVE", () => (r.transponder.status === "ACTIVE" ? true : undefined));
+  hub.unpublish(stream, "Unpublished");
+  assert.is(r.transponder.status, "STOPPED");
+  assert.ok(outputs[0]!.stopped);
+  assert.equal(registry.all(), []);
+});
+
+test("startup errors: unknown stream 404, duplicate 409, bad or unresolvable URL 400", async () => {
+  const { registry } = setup(["ok"]);
+  const expectStatus = async (req: { streamName: string; rtmpUrl: string }, status: number, text: string) => {
+    try {
+      await registry.startup(req);
+      assert.unreachable(JSON.stringify(req));
+    } catch (err) {
+      assert.instance(err, PushError);
+      assert.is((err as PushError).status, status);
+      assert.match((err as Error).message, text);
+    }
+  };
+  await expectStatus({ streamName: "nope", rtmpUrl: "rtmp://h/live" }, 404, "Stream not found");
+  await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  await expectStatus({ streamName: "cam", rtmpUrl: "rtmp://h/live" }, 409, "already exists");
+  await expectStatus({ streamName: "cam", rtmpUrl: "http://h/live" }, 400, "unsupported scheme");
+  await expectStatus({ streamName: "cam", rtmpUrl: "rtmp://nowhere.invalid/live" }, 400, "cannot be resolved");
+  registry.close();
+});
+
+test("options apply at start: mute and sound_on; sound_on with a missing file is refused", async () => {
+  const { registry } = setup(["ok"]);
+  const muted = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/a", options: { action: "mute" } });
+  assert.ok(muted.transponder.options.audio.muted);
+  const sound = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/b", options: { action: "sound_on", soundFile: "test.wav", loop: true } });
+  assert.ok(sound.transponder.options.audio.soundEnabled);
+  assert.is((sound.transponder.options.audio as FakeAudio).sound, "/media/test.wav");
+  try {
+    registry.soundOn(sound.transponder.options.id, "missing.wav", false);
+    assert.unreachable();
+  } catch (err) {
+    assert.is((err as PushError).status, 404);
+  }
+  registry.close();
+});
+
+test("rtmp_push_auto_start republishes every newly published stream", async () => {
+  const { hub, registry, outputs } = setup(["ok"], { rtmp_push_auto_start: true, rtmp_push_auto_start_url: "rtmp://h/auto" });
+  hub.publish("second", { kind: "webrtc", requestKeyframe: () => {}, stop: () => {} });
+  await waitFor("auto transponder", () => registry.find("second", undefined)[0]);
+  assert.is(outputs.at(-1)!.target.streamName, "rtmp_second");
+  assert.is(outputs.at(-1)!.target.app, "auto");
+  registry.close();
+});
+
+test("a slow target queues, then drops video up to the next keyframe", async () => {
+  const { stream, registry, outputs } = setup(["ok"], { rtmp_send_queue_ms: 100 });
+  const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  await waitFor("ACTIVE", () => (r.transponder.status === "ACTIVE" ? true : undefined));
+  stream.pushFrame(v(0, true));
+  outputs[0]!.bufferedBytes = 10 * 1024 * 1024; // the socket is full
+  for (let t = 33; t <= 330; t += 33) stream.pushFrame(v(t));
+  stream.pushFrame(v(363, true));
+  stream.pushFrame(v(396));
+  outputs[0]!.bufferedBytes = 0;
+  outputs[0]!.drain();
+  assert.equal(outputs[0]!.sent.slice(3), ["videoK@0", "videoK@363", "video@396"]);
+  assert.ok(r.transponder.droppedFrames >= 9);
+  registry.close();
+});
+
+test.run();

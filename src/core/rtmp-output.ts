@@ -1,0 +1,45 @@
+/**
+ * What a transponder needs from an RTMP publishing connection (implemented by
+ * src/rtmp/client/publisher.ts; a fake in tests). One object is one connection attempt.
+ */
+import type { Frame, TrackConfig } from "../codecs/frame.ts";
+import { TranspondError } from "../errors.ts";
+import type { RtmpTarget } from "../rtmp/client/url.ts";
+
+export interface RtmpOutputMetadata {
+  width?: number;
+  height?: number;
+  frameRate?: number;
+  videoCodec?: "H264";
+  audioCodec?: "AAC" | "PCMA" | "PCMU";
+  audioSampleRate?: number;
+  audioChannels?: number;
+}
+
+export interface RtmpOutput {
+  /** Connects and publishes; resolves on NetStream.Publish.Start, rejects with the server's reason. */
+  start(): Promise<void>;
+  sendMetadata(metadata: RtmpOutputMetadata): void;
+  sendConfig(config: TrackConfig, timestamp: number): void;
+  /** `timestamp` is the RTMP timestamp (ms since this connection's first frame). */
+  sendFrame(frame: Frame, timestamp: number): void;
+  /** Bytes written to the socket and not yet sent. */
+  readonly bufferedBytes: number;
+  /** Sends FCUnpublish + deleteStream and closes. */
+  stop(): Promise<void>;
+  /** Called once when the connection ends without stop(): the reason is user-facing. */
+  onClose(listener: (reason: string) => void): void;
+  /** Called when the socket's buffer has drained. */
+  onDrain(listener: () => void): void;
+}
+
+/** Whether a failed connection attempt is worth retrying (network trouble) or final (refused). */
+export class RtmpOutputError extends TranspondError {
+  readonly retry: boolean;
+  constructor(code: string, message: string, retry: boolean, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.retry = retry;
+  }
+}
+
+export type RtmpOutputFactory = (target: RtmpTarget, flashVer: string) => RtmpOutput;

@@ -1,0 +1,206 @@
+/**
+ * A transponder republishes one stream to one RTMP target (WCS `/push/*`). It is a sink of the
+ * stream with a bounded queue, and it survives the target going away: CONNECTING -> ACTIVE ->
+ * RECONNECTING (capped exponential backoff with jitter) -> ACTIVE ..., resuming at a keyframe with
+ * fresh metadata and sequence headers; FAILED when the server refuses for good; STOPPED at the end.
+ */
+import type { AudioConfig, Frame, H264Config, TrackConfig } from "../codecs/frame.ts";
+import { errorMessage, InvalidStateError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { reconnectDelay } from "../rtmp/client/backoff.ts";
+import type { RtmpTarget } from "../rtmp/client/url.ts";
+import type { AudioPath } from "./audio-path.ts";
+import { FrameQueue } from "./frame-queue.ts";
+import type { MediaSink } from "./media-sink.ts";
+import { RtmpOutputError, type RtmpOutput, type RtmpOutputFactory } from "./rtmp-output.ts";
+import type { Stream } from "./stream.ts";
+
+export type TransponderStatus = "CONNECTING" | "ACTIVE" | "RECONNECTING" | "FAILED" | "STOPPED";
+
+const MOVES: Record<TransponderStatus, readonly TransponderStatus[]> = {
+  CONNECTING: ["ACTIVE", "RECONNECTING", "FAILED", "STOPPED"],
+  ACTIVE: ["RECONNECTING", "FAILED", "STOPPED"],
+  RECONNECTING: ["CONNECTING", "FAILED", "STOPPED"],
+  FAILED: ["STOPPED"],
+  STOPPED: [],
+};
+
+export interface TransponderTiming {
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  /** how much media may wait for a slow target before video is dropped to the next keyframe */
+  queueMs: number;
+  /** 0 turns periodic keyframe requests off */
+  keyframeRequestIntervalMs: number;
+  /** socket buffer above which frames wait in the queue */
+  highWaterBytes: number;
+}
+
+export interface TransponderOptions {
+  readonly id: string;
+  readonly stream: Stream;
+  readonly target: RtmpTarget;
+  /** the URL as given, password removed */
+  readonly displayUrl: string;
+  readonly flashVer: string;
+  readonly connect: RtmpOutputFactory;
+  readonly audio: AudioPath;
+  readonly timing: TransponderTiming;
+  readonly log: Logger;
+  readonly random?: () => number;
+  readonly onStatus?: (t: Transponder, from: TransponderStatus, to: TransponderStatus) => void;
+}
+
+export class Transponder {
+  readonly options: TransponderOptions;
+  status: TransponderStatus = "CONNECTING";
+  lastError = "";
+  reconnects = 0;
+  private output?: RtmpOutput;
+  private queue: FrameQueue;
+  private video?: H264Config;
+  private started = false;
+  private sentAudioConfig?: AudioConfig;
+  private baseDts = 0;
+  private attempt = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private keyframeTimer?: NodeJS.Timeout;
+  private detach: () => void = () => {};
+
+  constructor(options: TransponderOptions) {
+    this.options = options;
+    this.queue = new FrameQueue(options.timing.queueMs);
+  }
+
+  get width(): number {
+    return this.video?.width ?? this.options.stream.videoConfig?.width ?? 0;
+  }
+  get height(): number {
+    return this.video?.height ?? this.options.stream.videoConfig?.height ?? 0;
+  }
+  get droppedFrames(): number {
+    return this.queue.stats.droppedVideo + this.queue.stats.droppedAudio;
+  }
+
+  start(): void {
+    const sink: MediaSink = {
+      config: (c) => this.onConfig(c),
+      frame: (f) => this.onFrame(f),
+      end: (reason) => this.stop(reason),
+    };
+    this.detach = this.options.stream.addSink(sink);
+    const interval = this.options.timing.keyframeRequestIntervalMs;
+    if (interval > 0) this.keyframeTimer = setInterval(() => this.options.stream.requestKeyframe(), interval);
+    void this.connect();
+  }
+
+  /** Ends the job: unpublishes from the target and detaches from the stream. */
+  stop(reason = "Stopped"): void {
+    if (this.status === "STOPPED") return;
+    this.lastError = this.status === "FAILED" ? this.lastError : reason;
+    this.transition("STOPPED");
+    clearTimeout(this.retryTimer);
+    clearInterval(this.keyframeTimer);
+    this.detach();
+    const output = this.output;
+    this.output = undefined;
+    void output?.stop().catch(() => {});
+  }
+
+  private transition(to: TransponderStatus): void {
+    const from = this.status;
+    if (!MOVES[from].includes(to)) throw new InvalidStateError("transponder", from, to, MOVES[from]);
+    this.status = to;
+    this.options.log.info(`transponder ${from} -> ${to}`, { id: this.options.id, url: this.options.displayUrl, ...(this.lastError && to !== "ACTIVE" ? { reason: this.lastError } : {}) });
+    this.options.onStatus?.(this, from, to);
+  }
+
+  private async connect(): Promise<void> {
+    const output = this.options.connect(this.options.target, this.options.flashVer);
+    this.output = output;
+    output.onClose((reason) => this.lost(output, reason, true));
+    output.onDrain(() => this.pump());
+    try {
+      await output.start();
+    } catch (err) {
+      const retry = !(err instanceof RtmpOutputError) || err.retry;
+      return this.lost(output, errorMessage(err), retry);
+    }
+    if (this.output !== output || this.status === "STOPPED") return void output.stop().catch(() => {});
+    this.attempt = 0;
+    this.lastError = "";
+    this.started = false;
+    this.queue.clear();
+    this.transition("ACTIVE");
+    this.options.stream.requestKeyframe();
+  }
+
+  private lost(output: RtmpOutput, reason: string, retry: boolean): void {
+    if (this.output !== output || this.status === "STOPPED" || this.status === "FAILED") return;
+    this.output = undefined;
+    this.lastError = reason;
+    if (!retry) return this.transition("FAILED");
+    this.transition("RECONNECTING");
+    const delay = reconnectDelay(this.attempt++, this.options.timing.reconnectMinMs, this.options.timing.reconnectMaxMs, this.options.random);
+    this.retryTimer = setTimeout(() => {
+      if (this.status !== "RECONNECTING") return;
+      this.reconnects++;
+      this.transition("CONNECTING");
+      void this.connect();
+    }, delay);
+  }
+
+  private onConfig(config: TrackConfig): void {
+    if (config.codec === "H264") {
+      this.video = config as H264Config;
+      // A new SPS means a new sequence header: resend from the next keyframe.
+      this.started = false;
+    } else this.options.audio.setSourceConfig(config as AudioConfig);
+  }
+
+  private onFrame(frame: Frame): void {
+    const frames = frame.kind === "audio" ? this.options.audio.push(frame) : [frame];
+    for (const f of frames) this.queue.push(f);
+    this.pump();
+  }
+
+  /** Sends queued frames while the socket keeps up; the first frame after (re)connect is a keyframe. */
+  private pump(): void {
+    const output = this.output;
+    if (!output || this.status !== "ACTIVE") return;
+    while (output.bufferedBytes < this.options.timing.highWaterBytes) {
+      const frame = this.queue.shift();
+      if (!frame) return;
+      if (!this.started) {
+        if (frame.kind !== "video" || !frame.key) {
+          if (this.video || frame.kind === "video") continue;
+        }
+        this.begin(output, frame.dts);
+      }
+      const timestamp = Math.max(0, frame.dts - this.baseDts);
+      const audioConfig = this.options.audio.config;
+      if (frame.kind === "audio" && audioConfig && audioConfig !== this.sentAudioConfig) {
+        this.sentAudioConfig = audioConfig;
+        output.sendConfig(audioConfig, timestamp);
+      }
+      output.sendFrame(frame, timestamp);
+    }
+  }
+
+  private begin(output: RtmpOutput, dts: number): void {
+    this.started = true;
+    this.baseDts = dts;
+    const audio = this.options.audio.config;
+    output.sendMetadata({
+      width: this.video?.width,
+      height: this.video?.height,
+      videoCodec: this.video ? "H264" : undefined,
+      audioCodec: audio?.codec === "OPUS" ? undefined : audio?.codec,
+      audioSampleRate: audio?.sampleRate,
+      audioChannels: audio?.channels,
+    });
+    if (this.video) output.sendConfig(this.video, 0);
+    this.sentAudioConfig = audio;
+    if (audio) output.sendConfig(audio, 0);
+  }
+}

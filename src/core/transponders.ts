@@ -1,0 +1,179 @@
+/**
+ * Every transponder of the server (WCS `/push/*`): unique per stream + rtmpUrl, started by REST, by
+ * `createStream({rtmpUrl})`, or for every stream with `rtmp_push_auto_start`; removed when stopped.
+ */
+import { lookup } from "node:dns/promises";
+import type { Config } from "../config.ts";
+import { TranspondError } from "../errors.ts";
+import { createLogger } from "../log.ts";
+import { displayUrl, parseRtmpTarget, type RtmpTarget } from "../rtmp/client/url.ts";
+import type { AudioPathFactory } from "./audio-path.ts";
+import { newSessionId, type StreamHub } from "./hub.ts";
+import type { RtmpOutputFactory } from "./rtmp-output.ts";
+import type { Stream } from "./stream.ts";
+import { Transponder, type TransponderStatus } from "./transponder.ts";
+
+const log = createLogger("push");
+
+export interface PushOptions {
+  action?: "mute" | "sound_on";
+  soundFile?: string;
+  loop?: boolean;
+}
+
+export interface PushRequest {
+  streamName: string;
+  rtmpUrl: string;
+  fullUrl?: boolean;
+  flashVer?: string;
+  options?: PushOptions;
+}
+
+/** Errors with the REST status they map to. */
+export class PushError extends TranspondError {
+  readonly status: 400 | 404 | 409;
+  constructor(status: 400 | 404 | 409, message: string) {
+    super(`ERR_PUSH_${status}`, message);
+    this.status = status;
+  }
+}
+
+export interface TransponderRegistryDeps {
+  hub: StreamHub;
+  config: Config;
+  connect: RtmpOutputFactory;
+  audioPath: AudioPathFactory;
+  /** media_dir file name -> absolute path; throws when the file is missing or outside media_dir */
+  resolveSound: (name: string) => string;
+  resolveHost?: (host: string) => Promise<void>;
+  onStatus?: (t: Transponder, from: TransponderStatus, to: TransponderStatus) => void;
+}
+
+export interface RegisteredTransponder {
+  readonly transponder: Transponder;
+  readonly request: PushRequest;
+  readonly streamName: string;
+}
+
+export class TransponderRegistry {
+  private readonly byId = new Map<string, RegisteredTransponder>();
+  private readonly deps: TransponderRegistryDeps;
+
+  constructor(deps: TransponderRegistryDeps) {
+    this.deps = deps;
+    if (deps.config.rtmp_push_auto_start) {
+      deps.hub.listen({ published: (stream) => this.autoStart(stream) });
+    }
+  }
+
+  async startup(request: PushRequest): Promise<RegisteredTransponder> {
+    const stream = this.deps.hub.get(request.streamName);
+    if (!stream) throw new PushError(404, `Stream not found: ${request.streamName}`);
+    const target = this.target(request);
+    if (this.all().some((r) => r.request.streamName === request.streamName && r.request.rtmpUrl === request.rtmpUrl)) {
+      throw new PushError(409, `a transponder for ${request.streamName} to ${displayUrl(request.rtmpUrl)} already exists`);
+    }
+    await (this.deps.resolveHost ?? resolveHost)(target.host);
+    // the stream may have gone while DNS answered
+    if (this.deps.hub.get(request.streamName) !== stream) throw new PushError(404, `Stream not found: ${request.streamName}`);
+    return this.create(stream, request, target);
+  }
+
+  find(streamName: string | undefined, rtmpUrl: string | undefined): RegisteredTransponder[] {
+    return this.all().filter(
+      (r) => (streamName === undefined || r.streamName === streamName || r.request.streamName === streamName) && (rtmpUrl === undefined || r.request.rtmpUrl === rtmpUrl),
+    );
+  }
+
+  all(): RegisteredTransponder[] {
+    return [...this.byId.values()];
+  }
+
+  get(id: string): RegisteredTransponder {
+    const found = this.byId.get(id);
+    if (!found) throw new PushError(404, `Not found transponder: ${id}`);
+    return found;
+  }
+
+  terminate(id: string): void {
+    this.get(id).transponder.stop("Stopped by rest /terminate");
+  }
+
+  mute(id: string, muted: boolean): void {
+    this.get(id).transponder.options.audio.setMuted(muted);
+  }
+
+  soundOn(id: string, soundFile: string, loop: boolean): void {
+    const { transponder } = this.get(id);
+    transponder.options.audio.soundOn(this.deps.resolveSound(soundFile), loop);
+  }
+
+  soundOff(id: string): void {
+    this.get(id).transponder.options.audio.soundOff();
+  }
+
+  close(): void {
+    for (const r of this.all()) r.transponder.stop("Server shutdown");
+  }
+
+  private target(request: PushRequest): RtmpTarget {
+    try {
+      return parseRtmpTarget(request.rtmpUrl, {
+        streamName: request.streamName,
+        fullUrl: request.fullUrl ?? this.deps.config.rtmp_transponder_full_url,
+        prefix: this.deps.config.rtmp_transponder_stream_name_prefix,
+      });
+    } catch (err) {
+      throw new PushError(400, `rtmpUrl: ${(err as Error).message}`);
+    }
+  }
+
+  private create(stream: Stream, request: PushRequest, target: RtmpTarget): RegisteredTransponder {
+    const { config } = this.deps;
+    const audio = this.deps.audioPath();
+    const options = request.options ?? {};
+    if (options.action === "sound_on" && options.soundFile === undefined) throw new PushError(400, "options.soundFile is required with action sound_on");
+    const soundPath = options.action === "sound_on" ? this.deps.resolveSound(options.soundFile!) : undefined;
+    const transponder = new Transponder({
+      id: newSessionId(),
+      stream,
+      target,
+      displayUrl: displayUrl(request.rtmpUrl),
+      flashVer: request.flashVer ?? config.rtmp_flash_version,
+      connect: this.deps.connect,
+      audio,
+      timing: {
+        reconnectMinMs: config.rtmp_reconnect_min_delay,
+        reconnectMaxMs: config.rtmp_reconnect_max_delay,
+        queueMs: config.rtmp_send_queue_ms,
+        keyframeRequestIntervalMs: config.rtmp_keyframe_request_interval * 1000,
+        highWaterBytes: 256 * 1024,
+      },
+      log,
+      onStatus: (t, from, to) => {
+        if (to === "STOPPED") this.byId.delete(t.options.id);
+        this.deps.onStatus?.(t, from, to);
+      },
+    });
+    if (options.action === "mute") audio.setMuted(true);
+    if (soundPath !== undefined) audio.soundOn(soundPath, options.loop ?? false);
+    const registered = { transponder, request, streamName: target.streamName };
+    this.byId.set(transponder.options.id, registered);
+    transponder.start();
+    return registered;
+  }
+
+  private autoStart(stream: Stream): void {
+    const rtmpUrl = this.deps.config.rtmp_push_auto_start_url;
+    if (rtmpUrl === "") return log.warn("rtmp_push_auto_start is on but rtmp_push_auto_start_url is empty");
+    this.startup({ streamName: stream.name, rtmpUrl }).catch((err) => log.warn("auto-start republish failed", { stream: stream.name, error: err as Error }));
+  }
+}
+
+async function resolveHost(host: string): Promise<void> {
+  try {
+    await lookup(host);
+  } catch {
+    throw new PushError(400, `rtmpUrl: host ${host} cannot be resolved`);
+  }
+}

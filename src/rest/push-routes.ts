@@ -1,0 +1,82 @@
+/**
+ * `/rest-api/push/*` (WCS "Republishing to RTMP"): startup, find, find_all, terminate, mute, unmute,
+ * sound_on, sound_off. The transponder object carries WCS's fields plus `status` and `lastError`,
+ * which WCS lacks and users ask for. Passwords in rtmpUrl are never returned.
+ */
+import { PushError, type PushOptions, type RegisteredTransponder, type TransponderRegistry } from "../core/transponders.ts";
+import { displayUrl } from "../rtmp/client/url.ts";
+import { optionalBoolean, optionalObject, optionalString, requireString, RestError, type JsonObject } from "./request-body.ts";
+import type { Router } from "./router.ts";
+
+export function transponderObject(r: RegisteredTransponder): Record<string, unknown> {
+  const t = r.transponder;
+  return {
+    mediaSessionId: t.options.id,
+    streamName: r.streamName,
+    rtmpUrl: displayUrl(r.request.rtmpUrl),
+    width: t.width,
+    height: t.height,
+    muted: t.options.audio.muted,
+    soundEnabled: t.options.audio.soundEnabled,
+    options: r.request.options ?? {},
+    rtmpTransponderFullUrl: r.request.fullUrl ?? false,
+    rtmpFlashVersion: t.options.flashVer,
+    status: t.status,
+    lastError: t.lastError,
+    reconnects: t.reconnects,
+    droppedFrames: t.droppedFrames,
+  };
+}
+
+function readOptions(body: JsonObject): PushOptions | undefined {
+  const options = optionalObject(body, "options");
+  if (!options || Object.keys(options).length === 0) return undefined;
+  const action = optionalString(options, "action");
+  if (action !== undefined && action !== "mute" && action !== "sound_on") throw new RestError(400, "options.action must be mute or sound_on");
+  return { action, soundFile: optionalString(options, "soundFile"), loop: optionalBoolean(options, "loop") };
+}
+
+/** Maps the registry's errors to REST answers. */
+async function guarded<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof PushError) throw new RestError(err.status, err.message);
+    throw err;
+  }
+}
+
+export function registerPushRoutes(router: Router, registry: TransponderRegistry): void {
+  router.post("/rest-api/push/startup", (body) =>
+    guarded(async () => {
+      const request = {
+        streamName: requireString(body, "streamName"),
+        rtmpUrl: requireString(body, "rtmpUrl"),
+        fullUrl: optionalBoolean(body, "rtmpTransponderFullUrl"),
+        flashVer: optionalString(body, "rtmpFlashVersion"),
+        options: readOptions(body),
+      };
+      return transponderObject(await registry.startup(request));
+    }),
+  );
+  router.post("/rest-api/push/find", (body) => {
+    const found = registry.find(optionalString(body, "streamName"), optionalString(body, "rtmpUrl"));
+    if (found.length === 0) throw new RestError(404, "Not found transponder");
+    return found.map(transponderObject);
+  });
+  router.post(
+    "/rest-api/push/find_all",
+    () => {
+      const all = registry.all();
+      if (all.length === 0) throw new RestError(404, "Not found transponder");
+      return all.map(transponderObject);
+    },
+    true,
+  );
+  const byId = (action: (id: string, body: JsonObject) => void) => (body: JsonObject) => guarded(() => action(requireString(body, "mediaSessionId"), body));
+  router.post("/rest-api/push/terminate", byId((id) => registry.terminate(id)));
+  router.post("/rest-api/push/mute", byId((id) => registry.mute(id, true)));
+  router.post("/rest-api/push/unmute", byId((id) => registry.mute(id, false)));
+  router.post("/rest-api/push/sound_on", byId((id, body) => registry.soundOn(id, requireString(body, "soundFile"), optionalBoolean(body, "loop") ?? false)));
+  router.post("/rest-api/push/sound_off", byId((id) => registry.soundOff(id)));
+}
