@@ -5,7 +5,7 @@ import { makeConfig } from "../../src/config.ts";
 import type { AudioPath } from "../../src/core/audio-path.ts";
 import { StreamHub } from "../../src/core/hub.ts";
 import type { MediaSource } from "../../src/core/media-sink.ts";
-import { RtmpOutputError, type RtmpOutput, type RtmpOutputMetadata } from "../../src/core/rtmp-output.ts";
+import { RtmpPublishError, type RtmpOutput, type RtmpOutputMetadata } from "../../src/core/rtmp-output.ts";
 import { TransponderRegistry, PushError } from "../../src/core/transponders.ts";
 import type { RtmpTarget } from "../../src/rtmp/client/url.ts";
 import { waitFor } from "../support/net.ts";
@@ -23,8 +23,8 @@ class FakeOutput implements RtmpOutput {
     private readonly outcome: "ok" | "refused" | "unreachable",
   ) {}
   async start(): Promise<void> {
-    if (this.outcome === "refused") throw new RtmpOutputError("ERR_RTMP_PUBLISH_REJECTED", "NetStream.Publish.BadName: name in use", false);
-    if (this.outcome === "unreachable") throw new RtmpOutputError("ERR_RTMP_CONNECT", "connect ECONNREFUSED", true);
+    if (this.outcome === "refused") throw new RtmpPublishError("ERR_RTMP_PUBLISH_REJECTED", "NetStream.Publish.BadName: name in use", false);
+    if (this.outcome === "unreachable") throw new RtmpPublishError("ERR_RTMP_CONNECT", "connect ECONNREFUSED", true);
   }
   sendMetadata(m: RtmpOutputMetadata): void {
     this.sent.push(`meta ${m.width}x${m.height} ${m.audioCodec}`);

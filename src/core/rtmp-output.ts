@@ -3,8 +3,9 @@
  * src/rtmp/client/publisher.ts; a fake in tests). One object is one connection attempt.
  */
 import type { Frame, TrackConfig } from "../codecs/frame.ts";
-import { TranspondError } from "../errors.ts";
 import type { RtmpTarget } from "../rtmp/client/url.ts";
+
+export { RtmpPublishError } from "../rtmp/client/errors.ts";
 
 export interface RtmpOutputMetadata {
   width?: number;
@@ -31,15 +32,6 @@ export interface RtmpOutput {
   onClose(listener: (reason: string) => void): void;
   /** Called when the socket's buffer has drained. */
   onDrain(listener: () => void): void;
-}
-
-/** Whether a failed connection attempt is worth retrying (network trouble) or final (refused). */
-export class RtmpOutputError extends TranspondError {
-  readonly retry: boolean;
-  constructor(code: string, message: string, retry: boolean, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.retry = retry;
-  }
 }
 
 export type RtmpOutputFactory = (target: RtmpTarget, flashVer: string) => RtmpOutput;

@@ -12,7 +12,7 @@ import type { RtmpTarget } from "../rtmp/client/url.ts";
 import type { AudioPath } from "./audio-path.ts";
 import { FrameQueue } from "./frame-queue.ts";
 import type { MediaSink } from "./media-sink.ts";
-import { RtmpOutputError, type RtmpOutput, type RtmpOutputFactory } from "./rtmp-output.ts";
+import { RtmpPublishError, type RtmpOutput, type RtmpOutputFactory } from "./rtmp-output.ts";
 import type { Stream } from "./stream.ts";
 
 export type TransponderStatus = "CONNECTING" | "ACTIVE" | "RECONNECTING" | "FAILED" | "STOPPED";
@@ -123,7 +123,7 @@ export class Transponder {
     try {
       await output.start();
     } catch (err) {
-      const retry = !(err instanceof RtmpOutputError) || err.retry;
+      const retry = !(err instanceof RtmpPublishError) || err.retry;
       return this.lost(output, errorMessage(err), retry);
     }
     if (this.output !== output || this.status === "STOPPED") return void output.stop().catch(() => {});

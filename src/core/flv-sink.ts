@@ -1,0 +1,193 @@
+/**
+ * A MediaSink that turns a stream's configs and frames into FLV tags for one consumer: an RTMP
+ * player, an HTTP-FLV response or a recording. What the consumer gets, in order:
+ *
+ *   onMetaData (script tag: size, codec ids, sample rate, plus the publisher's own properties)
+ *   AVC sequence header, AAC sequence header (those known when the first frame arrives)
+ *   frames from the first video keyframe (audio-only streams: from the first frame), timestamps
+ *   rebased so the consumer's timeline starts at 0; a later config change sends a new sequence
+ *   header at once.
+ *
+ * The consumer (a TagTarget) reports congestion; while congested, frames wait in a FrameQueue
+ * bounded by `queueMs` that drops video up to the next keyframe and counts drops (DESIGN: sinks
+ * never block a source). The owner calls `drain()` when the consumer can take more.
+ */
+import type { Frame, TrackConfig } from "../codecs/frame.ts";
+import { errorMessage } from "../errors.ts";
+import type { Amf0Value } from "../flv/amf0.ts";
+import { encodeMetadata, type FlvMetadata } from "../flv/metadata.ts";
+import { tagsFromConfig, tagsFromFrame } from "../flv/frames.ts";
+import { TAG_TYPE, type FlvTag } from "../flv/tag.ts";
+import { FlvWriter } from "../flv/file-writer.ts";
+import { createLogger } from "../log.ts";
+import { FrameQueue, type FrameQueueStats } from "./frame-queue.ts";
+import type { MediaSink } from "./media-sink.ts";
+
+const log = createLogger("flv-sink");
+
+/** Where FLV tags go. */
+export interface TagTarget {
+  /** Takes tags in order (script, audio, video; timestamps non-decreasing per type). */
+  send(tags: readonly FlvTag[]): void;
+  /** True while the consumer's buffer is above its limit: frames are queued instead of sent. */
+  readonly congested: boolean;
+  /** The stream ended (`reason` is user-facing); the target finishes its output. */
+  end(reason: string): void;
+}
+
+export interface FlvSinkOptions {
+  readonly target: TagTarget;
+  /** FrameQueue span (config `rtmp_send_queue_ms`) */
+  readonly queueMs: number;
+  /** The publisher's onMetaData properties (kept by the RTMP ingest), merged into ours. */
+  readonly publisherMetadata?: () => Readonly<Record<string, Amf0Value>> | undefined;
+}
+
+/** onMetaData for the configs of a stream, as nginx-rtmp and FFmpeg write it for live output. */
+export function metadataFor(video: TrackConfig | undefined, audio: TrackConfig | undefined, publisher: Readonly<Record<string, Amf0Value>> = {}): Uint8Array {
+  const known: FlvMetadata = {
+    ...(video && video.codec === "H264" ? { width: video.width, height: video.height, videocodecid: 7 } : {}),
+    ...(typeof publisher.framerate === "number" ? { framerate: publisher.framerate } : {}),
+    ...(audio && audio.codec !== "H264"
+      ? { audiosamplerate: audio.sampleRate, audiosamplesize: 16, stereo: audio.channels > 1, audiocodecid: audio.codec === "AAC" ? 10 : audio.codec === "PCMA" ? 7 : 8 }
+      : {}),
+  };
+  const extra: Record<string, Amf0Value> = {};
+  for (const [k, v] of Object.entries(publisher)) if (k !== "duration" && k !== "filesize") extra[k] = v;
+  extra.server = "Transpond";
+  return encodeMetadata(known, "onMetaData", extra);
+}
+
+export class FlvSink implements MediaSink {
+  private readonly target: TagTarget;
+  private readonly queue: FrameQueue;
+  private readonly options: FlvSinkOptions;
+  private video: TrackConfig | undefined;
+  private audio: TrackConfig | undefined;
+  private started = false;
+  private ended = false;
+  private base: number | undefined;
+  private readonly last = { audio: 0, video: 0 };
+  /** frames sent to the target */
+  sent = 0;
+
+  constructor(options: FlvSinkOptions) {
+    this.options = options;
+    this.target = options.target;
+    this.queue = new FrameQueue(options.queueMs);
+  }
+
+  get stats(): FrameQueueStats & { sent: number } {
+    return { ...this.queue.stats, sent: this.sent };
+  }
+
+  config(config: TrackConfig): void {
+    if (config.codec === "H264") this.video = config;
+    else this.audio = config;
+    // before the start the header carries it; after, the new sequence header goes out now
+    if (this.started && !this.ended) this.flushThen(() => this.sendTags(this.configTags(config, this.last[config.codec === "H264" ? "video" : "audio"])));
+  }
+
+  frame(frame: Frame): void {
+    if (this.ended) return;
+    if (!this.started) {
+      // wait for a keyframe when the stream has video; audio-only streams start at once
+      if (frame.kind === "video" ? !frame.key : this.video !== undefined) return;
+      this.start(frame);
+    }
+    if (this.queue.length > 0 || this.target.congested) {
+      this.queue.push(frame);
+      return;
+    }
+    this.sendFrame(frame);
+  }
+
+  /** The target can take more: sends queued frames while it is not congested. */
+  drain(): void {
+    while (!this.ended && this.queue.length > 0 && !this.target.congested) this.sendFrame(this.queue.shift()!);
+  }
+
+  end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.queue.clear();
+    this.target.end(reason);
+  }
+
+  private start(first: Frame): void {
+    this.started = true;
+    this.base = first.dts;
+    const tags: FlvTag[] = [{ tagType: TAG_TYPE.SCRIPT, timestamp: 0, data: metadataFor(this.video, this.audio, this.options.publisherMetadata?.() ?? {}) }];
+    if (this.video) tags.push(...this.configTags(this.video, 0));
+    if (this.audio) tags.push(...this.configTags(this.audio, 0));
+    this.sendTags(tags);
+  }
+
+  private flushThen(fn: () => void): void {
+    this.drain();
+    fn();
+  }
+
+  private configTags(config: TrackConfig, timestamp: number): FlvTag[] {
+    try {
+      return tagsFromConfig(config, timestamp);
+    } catch (err) {
+      log.debug("config not sent", { codec: config.codec, error: errorMessage(err) });
+      return [];
+    }
+  }
+
+  private sendFrame(frame: Frame): void {
+    const ts = Math.max(0, frame.dts - (this.base ?? frame.dts));
+    const t = Math.max(ts, this.last[frame.kind]);
+    this.last[frame.kind] = t;
+    const shifted: Frame = t === frame.dts ? frame : { ...frame, dts: t, pts: t + Math.max(0, frame.pts - frame.dts) };
+    let tags: FlvTag[];
+    try {
+      tags = tagsFromFrame(shifted);
+    } catch (err) {
+      log.debug("frame not sent", { codec: frame.codec, error: errorMessage(err) });
+      return;
+    }
+    this.sent++;
+    this.sendTags(tags);
+  }
+
+  private sendTags(tags: readonly FlvTag[]): void {
+    if (tags.length > 0) this.target.send(tags);
+  }
+}
+
+/** Minimal writable the byte target needs (a ServerResponse, a fs.WriteStream, a socket). */
+export interface ByteSink {
+  write(bytes: Uint8Array): boolean;
+  end(): void;
+  readonly writableLength: number;
+}
+
+/**
+ * A TagTarget writing an FLV byte stream (header, tags, PreviousTagSize) to a writable: used for
+ * HTTP-FLV and recordings. Congested above `highWaterBytes` of unwritten output.
+ */
+export function flvByteTarget(out: ByteSink, flags: { hasAudio: boolean; hasVideo: boolean }, highWaterBytes = 1024 * 1024): TagTarget {
+  const writer = new FlvWriter(flags);
+  let open = true;
+  return {
+    send(tags) {
+      if (!open) return;
+      try {
+        out.write(writer.write(tags));
+      } catch (err) {
+        log.warn("FLV output failed", { error: errorMessage(err) });
+      }
+    },
+    get congested() {
+      return out.writableLength > highWaterBytes;
+    },
+    end() {
+      if (!open) return;
+      open = false;
+      out.end();
+    },
+  };
+}

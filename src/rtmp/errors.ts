@@ -1,0 +1,30 @@
+/**
+ * Error codes of the RTMP core. Every malformed input is a ParseError carrying one of these codes;
+ * the session that owns the socket logs it and closes that one connection.
+ */
+export const RTMP_ERR = {
+  /** C0/S0 version is not 3 */
+  HANDSHAKE_VERSION: "ERR_RTMP_HANDSHAKE_VERSION",
+  /** C0 version 6 or 8 (RTMPE, encrypted handshake) */
+  HANDSHAKE_ENCRYPTED: "ERR_RTMP_HANDSHAKE_ENCRYPTED_UNSUPPORTED",
+  /** a message longer than rtmp.max_message_size was announced */
+  MESSAGE_TOO_LARGE: "ERR_RTMP_MESSAGE_TOO_LARGE",
+  /** more chunk streams in use at once than limits.maxChunkStreams */
+  TOO_MANY_CHUNK_STREAMS: "ERR_RTMP_TOO_MANY_CHUNK_STREAMS",
+  /** partly received messages hold more than limits.maxPendingBytes */
+  TOO_MUCH_PENDING: "ERR_RTMP_TOO_MUCH_PENDING",
+  /** a chunk of type 1, 2 or 3 on a chunk stream that never had a type 0 header */
+  NO_PREVIOUS_HEADER: "ERR_RTMP_NO_PREVIOUS_HEADER",
+  /** Set Chunk Size outside 1..0x7fffffff (or above limits.maxChunkSize) */
+  BAD_CHUNK_SIZE: "ERR_RTMP_BAD_CHUNK_SIZE",
+  /** a protocol control / user control message body is shorter than its type needs */
+  TRUNCATED_MESSAGE: "ERR_RTMP_TRUNCATED_MESSAGE",
+  /** a command message does not start with a string name and a number transaction id */
+  BAD_COMMAND: "ERR_RTMP_BAD_COMMAND",
+  /** AMF3 command/data (17/15) whose body is real AMF3 (first byte not 0) */
+  AMF3_UNSUPPORTED: "ERR_RTMP_AMF3_UNSUPPORTED",
+  /** an aggregate message whose sub-message headers do not add up */
+  BAD_AGGREGATE: "ERR_RTMP_BAD_AGGREGATE",
+} as const;
+
+export type RtmpErrorCode = (typeof RTMP_ERR)[keyof typeof RTMP_ERR];
