@@ -1,0 +1,59 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { ClockMapper, msToNtp, ntpMiddle32, ntpToMs, rtpToMs } from "../../src/rtp/clock.ts";
+import { decodeRtcpCompound } from "../../src/rtp/rtcp/compound.ts";
+import { RTCP_COMPOUND, capturePath, datagrams } from "./captures.ts";
+
+const test = suite("rtp/clock");
+
+test("ntpToMs gives Unix time: the SR in the FreeSWITCH capture is 2017-08-13 12:15:44.302 UTC, as tshark prints it", () => {
+  const ms = ntpToMs(3711615344, 1298222584);
+  assert.is(new Date(ms).toISOString(), "2017-08-13T12:15:44.302Z");
+});
+
+test("msToNtp and ntpToMs round-trip to well under a millisecond", () => {
+  for (const ms of [0, 1_700_000_000_123.5, 1_999_999_999_999]) {
+    const { msw, lsw } = msToNtp(ms);
+    assert.ok(Math.abs(ntpToMs(msw, lsw) - ms) < 0.001);
+  }
+  assert.is(ntpMiddle32(0xdd3ac170, 0x4d614df8), 0xc1704d61);
+});
+
+test("rtpToMs converts clock ticks", () => {
+  assert.equal([rtpToMs(90000, 90000), rtpToMs(160, 8000), rtpToMs(960, 48000)], [1000, 20, 20]);
+});
+
+test("relativeMs counts from the first timestamp across the 32-bit wrap", () => {
+  const c = new ClockMapper(90000);
+  assert.equal([c.relativeMs(0xffffd8f0), c.relativeMs(0x2710), c.relativeMs(0x2710 + 90000)], [0, 20000 / 90, 20000 / 90 + 1000]);
+});
+
+test("sender reports put audio and video on one wall clock", () => {
+  const base = 1_700_000_000_000;
+  const video = new ClockMapper(90000);
+  const audio = new ClockMapper(48000);
+  assert.is(video.wallClockMs(1000), undefined);
+  const at = msToNtp(base);
+  video.onSenderReport({ ntpMsw: at.msw, ntpLsw: at.lsw, rtpTimestamp: 4_294_000_000 }); // near the wrap
+  audio.onSenderReport({ ntpMsw: at.msw, ntpLsw: at.lsw, rtpTimestamp: 123_456 });
+  // 2 s later on both clocks, the video timestamp has wrapped
+  const v = video.wallClockMs((4_294_000_000 + 180_000) >>> 0)!;
+  const a = audio.wallClockMs(123_456 + 96_000)!;
+  assert.ok(Math.abs(v - (base + 2000)) < 0.01 && Math.abs(a - (base + 2000)) < 0.01, `${v - base} ${a - base}`);
+});
+
+test("the SRs of the compound RTCP capture map their RTP timestamps to increasing wall-clock times", () => {
+  const path = capturePath(RTCP_COMPOUND);
+  if (!path) return;
+  const srs = datagrams(path).flatMap((d) => decodeRtcpCompound(d.payload)).flatMap((p) => (p.type === "sr" ? [p] : []));
+  assert.is(srs.length, 3);
+  const c = new ClockMapper(8000);
+  c.onSenderReport(srs[0]!);
+  for (const sr of srs.slice(1)) {
+    const predicted = c.wallClockMs(sr.rtpTimestamp)!;
+    const actual = ntpToMs(sr.ntpMsw, sr.ntpLsw);
+    assert.ok(Math.abs(predicted - actual) < 100, `predicted ${predicted}, SR says ${actual}`);
+  }
+});
+
+test.run();
