@@ -73,6 +73,43 @@ async function start(args: ParsedArgs): Promise<void> {
   process.once("SIGTERM", () => stop("SIGTERM"));
 }
 
+async function publish(args: ParsedArgs): Promise<number> {
+  checkFlags(args, ["loop", "insecure"]);
+  const [file, url, extra] = args.positional;
+  if (file === undefined || url === undefined || extra !== undefined) throw new TranspondError("ERR_USAGE", "usage: transpond publish FILE.flv URL [--loop] [--insecure]");
+  const { config } = loadConfig(args.sources);
+  configureLogging({ level: config["log.level"] as LogLevel, json: config["log.json"] });
+  const { parseRtmpTarget, displayUrl } = await import("./rtmp/client/url.ts");
+  const { RtmpPublisher } = await import("./rtmp/client/publisher.ts");
+  const { publishFlvFile } = await import("./rtmp/client/file-publisher.ts");
+  const log = createLogger("publish");
+  const target = parseRtmpTarget(url, { fullUrl: true });
+  const publisher = new RtmpPublisher(target, { flashVer: config.rtmp_flash_version, verifyTls: !args.flags.has("insecure") });
+  const abort = new AbortController();
+  process.once("SIGINT", () => abort.abort());
+  process.once("SIGTERM", () => abort.abort());
+  await publisher.start();
+  log.info(`publishing ${file} to ${displayUrl(url)}`, { stream: target.streamName });
+  try {
+    const result = await publishFlvFile(publisher, file, { loop: args.flags.has("loop"), signal: abort.signal });
+    log.info("done", { tags: result.tags, loops: result.loops, lastTimestamp: result.lastTimestamp });
+  } finally {
+    await publisher.stop();
+  }
+  return 0;
+}
+
+async function trace(args: ParsedArgs): Promise<number> {
+  checkFlags(args, ["json"]);
+  const [file, extra] = args.positional;
+  if (file === undefined || extra !== undefined) throw new TranspondError("ERR_USAGE", "usage: transpond trace FILE.pcap|pcapng [--json]");
+  const { readFile } = await import("node:fs/promises");
+  const { traceCapture, formatTrace, traceToJson } = await import("./rtmp/index.ts");
+  const result = traceCapture(await readFile(file));
+  process.stdout.write(args.flags.has("json") ? traceToJson(result) + "\n" : formatTrace(result));
+  return result.sessions.length === 0 ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -83,6 +120,10 @@ export async function main(argv: string[]): Promise<number> {
       case "start":
         await start(args);
         return -1;
+      case "publish":
+        return await publish(args);
+      case "trace":
+        return await trace(args);
       default:
         throw new TranspondError("ERR_USAGE", `unknown command "${args.command}" (try transpond --help)`);
     }

@@ -34,3 +34,6 @@ export {
   type RtmpConnectionOptions,
   type StatusInfo,
 } from "./session/index.ts";
+export { traceCapture, type TraceOptions, type TraceResult, type TraceMessage, type TraceProblem, type TraceSession } from "./trace.ts";
+export { formatTrace, traceToJson } from "./trace-format.ts";
+export { parseRtmpTarget, displayUrl, type RtmpTarget, type TargetOptions } from "./client/url.ts";

@@ -1,0 +1,242 @@
+/**
+ * The RTMP publisher: one connection attempt to one target, in the message order of FFmpeg and OBS
+ * (DESIGN "Republishing to RTMP"): handshake, Set Chunk Size, connect (with adobe/llnw challenge
+ * answers on reconnect), releaseStream, FCPublish, createStream, publish(name, "live"), then
+ * @setDataFrame onMetaData, the AVC and AAC sequence headers and the frames; FCUnpublish and
+ * deleteStream on stop. RTMPS is the same over TLS.
+ */
+import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import type { Frame, TrackConfig } from "../../codecs/frame.ts";
+import { errorMessage } from "../../errors.ts";
+import { Amf0EcmaArray, type Amf0Value } from "../../flv/amf0.ts";
+import { tagsFromConfig, tagsFromFrame } from "../../flv/frames.ts";
+import { TAG_TYPE, type FlvTag } from "../../flv/tag.ts";
+import { createLogger, type Logger } from "../../log.ts";
+import { CSID, RtmpConnection } from "../session/connection.ts";
+import { RtmpCommandRejectedError } from "../session/errors.ts";
+import type { CommandMessage } from "../session/events.ts";
+import { statusOf } from "../session/status.ts";
+import { authQuery, readChallenge } from "./auth.ts";
+import { PUBLISH_ERR, RtmpPublishError } from "./errors.ts";
+import type { RtmpTarget } from "./url.ts";
+
+export interface PublishMetadata {
+  width?: number;
+  height?: number;
+  frameRate?: number;
+  videoCodec?: "H264";
+  audioCodec?: "AAC" | "PCMA" | "PCMU";
+  audioSampleRate?: number;
+  audioChannels?: number;
+}
+
+export interface PublisherOptions {
+  readonly flashVer: string;
+  readonly log?: Logger;
+  /** ms for TCP/TLS connect, handshake and each command answer */
+  readonly timeoutMs?: number;
+  /** chunk size we send with (OBS 4096) */
+  readonly chunkSize?: number;
+  /** false accepts any TLS certificate (test servers); true by default */
+  readonly verifyTls?: boolean;
+  readonly maxMessageSize?: number;
+}
+
+const MAX_AUTH_ROUNDS = 3;
+const AUDIO_CODEC_ID = { AAC: 10, PCMA: 7, PCMU: 8 } as const;
+
+export class RtmpPublisher {
+  private readonly target: RtmpTarget;
+  private readonly options: PublisherOptions;
+  private readonly log: Logger;
+  private conn?: RtmpConnection;
+  private streamId = 0;
+  private stopping = false;
+  private closeListeners: ((reason: string) => void)[] = [];
+  private drainListeners: (() => void)[] = [];
+
+  constructor(target: RtmpTarget, options: PublisherOptions) {
+    this.target = target;
+    this.options = options;
+    this.log = (options.log ?? createLogger("rtmp.publisher")).child(`${target.host}:${target.port}`);
+  }
+
+  get bufferedBytes(): number {
+    return this.conn?.bufferedBytes ?? 0;
+  }
+
+  onClose(listener: (reason: string) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  onDrain(listener: () => void): void {
+    this.drainListeners.push(listener);
+  }
+
+  /** Connects (answering an authentication challenge if the server sends one) and publishes. */
+  async start(): Promise<void> {
+    let app = this.target.app;
+    for (let round = 0; ; round++) {
+      const conn = await this.open();
+      const rejection = await this.connectApp(conn, app);
+      if (rejection === undefined) return this.publish(conn, app);
+      conn.close();
+      const step = readChallenge(rejection);
+      if (step.kind === "none") throw new RtmpPublishError(PUBLISH_ERR.CONNECT_REJECTED, `connect rejected: ${rejection}`, false);
+      if (step.kind === "failed") throw new RtmpPublishError(PUBLISH_ERR.AUTH_FAILED, `${step.reason}`, false);
+      if (this.target.user === undefined || this.target.password === undefined) {
+        throw new RtmpPublishError(PUBLISH_ERR.AUTH_FAILED, `the server asks for authmod=${step.authmod} authentication: put user:password in the rtmpUrl`, false);
+      }
+      if (round >= MAX_AUTH_ROUNDS) throw new RtmpPublishError(PUBLISH_ERR.AUTH_FAILED, "authentication did not complete", false);
+      const query = authQuery(step, this.target.user, this.target.password, this.target.app);
+      app = this.target.app + (this.target.app.includes("?") ? "&" : "?") + query;
+      this.log.debug(`answering authmod=${step.authmod} challenge (${step.kind})`);
+    }
+  }
+
+  sendMetadata(m: PublishMetadata): void {
+    const props: Record<string, Amf0Value> = { duration: 0, fileSize: 0 };
+    if (m.width) props.width = m.width;
+    if (m.height) props.height = m.height;
+    if (m.videoCodec) props.videocodecid = 7;
+    if (m.frameRate) props.framerate = m.frameRate;
+    if (m.audioCodec) props.audiocodecid = AUDIO_CODEC_ID[m.audioCodec];
+    if (m.audioSampleRate) props.audiosamplerate = m.audioSampleRate;
+    if (m.audioCodec) props.audiosamplesize = 16;
+    if (m.audioChannels) props.stereo = m.audioChannels > 1;
+    props.encoder = "Transpond";
+    this.sendData(["@setDataFrame", "onMetaData", new Amf0EcmaArray(props)]);
+  }
+
+  /** Sends a data message (AMF0) on the published stream. */
+  sendData(values: Amf0Value[], chunkStreamId: number = CSID.data): void {
+    this.conn?.sendMessage({ chunkStreamId, messageStreamId: this.streamId, timestamp: 0, body: { type: "Data", values } });
+  }
+
+  sendConfig(config: TrackConfig, timestamp: number): void {
+    for (const tag of tagsFromConfig(config)) this.sendTag(tag, timestamp);
+  }
+
+  sendFrame(frame: Frame, timestamp: number): void {
+    for (const tag of tagsFromFrame(frame)) this.sendTag(tag, timestamp);
+  }
+
+  /** Unpublishes (FCUnpublish, deleteStream) and closes; the close listeners are not called. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const conn = this.conn;
+    if (!conn?.isOpen) return;
+    conn.sendCommand("FCUnpublish", conn.nextTransactionId(), null, [this.target.streamName]);
+    conn.sendCommand("deleteStream", conn.nextTransactionId(), null, [this.streamId]);
+    conn.close();
+  }
+
+  /** Sends one FLV tag body as it is (files, relays); `timestamp` is the RTMP timestamp. */
+  sendTag(tag: FlvTag, timestamp: number): void {
+    const video = tag.tagType === TAG_TYPE.VIDEO;
+    this.conn?.sendMessage({
+      chunkStreamId: video ? CSID.video : CSID.audio,
+      messageStreamId: this.streamId,
+      timestamp: timestamp % 2 ** 32,
+      body: video ? { type: "Video", data: tag.data } : { type: "Audio", data: tag.data },
+    });
+  }
+
+  private open(): Promise<RtmpConnection> {
+    const { host, port, secure } = this.target;
+    const timeoutMs = this.options.timeoutMs ?? 10000;
+    return new Promise((resolve, reject) => {
+      const socket: Socket = secure
+        ? tlsConnect({ host, port, servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: this.options.verifyTls ?? true })
+        : netConnect({ host, port });
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new RtmpPublishError(PUBLISH_ERR.CONNECT, `cannot connect to ${host}:${port}: ${err.message}`, true, { cause: err }));
+      };
+      const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      socket.once("error", fail);
+      socket.once(secure ? "secureConnect" : "connect", () => {
+        socket.off("error", fail);
+        const conn = new RtmpConnection({ role: "client", socket, handshakeTimeoutMs: timeoutMs, callTimeoutMs: timeoutMs, maxMessageSize: this.options.maxMessageSize, log: this.log });
+        const early = (reason: Error | undefined) => fail(reason ?? new Error("closed during the handshake"));
+        conn.once("close", early);
+        conn.once("handshake", () => {
+          clearTimeout(timer);
+          conn.off("close", early);
+          resolve(conn);
+        });
+      });
+    });
+  }
+
+  /** Sends Set Chunk Size and connect; resolves undefined on success or with the rejection text. */
+  private async connectApp(conn: RtmpConnection, app: string): Promise<string | undefined> {
+    conn.setChunkSize(this.options.chunkSize ?? 4096);
+    // tcUrl carries the same app as connect (with any authentication query), as FFmpeg sends it.
+    const tcUrl = this.target.tcUrl.slice(0, this.target.tcUrl.length - this.target.app.length) + app;
+    try {
+      await conn.call("connect", { app, type: "nonprivate", flashVer: this.options.flashVer, tcUrl });
+      return undefined;
+    } catch (err) {
+      if (err instanceof RtmpCommandRejectedError) {
+        const status = statusOf(err.command);
+        return status ? `${status.code}: ${status.description}`.trim() : err.message;
+      }
+      throw new RtmpPublishError(PUBLISH_ERR.CONNECT, `connect failed: ${errorMessage(err)}`, true, { cause: err });
+    }
+  }
+
+  private async publish(conn: RtmpConnection, app: string): Promise<void> {
+    const name = this.target.streamName;
+    const timeoutMs = this.options.timeoutMs ?? 10000;
+    try {
+      conn.sendCommand("releaseStream", conn.nextTransactionId(), null, [name]);
+      conn.sendCommand("FCPublish", conn.nextTransactionId(), null, [name]);
+      const created = await conn.call("createStream", null);
+      this.streamId = typeof created.args[0] === "number" ? created.args[0] : 1;
+      const started = this.waitForPublishStatus(conn, timeoutMs);
+      conn.sendCommand("publish", conn.nextTransactionId(), null, [name, "live"], this.streamId, CSID.video);
+      await started;
+    } catch (err) {
+      conn.close();
+      if (err instanceof RtmpPublishError) throw err;
+      throw new RtmpPublishError(PUBLISH_ERR.CONNECT, `publish failed: ${errorMessage(err)}`, true, { cause: err });
+    }
+    this.conn = conn;
+    conn.on("drain", () => this.drainListeners.forEach((l) => l()));
+    conn.on("close", (reason) => {
+      if (this.stopping) return;
+      const text = reason ? errorMessage(reason) : "the server closed the connection";
+      this.closeListeners.forEach((l) => l(text));
+    });
+    this.log.info("publishing", { app, stream: name });
+  }
+
+  /** Resolves on NetStream.Publish.Start; rejects with the server's code and description otherwise. */
+  private waitForPublishStatus(conn: RtmpConnection, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(new RtmpPublishError(PUBLISH_ERR.TIMEOUT, `no answer to publish within ${timeoutMs} ms`, true)), timeoutMs);
+      const onCommand = (command: CommandMessage) => {
+        if (command.name !== "onStatus") return;
+        const status = statusOf(command);
+        if (!status || !status.code.startsWith("NetStream.Publish.")) return;
+        if (status.code === "NetStream.Publish.Start") return done();
+        // BadName is retried: after a network blink the server may still hold our previous session.
+        const retry = status.code === "NetStream.Publish.BadName";
+        done(new RtmpPublishError(PUBLISH_ERR.PUBLISH_REJECTED, `${status.code}: ${status.description}`.trim(), retry));
+      };
+      const onClose = (reason: Error | undefined) => done(new RtmpPublishError(PUBLISH_ERR.CONNECT, `connection closed before publishing started${reason ? `: ${reason.message}` : ""}`, true));
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        conn.off("command", onCommand);
+        conn.off("close", onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      conn.on("command", onCommand);
+      conn.on("close", onClose);
+    });
+  }
+}
