@@ -2,6 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { AudioConfig, AudioFrame, Frame, TrackConfig } from "../../src/codecs/frame.ts";
 import { makeConfig } from "../../src/config.ts";
+import type { PcmBlock } from "../../src/audio/pcm.ts";
 import type { AudioPath } from "../../src/core/audio-path.ts";
 import { StreamHub } from "../../src/core/hub.ts";
 import type { MediaSource } from "../../src/core/media-sink.ts";
@@ -56,7 +57,7 @@ class FakeAudio implements AudioPath {
   config: AudioConfig | undefined;
   muted = false;
   soundEnabled = false;
-  sound?: string;
+  sound?: PcmBlock;
   setSourceConfig(c: AudioConfig): void {
     this.config = c;
   }
@@ -66,15 +67,20 @@ class FakeAudio implements AudioPath {
   setMuted(m: boolean): void {
     this.muted = m;
   }
-  soundOn(path: string): void {
+  soundOn(pcm: PcmBlock): void {
     this.soundEnabled = true;
-    this.sound = path;
+    this.sound = pcm;
   }
+  tick(): AudioFrame[] {
+    return [];
+  }
+  close(): void {}
   soundOff(): void {
     this.soundEnabled = false;
   }
 }
 
+const testSound: PcmBlock = { sampleRate: 8000, channels: 1, samples: new Float32Array(80) };
 const sps = { codec: "H264" as const, sps: new Uint8Array([0x67]), pps: new Uint8Array([0x68]), width: 640, height: 360 };
 const aac: AudioConfig = { codec: "AAC", sampleRate: 48000, channels: 2, asc: new Uint8Array([0x11, 0x90]) };
 const v = (dts: number, key = false): Frame => ({ kind: "video", codec: "H264", dts, pts: dts, key, data: [new Uint8Array([1])] });
@@ -98,9 +104,9 @@ function setup(outcomes: ("ok" | "refused" | "unreachable")[], configOverrides =
       return o;
     },
     audioPath: () => new FakeAudio(),
-    resolveSound: (name) => {
+    loadSound: async (name: string) => {
       if (name !== "test.wav") throw new PushError(404, "No such file");
-      return `/media/${name}`;
+      return testSound;
     },
     resolveHost: async (host) => {
       if (host === "nowhere.invalid") throw new PushError(400, `rtmpUrl: host ${host} cannot be resolved`);
@@ -186,9 +192,9 @@ test("options apply at start: mute and sound_on; sound_on with a missing file is
   assert.ok(muted.transponder.options.audio.muted);
   const sound = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/b", options: { action: "sound_on", soundFile: "test.wav", loop: true } });
   assert.ok(sound.transponder.options.audio.soundEnabled);
-  assert.is((sound.transponder.options.audio as FakeAudio).sound, "/media/test.wav");
+  assert.is((sound.transponder.options.audio as unknown as FakeAudio).sound, testSound);
   try {
-    registry.soundOn(sound.transponder.options.id, "missing.wav", false);
+    await registry.soundOn(sound.transponder.options.id, "missing.wav", false);
     assert.unreachable();
   } catch (err) {
     assert.is((err as PushError).status, 404);

@@ -102,6 +102,7 @@ export class Transponder {
     clearTimeout(this.retryTimer);
     clearInterval(this.keyframeTimer);
     this.detach();
+    this.options.audio.close();
     const output = this.output;
     this.output = undefined;
     void output?.stop().catch(() => {});
@@ -159,7 +160,8 @@ export class Transponder {
   }
 
   private onFrame(frame: Frame): void {
-    const frames = frame.kind === "audio" ? this.options.audio.push(frame) : [frame];
+    const audio = this.options.audio;
+    const frames = frame.kind === "audio" ? audio.push(frame) : [...audio.tick(frame.dts), frame];
     for (const f of frames) this.queue.push(f);
     this.pump();
   }

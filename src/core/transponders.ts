@@ -7,6 +7,7 @@ import type { Config } from "../config.ts";
 import { TranspondError } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { displayUrl, parseRtmpTarget, type RtmpTarget } from "../rtmp/client/url.ts";
+import type { PcmBlock } from "../audio/pcm.ts";
 import type { AudioPathFactory } from "./audio-path.ts";
 import { newSessionId, type StreamHub } from "./hub.ts";
 import type { RtmpOutputFactory } from "./rtmp-output.ts";
@@ -43,8 +44,8 @@ export interface TransponderRegistryDeps {
   config: Config;
   connect: RtmpOutputFactory;
   audioPath: AudioPathFactory;
-  /** media_dir file name -> absolute path; throws when the file is missing or outside media_dir */
-  resolveSound: (name: string) => string;
+  /** reads a WAV from media_dir; rejects with PushError 404 when missing, 400 when refused */
+  loadSound: (name: string) => Promise<PcmBlock>;
   resolveHost?: (host: string) => Promise<void>;
   onStatus?: (t: Transponder, from: TransponderStatus, to: TransponderStatus) => void;
 }
@@ -74,9 +75,9 @@ export class TransponderRegistry {
       throw new PushError(409, `a transponder for ${request.streamName} to ${displayUrl(request.rtmpUrl)} already exists`);
     }
     await (this.deps.resolveHost ?? resolveHost)(target.host);
-    // the stream may have gone while DNS answered
+    const sound = request.options?.action === "sound_on" ? await this.loadOptionSound(request.options) : undefined;
     if (this.deps.hub.get(request.streamName) !== stream) throw new PushError(404, `Stream not found: ${request.streamName}`);
-    return this.create(stream, request, target);
+    return this.create(stream, request, target, sound);
   }
 
   find(streamName: string | undefined, rtmpUrl: string | undefined): RegisteredTransponder[] {
@@ -103,9 +104,10 @@ export class TransponderRegistry {
     this.get(id).transponder.options.audio.setMuted(muted);
   }
 
-  soundOn(id: string, soundFile: string, loop: boolean): void {
-    const { transponder } = this.get(id);
-    transponder.options.audio.soundOn(this.deps.resolveSound(soundFile), loop);
+  async soundOn(id: string, soundFile: string, loop: boolean): Promise<void> {
+    this.get(id);
+    const sound = await this.deps.loadSound(soundFile);
+    this.get(id).transponder.options.audio.soundOn(sound, loop);
   }
 
   soundOff(id: string): void {
@@ -128,12 +130,16 @@ export class TransponderRegistry {
     }
   }
 
-  private create(stream: Stream, request: PushRequest, target: RtmpTarget): RegisteredTransponder {
+  private loadOptionSound(options: PushOptions): Promise<PcmBlock> {
+    if (options.soundFile === undefined) throw new PushError(400, "options.soundFile is required with action sound_on");
+    return this.deps.loadSound(options.soundFile);
+  }
+
+  /** `sound` is the WAV of options {action: "sound_on"}, already read. */
+  private create(stream: Stream, request: PushRequest, target: RtmpTarget, sound: PcmBlock | undefined): RegisteredTransponder {
     const { config } = this.deps;
     const audio = this.deps.audioPath();
     const options = request.options ?? {};
-    if (options.action === "sound_on" && options.soundFile === undefined) throw new PushError(400, "options.soundFile is required with action sound_on");
-    const soundPath = options.action === "sound_on" ? this.deps.resolveSound(options.soundFile!) : undefined;
     const transponder = new Transponder({
       id: newSessionId(),
       stream,
@@ -156,7 +162,7 @@ export class TransponderRegistry {
       },
     });
     if (options.action === "mute") audio.setMuted(true);
-    if (soundPath !== undefined) audio.soundOn(soundPath, options.loop ?? false);
+    if (sound !== undefined) audio.soundOn(sound, options.loop ?? false);
     const registered = { transponder, request, streamName: target.streamName };
     this.byId.set(transponder.options.id, registered);
     transponder.start();

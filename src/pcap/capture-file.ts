@@ -6,7 +6,8 @@
  *   magic u32 | version_major u16 | version_minor u16 | thiszone i32 | sigfigs u32 | snaplen u32 | linktype u32
  *
  * where magic 0xA1B2C3D4 means microsecond and 0xA1B23C4D nanosecond timestamps; read in the other
- * byte order it tells the file is swapped. Each record is
+ * byte order it tells the file is swapped. 0xA1B2CD34 is Alexey Kuznetzov's "modified" pcap, whose
+ * record headers carry 8 more bytes (ifindex, protocol, packet type). Each record is
  *
  *   ts_sec u32 | ts_frac u32 | incl_len u32 | orig_len u32 | incl_len bytes of packet
  *
@@ -50,6 +51,7 @@ export const LINKTYPE = {
 
 const PCAP_MAGIC_US = 0xa1b2c3d4;
 const PCAP_MAGIC_NS = 0xa1b23c4d;
+const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
 const PCAPNG_SHB = 0x0a0d0d0a;
 const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
@@ -64,17 +66,20 @@ export function readCapture(bytes: Uint8Array): CapturedPacket[] {
 function readPcap(bytes: Uint8Array, view: DataView): CapturedPacket[] {
   const magicBe = view.getUint32(0, false);
   const magicLe = view.getUint32(0, true);
+  const known = [PCAP_MAGIC_US, PCAP_MAGIC_NS, PCAP_MAGIC_MODIFIED];
+  let magic: number;
   let le: boolean;
-  let fracPerSecond: number;
-  if (magicBe === PCAP_MAGIC_US || magicBe === PCAP_MAGIC_NS) {
+  if (known.includes(magicBe)) {
     le = false;
-    fracPerSecond = magicBe === PCAP_MAGIC_NS ? 1e9 : 1e6;
-  } else if (magicLe === PCAP_MAGIC_US || magicLe === PCAP_MAGIC_NS) {
+    magic = magicBe;
+  } else if (known.includes(magicLe)) {
     le = true;
-    fracPerSecond = magicLe === PCAP_MAGIC_NS ? 1e9 : 1e6;
+    magic = magicLe;
   } else {
     throw new ParseError(PCAP_ERROR.BAD_MAGIC, `not a pcap or pcapng file (magic 0x${magicBe.toString(16).padStart(8, "0")})`, 0);
   }
+  const fracPerSecond = magic === PCAP_MAGIC_NS ? 1e9 : 1e6;
+  const recordHeader = magic === PCAP_MAGIC_MODIFIED ? 24 : 16;
   if (bytes.length < 24) throw new ParseError(PCAP_ERROR.TRUNCATED_HEADER, `pcap file header needs 24 bytes, file has ${bytes.length}`, 0);
   const major = view.getUint16(4, le);
   if (major !== 2) throw new ParseError(PCAP_ERROR.BAD_VERSION, `pcap version ${major}.${view.getUint16(6, le)} is not 2.x`, 4);
@@ -83,12 +88,12 @@ function readPcap(bytes: Uint8Array, view: DataView): CapturedPacket[] {
 
   const packets: CapturedPacket[] = [];
   let offset = 24;
-  while (offset + 16 <= bytes.length) {
+  while (offset + recordHeader <= bytes.length) {
     const seconds = view.getUint32(offset, le);
     const fraction = view.getUint32(offset + 4, le);
     const inclLen = view.getUint32(offset + 8, le);
     const origLen = view.getUint32(offset + 12, le);
-    const start = offset + 16;
+    const start = offset + recordHeader;
     // A record that runs past the end of the file is a capture cut short: stop there.
     if (inclLen > MAX_PACKET_BYTES || start + inclLen > bytes.length) break;
     packets.push({
@@ -113,6 +118,7 @@ interface Interface {
 }
 
 function readPcapng(bytes: Uint8Array, view: DataView): CapturedPacket[] {
+  if (bytes.length < 12) throw new ParseError(PCAP_ERROR.TRUNCATED_HEADER, "pcapng section header block cut short", 0);
   const packets: CapturedPacket[] = [];
   let interfaces: Interface[] = [];
   let le = true;
@@ -153,7 +159,8 @@ function readPcapng(bytes: Uint8Array, view: DataView): CapturedPacket[] {
         break;
       }
       case 1: // Interface Description Block
-        if (bodyEnd - body >= 8) interfaces.push(readInterface(view, body, bodyEnd, le));
+        // A description too short to read still takes its interface number (its packets are not IP).
+        interfaces.push(bodyEnd - body >= 8 ? readInterface(view, body, bodyEnd, le) : { linkType: 0xffff, snapLength: 0, unitsPerSecond: 1_000_000n, offsetSeconds: 0 });
         break;
       case 6: // Enhanced Packet Block
       case 2: { // Packet Block (obsolete): interface id is u16 followed by a drops count u16

@@ -9,7 +9,8 @@
  * starts a new one) and rebuilds each direction by sequence number: retransmissions and overlaps
  * keep the first copy of a byte, out-of-order segments are put in place, SYN and FIN take one
  * sequence number each. Bytes missing from the capture are reported as gaps and skipped, so the
- * stream continues after them.
+ * stream continues after them. Offsets are 32-bit relative sequence numbers: one direction of a
+ * connection can hold up to 2 GiB.
  */
 import type { CapturedPacket } from "./capture-file.ts";
 import { IP_PROTOCOL, ipDatagrams, type IpDatagram } from "./ip.ts";
@@ -121,6 +122,7 @@ interface Connection {
   closedA: boolean;
   closedB: boolean;
   reset: boolean;
+  synSeq: number | undefined;
 }
 
 /** Every TCP connection in the packets, both directions reassembled, ordered by first frame. */
@@ -133,13 +135,17 @@ export function tcpStreams(packets: readonly CapturedPacket[]): TcpStream[] {
     const key = from < to ? `${from}|${to}` : `${to}|${from}`;
     let connection = open.get(key);
     const isNewSyn = segment.flags.syn && !segment.flags.ack;
-    if (connection && isNewSyn && (connection.reset || (connection.closedA && connection.closedB))) connection = undefined;
+    // A SYN after the connection closed, or with another initial sequence number, reuses the ports.
+    if (connection && isNewSyn && (connection.reset || (connection.closedA && connection.closedB) || (connection.synSeq !== undefined && connection.synSeq !== segment.seq))) {
+      connection = undefined;
+    }
     if (!connection) {
-      connection = { a: from, segments: [], closedA: false, closedB: false, reset: false };
+      connection = { a: from, segments: [], closedA: false, closedB: false, reset: false, synSeq: undefined };
       open.set(key, connection);
       connections.push(connection);
     }
     connection.segments.push(segment);
+    if (isNewSyn) connection.synSeq ??= segment.seq;
     if (segment.flags.rst) connection.reset = true;
     if (segment.flags.fin) {
       if (from === connection.a) connection.closedA = true;

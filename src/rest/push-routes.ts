@@ -73,7 +73,7 @@ export function registerPushRoutes(router: Router, registry: TransponderRegistry
     },
     true,
   );
-  const byId = (action: (id: string, body: JsonObject) => void) => (body: JsonObject) => guarded(() => action(requireString(body, "mediaSessionId"), body));
+  const byId = (action: (id: string, body: JsonObject) => void | Promise<void>) => (body: JsonObject) => guarded(() => action(requireString(body, "mediaSessionId"), body));
   router.post("/rest-api/push/terminate", byId((id) => registry.terminate(id)));
   router.post("/rest-api/push/mute", byId((id) => registry.mute(id, true)));
   router.post("/rest-api/push/unmute", byId((id) => registry.mute(id, false)));

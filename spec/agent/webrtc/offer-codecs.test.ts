@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { ParseError, TranspondError } from "../../../src/errors.ts";
+import { MEDIA_ERR } from "../../../src/agent/signaling/media-engine.ts";
+import { selectOfferCodecs } from "../../../src/agent/webrtc/offer-codecs.ts";
+import { fixture } from "../../support/fixtures.ts";
+import { runFuzz } from "../../support/fuzz.ts";
+
+const test = suite("agent/webrtc/offer-codecs");
+const PUBLISH = readFileSync(fixture("sdp_offer_chromium156_publish_sendonly_h264-vp8-opus.sdp"), "utf8");
+const PLAY = readFileSync(fixture("sdp_offer_chromium156_play_recvonly.sdp"), "utf8");
+
+const mLine = (sdp: string, kind: string) => sdp.split("\r\n").find((l) => l.startsWith(`m=${kind} `))!.split(" ").slice(3);
+const fmtp = (sdp: string, pt: string) => sdp.split("\r\n").find((l) => l.startsWith(`a=fmtp:${pt} `));
+
+test("Chromium's publish offer is narrowed to H.264 packetization-mode=1, constrained baseline first, and Opus", () => {
+  const out = selectOfferCodecs(PUBLISH);
+  assert.ok(out.video && out.audio);
+  // Chromium 156: 108 = 42e01f pm=1, 102 = 42001f pm=1, 116 = 4d001f pm=1 (pm=0 variants, VP8, VP9, AV1, RTX dropped)
+  assert.equal(mLine(out.sdp, "video"), ["108", "102", "116"]);
+  assert.match(fmtp(out.sdp, "108")!, /profile-level-id=42e01f/);
+  assert.equal(mLine(out.sdp, "audio"), ["111"]);
+  assert.not.match(out.sdp, /VP8|VP9|AV1|packetization-mode=0|apt=/);
+  // everything else of the offer is kept: ICE credentials, fingerprint, mids, BUNDLE
+  for (const keep of [/a=ice-ufrag:/, /a=fingerprint:sha-256/, /a=group:BUNDLE 0 1/, /a=mid:1/, /a=sendrecv|a=sendonly/, /a=rtcp-fb:108 nack pli/]) assert.match(out.sdp, keep);
+});
+
+test("Chromium's play offer is narrowed the same way", () => {
+  const out = selectOfferCodecs(PLAY);
+  assert.equal(mLine(out.sdp, "video").slice(0, 1), ["108"]);
+  assert.equal(mLine(out.sdp, "audio"), ["111"]);
+});
+
+test("the input text is not changed", () => {
+  const before = PUBLISH.slice();
+  selectOfferCodecs(PUBLISH);
+  assert.is(PUBLISH, before);
+});
+
+const NO_H264 = PUBLISH.replace(/^a=rtpmap:(\d+) H264\/90000\r\n/gm, "a=rtpmap:$1 H265/90000\r\n");
+const NO_OPUS = PUBLISH.replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 speex/48000");
+const ONLY_MODE_0 = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 104\r\na=rtpmap:104 H264/90000\r\na=fmtp:104 packetization-mode=0;profile-level-id=42e01f\r\n";
+
+const BAD: { name: string; sdp: string; code: string }[] = [
+  { name: "an offer without H.264 (Chromium with H.264 turned off)", sdp: NO_H264, code: MEDIA_ERR.NO_COMMON_CODECS },
+  { name: "an offer without Opus", sdp: NO_OPUS, code: MEDIA_ERR.NO_COMMON_CODECS },
+  { name: "H.264 in packetization-mode 0 only", sdp: ONLY_MODE_0, code: MEDIA_ERR.NO_COMMON_CODECS },
+  { name: "garbage", sdp: "garbage", code: MEDIA_ERR.BAD_SDP },
+  { name: "an empty string", sdp: "", code: MEDIA_ERR.BAD_SDP },
+  { name: "a session without media", sdp: "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n", code: MEDIA_ERR.BAD_SDP },
+  { name: "a short m= line", sdp: "v=0\r\nm=video 9\r\n", code: MEDIA_ERR.BAD_SDP },
+  { name: "a line that is not SDP", sdp: "v=0\r\nhello\r\n", code: MEDIA_ERR.BAD_SDP },
+];
+for (const bad of BAD) {
+  test(`bad offer: ${bad.name} -> ${bad.code}`, () => {
+    try {
+      selectOfferCodecs(bad.sdp);
+      assert.unreachable("should have thrown");
+    } catch (err) {
+      assert.instance(err, TranspondError);
+      assert.is((err as TranspondError).code, bad.code);
+    }
+  });
+}
+
+test("fuzz: mutated Chromium offers give a narrowed offer, No common codecs, or a ParseError", () => {
+  const enc = new TextEncoder();
+  runFuzz("webrtc-offer-codecs", {
+    seed: 8,
+    count: 1500,
+    inputs: [enc.encode(PUBLISH), enc.encode(PLAY)],
+    check: (bytes) => {
+      try {
+        const out = selectOfferCodecs(new TextDecoder().decode(bytes));
+        if (out.video && !/H264\/90000/.test(out.sdp)) throw new Error("video kept without H.264");
+      } catch (err) {
+        if (err instanceof TranspondError && !(err instanceof ParseError) && err.code === MEDIA_ERR.NO_COMMON_CODECS) return;
+        throw err;
+      }
+    },
+  });
+});
+
+test.run();

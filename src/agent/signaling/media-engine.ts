@@ -1,0 +1,48 @@
+/**
+ * The seam between signaling and WebRTC: the session asks an engine for a peer per publish/play and
+ * hears back through `PeerEvents`. The werift engine is in ../webrtc/engine.ts; tests use a fake.
+ */
+import type { MediaSink } from "../../core/media-sink.ts";
+import type { Stream } from "../../core/stream.ts";
+
+/** Engine errors the session turns into a FAILED `info` text. */
+export const MEDIA_ERR = {
+  /** the offer has no codec the server can take (H.264 packetization-mode=1, Opus) */
+  NO_COMMON_CODECS: "ERR_WEBRTC_NO_COMMON_CODECS",
+  /** the offer is not SDP or has no media sections */
+  BAD_SDP: "ERR_WEBRTC_BAD_SDP",
+  /** no UDP port free inside media_port_from..media_port_to, or another local failure */
+  PEER: "ERR_WEBRTC_PEER",
+} as const;
+
+export interface PeerEvents {
+  /** ICE and DTLS are up; media can flow. Called at most once. */
+  connected(): void;
+  /** The connection failed or closed from the far side; `info` is a WCS info text. Called at most once. */
+  failed(info: string): void;
+}
+
+export interface PublishPeer {
+  /** the complete answer (candidates included, no trickle) */
+  readonly answerSdp: string;
+  /** Starts feeding `stream` (configs and frames). */
+  attach(stream: Stream): void;
+  /** RTCP PLI to the browser. */
+  requestKeyframe(): void;
+  close(): void;
+}
+
+export interface PlayPeer {
+  readonly answerSdp: string;
+  /** what the stream feeds; frames before `connected` are dropped */
+  readonly sink: MediaSink;
+  /** Called when the browser asks for a keyframe (PLI/FIR from the player). */
+  onKeyframeRequest(handler: () => void): void;
+  close(): void;
+}
+
+export interface MediaEngine {
+  /** Throws TranspondError with a MEDIA_ERR code. */
+  createPublisher(offerSdp: string, events: PeerEvents): Promise<PublishPeer>;
+  createPlayer(offerSdp: string, events: PeerEvents): Promise<PlayPeer>;
+}

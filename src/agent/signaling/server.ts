@@ -1,0 +1,95 @@
+/**
+ * The signaling listener: a WebSocket server (ws, or wss over node:https) on any path, one
+ * SignalingSession per socket. It owns the sockets; sessions own the protocol.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { errorMessage } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import { MAX_FRAME_CHARS } from "./limits.ts";
+import { INFO } from "./messages.ts";
+import type { SessionTransport, SignalingSession } from "./session.ts";
+
+export interface SignalingServerOptions {
+  readonly host: string;
+  /** 0 picks a free port */
+  readonly port: number;
+  /** PEM pair: serve wss instead of ws */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  readonly createSession: (transport: SessionTransport, remote: string) => SignalingSession;
+  readonly log: Logger;
+}
+
+export interface SignalingServer {
+  readonly port: number;
+  /** live sessions */
+  readonly sessions: ReadonlySet<SignalingSession>;
+  /** Ends every session (`reason` to their streams) and stops listening. */
+  close(reason?: string): Promise<void>;
+}
+
+export async function startSignalingServer(options: SignalingServerOptions): Promise<SignalingServer> {
+  const http: HttpServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer();
+  // Plain HTTP requests to the port get a short answer instead of hanging.
+  http.on("request", (_req, res) => {
+    res.writeHead(426, { "content-type": "text/plain" }).end("WebSocket signaling endpoint\n");
+  });
+  const wss = new WebSocketServer({ server: http, maxPayload: MAX_FRAME_CHARS * 4 });
+  const sessions = new Set<SignalingSession>();
+  const log = options.log;
+
+  wss.on("connection", (socket: WebSocket, req) => {
+    const remote = `${req.socket.remoteAddress ?? "?"}:${req.socket.remotePort ?? 0}`;
+    const transport: SessionTransport = {
+      send: (text) => {
+        if (socket.readyState === socket.OPEN) socket.send(text);
+      },
+      close: (code, reason) => socket.close(code, reason),
+    };
+    const session = options.createSession(transport, remote);
+    sessions.add(session);
+    log.debug("signaling socket open", { session: session.id, remote });
+    socket.on("message", (data: RawData, isBinary: boolean) => {
+      if (isBinary) return session.receiveBinary();
+      session.receive(rawToString(data));
+    });
+    socket.on("error", (err) => log.debug("signaling socket error", { session: session.id, error: errorMessage(err) }));
+    socket.on("close", () => {
+      sessions.delete(session);
+      session.close(INFO.SESSION_DISCONNECT);
+      log.debug("signaling socket closed", { session: session.id, remote });
+    });
+  });
+  wss.on("error", (err) => log.error("signaling server error", { error: errorMessage(err) }));
+
+  const port = await new Promise<number>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port, options.host, () => {
+      http.off("error", reject);
+      resolve((http.address() as AddressInfo).port);
+    });
+  });
+
+  return {
+    port,
+    sessions,
+    async close(reason = "Server shutdown") {
+      for (const session of [...sessions]) session.close(reason);
+      sessions.clear();
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+    },
+  };
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
+  return data.toString("utf8");
+}

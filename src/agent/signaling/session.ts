@@ -1,0 +1,381 @@
+/**
+ * One browser's signaling session (reference/wcs-protocol.md section 1): `connection` ->
+ * `getUserData`, server `ping` / client `pong`, publishStream / unPublishStream, playStream /
+ * stopStream, and the end of every stream of the session when its socket closes.
+ *
+ * The session owns no socket: the server hands it text frames (`receive`) and a transport to answer
+ * on, and tells it when the socket closed (`close`). A bad frame is answered with a `fail` frame and
+ * never ends the session or touches another one.
+ *
+ * Session states: new -> established -> closed (and new -> closed). Stream entries live from the
+ * request until a final status (UNPUBLISHED, STOPPED, FAILED) or the end of the session.
+ */
+import { errorMessage, InvalidStateError, ParseError, TranspondError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import { StreamNameInUseError, newSessionId, type StreamHub } from "../../core/hub.ts";
+import type { MediaSink, MediaSource } from "../../core/media-sink.ts";
+import type { Stream } from "../../core/stream.ts";
+import type { Frame, TrackConfig } from "../../codecs/frame.ts";
+import { realClock, type SessionClock } from "./clock.ts";
+import { CONNECT_TIMEOUT_MS, MAX_STREAMS_PER_SESSION } from "./limits.ts";
+import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PublishPeer } from "./media-engine.ts";
+import {
+  CLIENT_MESSAGE,
+  decodeClientFrame,
+  decodeConnection,
+  decodeStreamRequest,
+  encodeServerFrame,
+  INFO,
+  SERVER_MESSAGE,
+  SIGNALING_ERR,
+  STREAM_STATUS,
+  streamStatusEvent,
+  type StreamRequest,
+  type StreamStatus,
+} from "./messages.ts";
+
+export interface SessionTransport {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface SessionOptions {
+  readonly transport: SessionTransport;
+  readonly hub: StreamHub;
+  readonly engine: MediaEngine;
+  /** ms between server pings; 0 turns pings off (keep_alive.server_interval) */
+  readonly keepAliveIntervalMs: number;
+  /** unanswered pings after which the session is closed (keep_alive.probes) */
+  readonly keepAliveProbes: number;
+  /** mediaSessionIds in use on the whole server (shared by all sessions) */
+  readonly mediaSessionIds: Set<string>;
+  readonly clock?: SessionClock;
+  readonly connectTimeoutMs?: number;
+  readonly log?: Logger;
+  readonly sessionId?: string;
+  /** Called when a stream turns PUBLISHING, with the request (its `rtmpUrl` asks for republishing, 1.6). */
+  readonly onPublishing?: (stream: Stream, request: StreamRequest) => void;
+}
+
+export type SessionState = "new" | "established" | "closed";
+
+const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
+  new: ["established", "closed"],
+  established: ["closed"],
+  closed: [],
+};
+
+interface Entry {
+  readonly kind: "publish" | "play";
+  readonly request: StreamRequest;
+  status: "PENDING" | "ACTIVE" | "DONE";
+  publisher?: PublishPeer;
+  player?: PlayPeer;
+  stream?: Stream;
+  detach?: () => void;
+  cancelTimeout?: () => void;
+}
+
+export class SignalingSession {
+  readonly id: string;
+  private state: SessionState = "new";
+  private readonly o: SessionOptions;
+  private readonly clock: SessionClock;
+  private readonly entries = new Map<string, Entry>();
+  private readonly authToken = newSessionId();
+  private missedPongs = 0;
+  private stopKeepAlive: (() => void) | undefined;
+
+  constructor(options: SessionOptions) {
+    this.o = options;
+    this.clock = options.clock ?? realClock;
+    this.id = options.sessionId ?? newSessionId();
+    if (options.keepAliveIntervalMs > 0) this.stopKeepAlive = this.clock.every(options.keepAliveIntervalMs, () => this.keepAliveTick());
+  }
+
+  get currentState(): SessionState {
+    return this.state;
+  }
+
+  /** mediaSessionIds of the session's live streams. */
+  get streamIds(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  private transition(to: SessionState): void {
+    const allowed = TRANSITIONS[this.state];
+    if (!allowed.includes(to)) throw new InvalidStateError("signaling session", this.state, to, allowed);
+    this.state = to;
+    if (to === "closed") {
+      this.stopKeepAlive?.();
+      this.stopKeepAlive = undefined;
+    }
+  }
+
+  /** One text frame from the socket. Never throws. */
+  receive(text: string): void {
+    if (this.state === "closed") return;
+    this.missedPongs = 0;
+    let message = "";
+    try {
+      const frame = decodeClientFrame(text);
+      message = frame.message;
+      this.dispatch(frame.message, frame.payload);
+    } catch (err) {
+      this.sendFail(message, err);
+    }
+  }
+
+  /** A binary frame: not part of the protocol for a WebRTC session (1.1). */
+  receiveBinary(): void {
+    if (this.state === "closed") return;
+    this.sendFail("binaryData", new TranspondError(SIGNALING_ERR.BINARY, "binary frames are not accepted on a signaling socket"));
+  }
+
+  /** The socket closed (or the server shuts down): every stream of the session ends with `reason`. */
+  close(reason: string = INFO.SESSION_DISCONNECT): void {
+    if (this.state === "closed") return;
+    this.transition("closed");
+    for (const entry of [...this.entries.values()]) this.finish(entry, undefined, reason);
+    this.o.log?.debug("session closed", { session: this.id, reason });
+  }
+
+  private dispatch(message: string, payload: unknown): void {
+    switch (message) {
+      case CLIENT_MESSAGE.CONNECTION:
+        return this.onConnection(payload);
+      case CLIENT_MESSAGE.PONG:
+        return;
+      case CLIENT_MESSAGE.PING:
+        return this.send(SERVER_MESSAGE.PONG, []);
+      case CLIENT_MESSAGE.PUBLISH_STREAM:
+        return void this.publish(decodeStreamRequest(message, payload, true));
+      case CLIENT_MESSAGE.PLAY_STREAM:
+        return void this.play(decodeStreamRequest(message, payload, true));
+      case CLIENT_MESSAGE.UNPUBLISH_STREAM:
+      case CLIENT_MESSAGE.STOP_STREAM:
+        return this.stop(message, decodeStreamRequest(message, payload, false));
+      case CLIENT_MESSAGE.AVAILABLE_STREAM: {
+        const req = decodeStreamRequest(message, payload, false);
+        const found = this.o.hub.get(req.name) !== undefined;
+        return this.send(SERVER_MESSAGE.AVAILABLE_STREAM, [{ id: req.mediaSessionId, status: String(found), info: found ? "" : INFO.STREAM_NOT_FOUND }]);
+      }
+      default:
+        throw new TranspondError(SIGNALING_ERR.UNKNOWN_MESSAGE, `unknown message: ${message.slice(0, 64)}`);
+    }
+  }
+
+  private onConnection(payload: unknown): void {
+    const req = decodeConnection(payload);
+    if (this.state !== "new") throw new TranspondError(SIGNALING_ERR.FIELD, "connection: the session is already established");
+    this.transition("established");
+    const userData = {
+      ...req.fields,
+      appKey: req.appKey,
+      sessionId: this.id,
+      authToken: this.authToken,
+      mediaProviders: ["WebRTC"],
+      status: "ESTABLISHED",
+    };
+    this.send(SERVER_MESSAGE.GET_USER_DATA, [userData]);
+    this.o.log?.debug("session established", { session: this.id, appKey: req.appKey });
+  }
+
+  /** Checks common to publish and play; returns false after answering the failure. */
+  private admit(req: StreamRequest, published: boolean): boolean {
+    if (this.state !== "established") {
+      this.sendStatus(req, published, STREAM_STATUS.FAILED, INFO.SESSION_NOT_READY);
+      return false;
+    }
+    if (req.mediaSessionId === "") {
+      this.send(SERVER_MESSAGE.FAIL, [{ apiMethod: published ? CLIENT_MESSAGE.PUBLISH_STREAM : CLIENT_MESSAGE.PLAY_STREAM, info: INFO.MEDIA_SESSION_ID_NULL }]);
+      return false;
+    }
+    if (this.o.mediaSessionIds.has(req.mediaSessionId)) {
+      // Not routed to the stream: that id belongs to a live stream which must not be failed.
+      this.send(SERVER_MESSAGE.FAIL, [{ apiMethod: published ? CLIENT_MESSAGE.PUBLISH_STREAM : CLIENT_MESSAGE.PLAY_STREAM, info: INFO.MEDIA_SESSION_ID_IN_USE }]);
+      return false;
+    }
+    if (this.entries.size >= MAX_STREAMS_PER_SESSION) {
+      this.sendStatus(req, published, STREAM_STATUS.FAILED, INFO.ERROR);
+      return false;
+    }
+    return true;
+  }
+
+  private register(kind: Entry["kind"], req: StreamRequest): Entry {
+    const entry: Entry = { kind, request: req, status: "PENDING" };
+    this.entries.set(req.mediaSessionId, entry);
+    this.o.mediaSessionIds.add(req.mediaSessionId);
+    return entry;
+  }
+
+  private peerEvents(entry: Entry, onConnected: () => void): PeerEvents {
+    let done = false;
+    return {
+      connected: () => {
+        if (done || entry.status !== "PENDING") return;
+        done = true;
+        entry.cancelTimeout?.();
+        onConnected();
+      },
+      failed: (info) => {
+        if (done && entry.status === "DONE") return;
+        done = true;
+        this.finish(entry, STREAM_STATUS.FAILED, info);
+      },
+    };
+  }
+
+  private async publish(req: StreamRequest): Promise<void> {
+    if (!this.admit(req, true)) return;
+    if (this.o.hub.get(req.name) !== undefined) return this.sendStatus(req, true, STREAM_STATUS.FAILED, INFO.NAME_IN_USE);
+    const entry = this.register("publish", req);
+    const events = this.peerEvents(entry, () => {
+      entry.status = "ACTIVE";
+      this.sendStatus(req, true, STREAM_STATUS.PUBLISHING, "");
+      if (entry.stream) this.o.onPublishing?.(entry.stream, req);
+    });
+    let peer: PublishPeer;
+    try {
+      peer = await this.o.engine.createPublisher(req.sdp ?? "", events);
+    } catch (err) {
+      return this.finish(entry, STREAM_STATUS.FAILED, infoOf(err));
+    }
+    if (entry.status === "DONE") return peer.close(); // stopped or disconnected while answering
+    entry.publisher = peer;
+    const source: MediaSource = {
+      kind: "webrtc",
+      requestKeyframe: () => peer.requestKeyframe(),
+      stop: (reason) => this.finish(entry, STREAM_STATUS.UNPUBLISHED, reason),
+    };
+    try {
+      entry.stream = this.o.hub.publish(req.name, source, req.mediaSessionId);
+    } catch (err) {
+      return this.finish(entry, STREAM_STATUS.FAILED, err instanceof StreamNameInUseError ? INFO.NAME_IN_USE : infoOf(err));
+    }
+    peer.attach(entry.stream);
+    this.send(SERVER_MESSAGE.SET_REMOTE_SDP, [req.mediaSessionId, peer.answerSdp]);
+    this.armTimeout(entry);
+    this.o.log?.info("publishing", { session: this.id, stream: req.name, mediaSessionId: req.mediaSessionId });
+  }
+
+  private async play(req: StreamRequest): Promise<void> {
+    if (!this.admit(req, false)) return;
+    const stream = this.o.hub.get(req.name);
+    if (stream === undefined) return this.sendStatus(req, false, STREAM_STATUS.FAILED, INFO.STREAM_NOT_FOUND);
+    const entry = this.register("play", req);
+    entry.stream = stream;
+    const events = this.peerEvents(entry, () => this.startPlaying(entry));
+    let peer: PlayPeer;
+    try {
+      peer = await this.o.engine.createPlayer(req.sdp ?? "", events);
+    } catch (err) {
+      return this.finish(entry, STREAM_STATUS.FAILED, infoOf(err));
+    }
+    if (entry.status === "DONE") return peer.close();
+    entry.player = peer;
+    peer.onKeyframeRequest(() => entry.stream?.requestKeyframe());
+    this.send(SERVER_MESSAGE.SET_REMOTE_SDP, [req.mediaSessionId, peer.answerSdp]);
+    this.armTimeout(entry);
+  }
+
+  /** The player's transport is up: attach it to the stream (the hub asks the source for a keyframe). */
+  private startPlaying(entry: Entry): void {
+    const stream = entry.stream;
+    const player = entry.player;
+    if (!stream || !player || stream.isEnded || this.o.hub.get(stream.name) !== stream) {
+      return this.finish(entry, STREAM_STATUS.FAILED, INFO.STREAM_NOT_FOUND);
+    }
+    entry.status = "ACTIVE";
+    const sink: MediaSink = {
+      config: (c: TrackConfig) => player.sink.config(c),
+      frame: (f: Frame) => player.sink.frame(f),
+      end: (reason) => this.finish(entry, STREAM_STATUS.STOPPED, reason),
+    };
+    this.sendStatus(entry.request, false, STREAM_STATUS.PLAYING, "");
+    entry.detach = stream.addSink(sink);
+  }
+
+  private armTimeout(entry: Entry): void {
+    if (entry.status !== "PENDING") return;
+    entry.cancelTimeout = this.clock.after(this.o.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, () => {
+      if (entry.status === "PENDING") this.finish(entry, STREAM_STATUS.FAILED, INFO.ICE_TIMEOUT);
+    });
+  }
+
+  private stop(message: string, req: StreamRequest): void {
+    const entry = this.entries.get(req.mediaSessionId);
+    const kind = message === CLIENT_MESSAGE.UNPUBLISH_STREAM ? "publish" : "play";
+    if (!entry || entry.kind !== kind) {
+      this.send(SERVER_MESSAGE.FAIL, [{ apiMethod: message, id: req.mediaSessionId, info: INFO.STREAM_NOT_FOUND }]);
+      return;
+    }
+    this.finish(entry, kind === "publish" ? STREAM_STATUS.UNPUBLISHED : STREAM_STATUS.STOPPED, kind === "publish" ? INFO.PUBLISHER_STOP : INFO.USER);
+  }
+
+  /**
+   * Ends a stream entry once: closes its peer, unpublishes or detaches, and reports `status` (none
+   * when the session is gone). `reason` goes to the hub, so players and hooks see why it ended.
+   */
+  private finish(entry: Entry, status: StreamStatus | undefined, reason: string): void {
+    if (entry.status === "DONE") return;
+    entry.status = "DONE";
+    entry.cancelTimeout?.();
+    this.entries.delete(entry.request.mediaSessionId);
+    this.o.mediaSessionIds.delete(entry.request.mediaSessionId);
+    if (entry.kind === "publish") {
+      entry.publisher?.close();
+      if (entry.stream) this.o.hub.unpublish(entry.stream, reason);
+    } else {
+      entry.detach?.();
+      entry.player?.close();
+    }
+    if (status !== undefined && this.state !== "closed") {
+      // A normal stop by the client itself carries no reason text.
+      const info = (status === STREAM_STATUS.UNPUBLISHED && reason === INFO.PUBLISHER_STOP) || (status === STREAM_STATUS.STOPPED && reason === INFO.USER) ? "" : reason;
+      this.sendStatus(entry.request, entry.kind === "publish", status, info);
+    }
+    this.o.log?.info(entry.kind === "publish" ? "publish ended" : "play ended", { session: this.id, stream: entry.request.name, status, reason });
+  }
+
+  private keepAliveTick(): void {
+    if (this.state === "closed") return;
+    if (this.missedPongs >= this.o.keepAliveProbes) {
+      this.o.log?.info("no pong: closing signaling session", { session: this.id, probes: this.o.keepAliveProbes });
+      this.o.transport.close(1001, INFO.KEEP_ALIVE);
+      this.close(INFO.KEEP_ALIVE);
+      return;
+    }
+    this.missedPongs++;
+    this.send(SERVER_MESSAGE.PING, []);
+  }
+
+  private sendStatus(req: StreamRequest, published: boolean, status: StreamStatus, info: string): void {
+    this.send(SERVER_MESSAGE.NOTIFY_STREAM_STATUS_EVENT, [streamStatusEvent(req, published, status, info)]);
+  }
+
+  private sendFail(apiMethod: string, err: unknown): void {
+    const code = err instanceof TranspondError ? err.code : "ERR_INTERNAL";
+    if (!(err instanceof ParseError) && !(err instanceof TranspondError)) this.o.log?.error("signaling bug", { session: this.id, error: errorMessage(err) });
+    else this.o.log?.debug("bad signaling frame", { session: this.id, code, error: errorMessage(err) });
+    this.send(SERVER_MESSAGE.FAIL, [{ apiMethod, code, info: errorMessage(err) }]);
+  }
+
+  private send(message: string, data: readonly unknown[]): void {
+    if (this.state === "closed") return;
+    try {
+      this.o.transport.send(encodeServerFrame(message, data));
+    } catch (err) {
+      this.o.log?.debug("send failed", { session: this.id, error: errorMessage(err) });
+    }
+  }
+}
+
+/** The WCS info text for an engine error. */
+function infoOf(err: unknown): string {
+  if (err instanceof TranspondError) {
+    if (err.code === MEDIA_ERR.NO_COMMON_CODECS) return INFO.NO_COMMON_CODECS;
+  }
+  return INFO.ERROR;
+}

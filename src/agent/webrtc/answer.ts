@@ -1,0 +1,80 @@
+/**
+ * Answering a browser's offer with werift: the offer narrowed to our codecs, a complete answer
+ * (every candidate gathered before it is returned: the Web SDK never trickles), and the peer's
+ * connection state turned into the two PeerEvents the signaling session needs. The browser's own
+ * address comes from its connectivity checks (a peer-reflexive candidate); werift accepts those.
+ */
+import { RTCPeerConnection } from "werift";
+import { errorMessage, TranspondError } from "../../errors.ts";
+import { MEDIA_ERR, type PeerEvents } from "../signaling/media-engine.ts";
+import { INFO } from "../signaling/messages.ts";
+import { selectOfferCodecs, type OfferCodecs } from "./offer-codecs.ts";
+import { advertisePublicAddresses, peerConnectionOptions, type MediaNetworkConfig } from "./peer-config.ts";
+
+/** Longest wait for candidate gathering (werift gives up on an address after 5 s). */
+const GATHER_TIMEOUT_MS = 6000;
+
+export interface AnsweringPeer {
+  readonly pc: RTCPeerConnection;
+  readonly offer: OfferCodecs;
+  /** Does the answer and returns it complete. `prepare` runs after the remote offer is set. */
+  answer(prepare?: (pc: RTCPeerConnection) => void | Promise<void>): Promise<string>;
+  /** Closes the peer connection; PeerEvents stay silent afterwards. */
+  close(): void;
+}
+
+/** Throws TranspondError MEDIA_ERR.* for an offer we cannot take. */
+export function createAnsweringPeer(offerSdp: string, net: MediaNetworkConfig, events: PeerEvents): AnsweringPeer {
+  const offer = selectOfferCodecs(offerSdp);
+  const pc = new RTCPeerConnection(peerConnectionOptions(net));
+  let closed = false;
+  pc.connectionStateChange.subscribe((state) => {
+    if (closed) return;
+    if (state === "connected") events.connected();
+    else if (state === "failed") events.failed(INFO.ICE_ERROR);
+    else if (state === "closed") events.failed(INFO.ERROR);
+  });
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    pc.close().catch(() => {});
+  };
+  return {
+    pc,
+    offer,
+    close,
+    async answer(prepare) {
+      try {
+        await pc.setRemoteDescription({ type: "offer", sdp: offer.sdp });
+        await prepare?.(pc);
+        await pc.setLocalDescription(await pc.createAnswer());
+        await gatheringComplete(pc);
+      } catch (err) {
+        close();
+        if (err instanceof TranspondError) throw err;
+        throw new TranspondError(MEDIA_ERR.BAD_SDP, `werift could not answer the offer: ${errorMessage(err)}`, { cause: err });
+      }
+      const sdp = pc.localDescription?.sdp;
+      if (!sdp || !/^a=candidate:/m.test(sdp)) {
+        close();
+        throw new TranspondError(MEDIA_ERR.PEER, "no ICE candidate could be gathered (check ice_interface_addresses and media_port_from..media_port_to)");
+      }
+      return advertisePublicAddresses(sdp, net.publicAddresses);
+    },
+  };
+}
+
+function gatheringComplete(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, GATHER_TIMEOUT_MS);
+    const { unSubscribe } = pc.iceGatheringStateChange.subscribe((state) => {
+      if (state === "complete") done();
+    });
+    function done() {
+      clearTimeout(timer);
+      unSubscribe();
+      resolve();
+    }
+  });
+}

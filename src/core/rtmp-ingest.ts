@@ -1,0 +1,159 @@
+/**
+ * Glue between the embedded RTMP server and the stream hub:
+ *
+ *   publish  -> hub.publish(name) (a name in use: NetStream.Publish.BadName); the publisher's
+ *               configs, frames and onMetaData go to the stream; with `rtmp.record` an FlvSink
+ *               writes `record_dir/<name>-<ms since epoch>.flv`
+ *   play     -> an FlvSink per player (configs, then frames from the next keyframe, bounded by
+ *               `rtmp_send_queue_ms`). A name that is not published yet is waited for, and a player
+ *               stays after an unpublish until the name is published again, as nginx-rtmp does with
+ *               its default `idle_streams on`.
+ */
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config.ts";
+import { errorMessage } from "../errors.ts";
+import type { Amf0Value } from "../flv/amf0.ts";
+import { createLogger } from "../log.ts";
+import type { PlayHandle, PlayOutput, PublishAnswer, PublisherControl, RtmpServerHandler, StreamRequest } from "../rtmp/server/handler.ts";
+import { RtmpServer } from "../rtmp/server/server.ts";
+import { flvByteTarget, FlvSink } from "./flv-sink.ts";
+import { StreamNameInUseError, type StreamHub } from "./hub.ts";
+import type { MediaSource } from "./media-sink.ts";
+import type { Stream } from "./stream.ts";
+
+const log = createLogger("rtmp.ingest");
+
+/** The onMetaData properties each RTMP-published stream's publisher sent (for players' onMetaData). */
+const publisherMetadata = new WeakMap<Stream, Readonly<Record<string, Amf0Value>>>();
+
+export function metadataOf(stream: Stream): Readonly<Record<string, Amf0Value>> | undefined {
+  return publisherMetadata.get(stream);
+}
+
+export type RtmpIngestConfig = Pick<Config, "rtmp.record" | "record_dir" | "rtmp_send_queue_ms">;
+
+/** A file-system safe form of a stream name for recordings. */
+export function recordingName(name: string, now = Date.now()): string {
+  return `${name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "stream"}-${now}.flv`;
+}
+
+/** Attaches a recording to a stream; returns the file path. */
+export function recordStream(stream: Stream, dir: string, queueMs: number): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, recordingName(stream.name));
+  const file = createWriteStream(path);
+  file.on("error", (err) => log.warn("recording failed", { name: stream.name, path, error: err.message }));
+  const sink = new FlvSink({ target: flvByteTarget(file, { hasAudio: true, hasVideo: true }, 16 * 1024 * 1024), queueMs, publisherMetadata: () => metadataOf(stream) });
+  file.on("drain", () => sink.drain());
+  stream.addSink(sink);
+  log.info("recording", { name: stream.name, path });
+  return path;
+}
+
+export class RtmpIngest implements RtmpServerHandler {
+  private readonly hub: StreamHub;
+  private readonly config: RtmpIngestConfig;
+  /** paths of the recordings started, newest last */
+  readonly recordings: string[] = [];
+
+  constructor(hub: StreamHub, config: RtmpIngestConfig) {
+    this.hub = hub;
+    this.config = config;
+  }
+
+  publish(request: StreamRequest, control: PublisherControl): PublishAnswer {
+    const source: MediaSource = { kind: "rtmp", requestKeyframe: () => {}, stop: (reason) => control.stop(reason) };
+    let stream: Stream;
+    try {
+      stream = this.hub.publish(request.name, source);
+    } catch (err) {
+      if (err instanceof StreamNameInUseError) return { ok: false, code: "NetStream.Publish.BadName", description: `${request.name} is already published.` };
+      throw err;
+    }
+    if (this.config["rtmp.record"]) {
+      try {
+        this.recordings.push(recordStream(stream, this.config.record_dir, this.config.rtmp_send_queue_ms));
+      } catch (err) {
+        log.warn("recording not started", { name: request.name, error: errorMessage(err) });
+      }
+    }
+    return {
+      ok: true,
+      target: {
+        metadata: (properties) => publisherMetadata.set(stream, properties),
+        config: (config) => stream.setConfig(config),
+        frame: (frame) => stream.pushFrame(frame),
+        end: (reason) => this.hub.unpublish(stream, reason),
+      },
+    };
+  }
+
+  play(request: StreamRequest, output: PlayOutput): PlayHandle {
+    let sink: FlvSink | undefined;
+    let detach: (() => void) | undefined;
+    let unlisten: (() => void) | undefined;
+    let stopped = false;
+    const attach = (stream: Stream): void => {
+      const current = new FlvSink({
+        target: {
+          send: (tags) => output.send(tags),
+          get congested() {
+            return output.congested;
+          },
+          end: (reason) => {
+            output.end(reason);
+            if (sink === current) sink = undefined;
+            detach = undefined;
+            if (!stopped) wait();
+          },
+        },
+        queueMs: this.config.rtmp_send_queue_ms,
+        publisherMetadata: () => metadataOf(stream),
+      });
+      sink = current;
+      detach = stream.addSink(current);
+    };
+    const wait = (): void => {
+      const existing = this.hub.get(request.name);
+      if (existing && !existing.isEnded) return attach(existing);
+      unlisten = this.hub.listen({
+        published: (stream) => {
+          if (stream.name !== request.name || stopped) return;
+          unlisten?.();
+          unlisten = undefined;
+          attach(stream);
+        },
+      });
+    };
+    wait();
+    return {
+      drain: () => sink?.drain(),
+      stop: () => {
+        stopped = true;
+        unlisten?.();
+        detach?.();
+        sink = undefined;
+      },
+    };
+  }
+}
+
+export interface RtmpServerHandle {
+  readonly port: number;
+  readonly ingest: RtmpIngest;
+  close(): Promise<void>;
+}
+
+/** Starts the embedded RTMP server on `rtmp.port` (0 = any free port) bound to `bind_address`. */
+export async function startRtmpServer(options: {
+  config: RtmpIngestConfig & Pick<Config, "rtmp.port" | "rtmp.handshake_timeout" | "rtmp.max_message_size" | "bind_address">;
+  hub: StreamHub;
+}): Promise<RtmpServerHandle> {
+  const { config, hub } = options;
+  const ingest = new RtmpIngest(hub, config);
+  const server = new RtmpServer({ handler: ingest, handshakeTimeoutMs: config["rtmp.handshake_timeout"], maxMessageSize: config["rtmp.max_message_size"] });
+  const port = await server.listen(config["rtmp.port"], config.bind_address);
+  log.info("RTMP server listening", { port });
+  return { port, ingest, close: () => server.close() };
+}

@@ -1,0 +1,25 @@
+/** SDP: parse/serialize (RFC 8866), codec selection for answers, and the SIP offer/answer. */
+export { parseSdp, splitSdpLines } from "./parse.ts";
+export { serializeSdp, sdpLines, buildSdp } from "./serialize.ts";
+export { fmtpParameter, readCandidate, writeCandidate } from "./attributes.ts";
+export {
+  NO_COMMON_CODECS,
+  STATIC_PAYLOAD_TYPES,
+  offeredCodecs,
+  h264Parameters,
+  selectCodecs,
+  selectAudioCodec,
+  selectVideoCodec,
+  selectTelephoneEvent,
+  type AudioCodecName,
+  type CodecChoice,
+  type CodecPreferences,
+  type CodecResult,
+  type CodecSelection,
+  type H264Choice,
+} from "./codecs.ts";
+export { buildSipOffer, readSipAnswer, SIP_OFFER_PAYLOAD_TYPES, type AnsweredMedia, type SipAnswer, type SipOfferOptions } from "./offer.ts";
+export { SDP_ERROR, type SdpErrorCode } from "./errors.ts";
+export { SDP_LIMITS } from "./limits.ts";
+export type * from "./types.ts";
+export { SDP_DIRECTIONS } from "./types.ts";
