@@ -1,0 +1,284 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { toAdts } from "../../src/audio/aac/index.ts";
+import { decodeG711, encodeG711 } from "../../src/audio/g711.ts";
+import { OpusPacketDecoder, opusPacketSamples } from "../../src/audio/opus-decoder.ts";
+import { AudioTranscoder, MAX_FILL_MS } from "../../src/audio/transcoder.ts";
+import type { AudioCodec, AudioFrame } from "../../src/codecs/frame.ts";
+import { TranspondError } from "../../src/errors.ts";
+import { e2eSuite } from "../support/e2e.ts";
+import { sharedFixture } from "../support/fixtures.ts";
+import { f32FromBytes, ffmpeg } from "./support/ffmpeg.ts";
+import { rtpPayloads } from "./support/rtp.ts";
+import { sine } from "./support/spectrum.ts";
+
+const frame = (codec: AudioCodec, pts: number, data: Uint8Array): AudioFrame => ({ kind: "audio", codec, dts: pts, pts, key: true, data });
+const G711 = { codec: "PCMA" as const, sampleRate: 8000, channels: 1 };
+
+function pcmaTone(ms: number, packetMs: number, startMs = 0): AudioFrame[] {
+  const all = encodeG711("PCMA", Int16Array.from(sine(8000, 400, ms * 8, 0.5), (v) => Math.round(v * 32767)));
+  const per = packetMs * 8;
+  const out: AudioFrame[] = [];
+  for (let i = 0; i + per <= all.length; i += per) out.push(frame("PCMA", startMs + i / 8, all.subarray(i, i + per)));
+  return out;
+}
+
+/** Every frame starts where the previous one ended (within 1 µs) and DTS never goes back. */
+function assertContinuous(frames: readonly AudioFrame[], msPerFrame: (f: AudioFrame) => number, what: string): void {
+  for (let i = 1; i < frames.length; i++) {
+    const prev = frames[i - 1]!;
+    assert.ok(frames[i]!.dts >= prev.dts, `${what}: DTS goes back at ${i}`);
+    const gap = frames[i]!.pts - (prev.pts + msPerFrame(prev));
+    assert.ok(Math.abs(gap) < 1e-6, `${what}: gap of ${gap} ms before frame ${i} (${prev.pts} -> ${frames[i]!.pts})`);
+  }
+}
+const g711Ms = (f: AudioFrame) => f.data.length / 8;
+const aacMs = (rate: number) => () => (1024 * 1000) / rate;
+
+const test = suite("audio/transcoder");
+
+test("passes G.711 through untouched when the target takes the same codec", async () => {
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMA" } });
+  const input = pcmaTone(200, 20, 1000);
+  const out = input.flatMap((f) => t.push(f));
+  assert.ok(t.passthrough);
+  assert.is(out.length, input.length);
+  out.forEach((f, i) => assert.is(f, input[i]));
+});
+
+test("transcodes A-law to µ-law sample for sample", async () => {
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMU" } });
+  const input = pcmaTone(200, 20, 40);
+  const out = input.flatMap((f) => t.push(f));
+  assert.not.ok(t.passthrough);
+  assert.is(out.length, 10);
+  assert.is(out[0]!.pts, 40);
+  assertContinuous(out, g711Ms, "PCMU");
+  const want = encodeG711("PCMU", decodeG711("PCMA", Buffer.concat(input.map((f) => f.data))));
+  assert.equal(Buffer.concat(out.map((f) => f.data)), Buffer.from(want));
+});
+
+test("mute sends G.711 silence with continuous timestamps, then passthrough resumes", async () => {
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMA" } });
+  const input = pcmaTone(600, 20);
+  const out: AudioFrame[] = [];
+  input.forEach((f, i) => {
+    if (i === 10) t.setMuted(true);
+    if (i === 20) t.setMuted(false);
+    out.push(...t.push(f));
+  });
+  assertContinuous(out, g711Ms, "mute");
+  assert.is(out[out.length - 1]!.pts + 20, 600);
+  const muted = out.filter((f) => f.pts >= 200 && f.pts < 400);
+  assert.is(muted.length, 10);
+  assert.ok(muted.every((f) => f.data.every((b) => b === 0xd5)), "A-law silence");
+  assert.ok(t.passthrough);
+  assert.is(out[out.length - 1], input[input.length - 1], "passthrough again after unmute");
+});
+
+test("repacketizes 30 ms A-law into 20 ms packets while mixing a sound", async () => {
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMA", ptimeMs: 20 } });
+  t.soundOn({ sampleRate: 16000, channels: 1, samples: sine(16000, 1000, 16000, 0.3) }, true);
+  const out = pcmaTone(600, 30, 90).flatMap((f) => t.push(f));
+  assert.is(out.length, 30);
+  assert.is(out[0]!.pts, 90);
+  assert.ok(out.every((f) => f.data.length === 160));
+  assertContinuous(out, g711Ms, "30->20 ms");
+});
+
+test("fills a lost G.711 packet with silence so the output clock does not jump", async () => {
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMU" } });
+  const input = pcmaTone(400, 20).filter((_, i) => i !== 7 && i !== 8);
+  const out = input.flatMap((f) => t.push(f));
+  assert.is(out.length, 20);
+  assertContinuous(out, g711Ms, "loss");
+  assert.ok(out[7]!.data.every((b) => b === 0xff) && out[8]!.data.every((b) => b === 0xff));
+});
+
+test("starts a new timeline after a source gap longer than MAX_FILL_MS instead of filling it", async () => {
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMU" } });
+  const before = pcmaTone(100, 20, 0);
+  const after = pcmaTone(100, 20, 100 + MAX_FILL_MS + 5000);
+  const out = [...before, ...after].flatMap((f) => t.push(f));
+  assert.is(out.length, 10);
+  assertContinuous(out.slice(0, 5), g711Ms, "first timeline");
+  assertContinuous(out.slice(5), g711Ms, "second timeline");
+  assert.is(out[5]!.pts, after[0]!.pts);
+});
+
+test("a sound started before the first frame plays from the first frame; sound_off returns to passthrough", async () => {
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMA" } });
+  t.soundOn({ sampleRate: 8000, channels: 1, samples: new Float32Array(8000).fill(0.25) }, true);
+  const input = pcmaTone(200, 20, 3000);
+  const out = input.slice(0, 5).flatMap((f) => t.push(f));
+  assert.is(out[0]!.pts, 3000);
+  assert.not.ok(t.passthrough);
+  assert.ok(out.every((f, i) => f !== input[i]));
+  t.soundOff();
+  out.push(...input.slice(5).flatMap((f) => t.push(f)));
+  assert.ok(t.passthrough);
+  assertContinuous(out, g711Ms, "sound then passthrough");
+  assert.is(out[out.length - 1], input[input.length - 1]);
+});
+
+test("drops duplicated or late source frames instead of sending time backwards", async () => {
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMU" } });
+  const input = pcmaTone(200, 20);
+  const out = [...input.slice(0, 5), input[2]!, ...input.slice(5)].flatMap((f) => t.push(f));
+  assert.is(t.dropped, 1);
+  assertContinuous(out, g711Ms, "duplicate");
+});
+
+test("generates AAC silence on its own clock for a source without audio", async () => {
+  const t = await AudioTranscoder.create({ source: undefined, target: { codec: "AAC", sampleRate: 48000, channels: 2 }, startMs: 5000 });
+  assert.equal(Array.from(t.output.asc!), [0x11, 0x90]);
+  const out: AudioFrame[] = [];
+  for (let ms = 20; ms <= 2000; ms += 20) out.push(...t.tick(5000 + ms));
+  assert.ok(out.length >= 90, `${out.length} frames`);
+  assert.is(out[0]!.pts, 5000);
+  assertContinuous(out, aacMs(48000), "silence");
+  assert.equal(t.push(frame("AAC", 0, new Uint8Array(1))), []);
+});
+
+test("replaces AAC source audio with the sound while it plays, then passes through again", async () => {
+  const asc = new Uint8Array([0x11, 0x90]);
+  const t = await AudioTranscoder.create({ source: { codec: "AAC", sampleRate: 48000, channels: 2, asc }, target: { codec: "AAC" } });
+  const input = Array.from({ length: 200 }, (_, i) => frame("AAC", (i * 1024) / 48, Uint8Array.of(i & 0xff, 1, 2)));
+  const out: AudioFrame[] = [];
+  input.forEach((f, i) => {
+    if (i === 20) t.soundOn({ sampleRate: 48000, channels: 1, samples: sine(48000, 700, 48000, 0.5) }, false);
+    out.push(...t.push(f));
+  });
+  for (let i = 1; i < out.length; i++) assert.ok(out[i]!.dts >= out[i - 1]!.dts, `DTS back at ${i}`);
+  assert.ok(t.passthrough, "back to passthrough once the one-second sound has ended");
+  assert.ok(out.slice(0, 20).every((f, i) => f === input[i]));
+  assert.is(out[out.length - 1], input[input.length - 1]);
+  const replaced = out.filter((f) => !input.includes(f));
+  assert.ok(replaced.length >= 47 && replaced.length <= 52, `${replaced.length} encoded frames`);
+  assertContinuous(out.slice(0, 21 + replaced.length - 1), aacMs(48000), "into the sound");
+});
+
+test("mutes an Opus passthrough with Opus silence packets of the same duration", async () => {
+  const t = await AudioTranscoder.create({ source: { codec: "OPUS", sampleRate: 48000, channels: 2 }, target: { codec: "OPUS" } });
+  const dec = await OpusPacketDecoder.create();
+  try {
+    const loud = Uint8Array.of(0xfc, 1, 2, 3); // 20 ms CELT
+    const loud40 = Uint8Array.of(0xfd, 1, 2, 3, 4); // code 1: 2 x 20 ms
+    assert.is(t.push(frame("OPUS", 0, loud))[0]!.data, loud);
+    t.setMuted(true);
+    const m20 = t.push(frame("OPUS", 20, loud))[0]!;
+    const m40 = t.push(frame("OPUS", 40, loud40))[0]!;
+    assert.is(m40.pts, 40);
+    for (const [f, samples] of [[m20, 960], [m40, 1920]] as const) {
+      assert.is(opusPacketSamples(f.data), samples);
+      const pcm = dec.decode(f.data).samples;
+      assert.is(pcm.length, samples * 2);
+      assert.ok(pcm.every((v) => Math.abs(v) < 1e-6), "decodes to silence");
+    }
+    assert.is(dec.errors, 0);
+    t.setMuted(false);
+    assert.is(t.push(frame("OPUS", 80, loud))[0]!.data, loud);
+    assert.ok(t.passthrough);
+  } finally {
+    dec.free();
+    t.close();
+  }
+});
+
+test("refuses to produce Opus from another codec and frames of the wrong codec", async () => {
+  try {
+    await AudioTranscoder.create({ source: G711, target: { codec: "OPUS" } });
+    assert.unreachable();
+  } catch (e) {
+    assert.is((e as TranspondError).code, "ERR_AUDIO_NO_ENCODER");
+  }
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMU" } });
+  assert.throws(() => t.push(frame("PCMU", 0, new Uint8Array(160))), (e: unknown) => (e as TranspondError).code === "ERR_AUDIO_CODEC");
+});
+
+test.run();
+
+// ---- real captures, checked with ffmpeg ---------------------------------------------------------
+
+const real = e2eSuite("audio/transcoder with captures and ffmpeg", ["ffmpeg"]);
+let dir = "";
+real.before(() => {
+  dir = mkdtempSync(join(tmpdir(), "transpond-transcode-"));
+});
+real.after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function decodeAdts(frames: readonly AudioFrame[], rate: number, channels: number): Float32Array {
+  const path = join(dir, `out-${frames.length}.aac`);
+  writeFileSync(path, Buffer.concat(frames.map((f) => toAdts(f.data, { sampleRate: rate, channels }))));
+  return f32FromBytes(ffmpeg(["-err_detect", "explode", "-i", path, "-f", "f32le", "-ac", "1", "-"]));
+}
+
+/** Correlation of 50 ms RMS envelopes (a robust "same audio" check across codecs). */
+function envelopeCorrelation(a: Float32Array, b: Float32Array, rate: number, offset: number): number {
+  const win = rate / 20;
+  const ea: number[] = [], eb: number[] = [];
+  for (let i = 0; (i + 1) * win + offset <= Math.min(a.length, b.length - offset); i++) {
+    let sa = 0, sb = 0;
+    for (let k = 0; k < win; k++) { sa += a[i * win + k]! ** 2; sb += b[i * win + k + offset]! ** 2; }
+    ea.push(Math.sqrt(sa / win)); eb.push(Math.sqrt(sb / win));
+  }
+  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
+  const ma = mean(ea), mb = mean(eb);
+  let num = 0, da = 0, db = 0;
+  for (let i = 0; i < ea.length; i++) { num += (ea[i]! - ma) * (eb[i]! - mb); da += (ea[i]! - ma) ** 2; db += (eb[i]! - mb) ** 2; }
+  return num / Math.sqrt(da * db);
+}
+
+real("turns SIPp's PCMA capture into continuous AAC that ffmpeg decodes to the same audio", async () => {
+  const path = sharedFixture("rtp_pcma_sipp-bundled_30ms.pcap");
+  if (!path) return;
+  const rtp = rtpPayloads(path, 8);
+  assert.ok(rtp.length > 200);
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "AAC", sampleRate: 48000, channels: 2, bitrate: 128000 } });
+  const t0 = rtp[0]!.ts;
+  const out = rtp.flatMap((p) => t.push(frame("PCMA", (((p.ts - t0) >>> 0) / 8), p.payload)));
+  out.push(...t.flush());
+  assertContinuous(out, aacMs(48000), "PCMA->AAC");
+  const last = rtp[rtp.length - 1]!;
+  const inputMs = ((last.ts - t0) >>> 0) / 8 + last.payload.length / 8;
+  const outMs = out.length * (1024 / 48);
+  assert.ok(outMs >= inputMs && outMs <= inputMs + 3 * (1024 / 48), `${outMs} ms out for ${inputMs} ms in`);
+  const ours = decodeAdts(out, 48000, 2);
+  const pcma = Buffer.concat(rtp.map((p) => Buffer.from(p.payload)));
+  const ref = f32FromBytes(ffmpeg(["-f", "alaw", "-ar", "8000", "-ac", "1", "-i", "-", "-ar", "48000", "-f", "f32le", "-"], pcma));
+  const corr = envelopeCorrelation(ref, ours, 48000, 1024);
+  assert.ok(corr > 0.95, `envelope correlation ${corr.toFixed(3)}`);
+  if (process.env.AUDIO_FIGURES) console.log(`PCMA->AAC envelope correlation ${corr.toFixed(4)}, ${out.length} frames`);
+});
+
+real("turns the FreeSWITCH Opus capture into continuous AAC and into 20 ms µ-law packets", async () => {
+  const path = sharedFixture("sip_rtp_sipp-freeswitch1.6_opus48k.pcap");
+  if (!path) return;
+  const rtp = rtpPayloads(path, 99).filter((_, i) => i % 25 !== 12); // with 4 % loss
+  const source = { codec: "OPUS" as const, sampleRate: 48000, channels: 2 };
+  const t0 = rtp[0]!.ts;
+  const frames = rtp.map((p) => frame("OPUS", ((p.ts - t0) >>> 0) / 48, p.payload));
+  const aac = await AudioTranscoder.create({ source, target: { codec: "AAC" } });
+  const out = frames.flatMap((f) => aac.push(f));
+  out.push(...aac.flush());
+  aac.close();
+  assertContinuous(out, aacMs(48000), "Opus->AAC");
+  const spanMs = frames[frames.length - 1]!.pts + 20;
+  assert.ok(Math.abs(out.length * (1024 / 48) - spanMs) <= 3 * (1024 / 48), `${out.length} AAC frames for ${spanMs} ms`);
+  const decoded = decodeAdts(out, 48000, 2);
+  assert.ok(decoded.length >= spanMs * 48);
+
+  const ulaw = await AudioTranscoder.create({ source, target: { codec: "PCMU" } });
+  const packets = frames.flatMap((f) => ulaw.push(f));
+  ulaw.close();
+  assertContinuous(packets, g711Ms, "Opus->PCMU");
+  assert.is(packets.length, Math.round(spanMs / 20));
+  assert.ok(packets.every((p) => p.data.length === 160));
+});
+
+real.run();

@@ -1,0 +1,372 @@
+/**
+ * The audio path of one outgoing stream (a transponder, a SIP leg): input AudioFrames (OPUS, PCMA,
+ * PCMU, AAC) -> decode -> mixer (resample, mute, sound injection, limiter) -> AAC or G.711 encode ->
+ * output AudioFrames with continuous timestamps counted in samples from an anchor.
+ *
+ * Passthrough: when the source codec is the target codec (G.711 at 8 kHz mono; AAC as it comes) and
+ * nothing is muted or mixed, frames go out untouched. Turning mute or a sound on switches to the
+ * decode path, anchored at the end of the last frame sent; turning both off returns to passthrough
+ * once the encoder is drained, dropping source frames that would overlap what was already sent, so
+ * DTS never goes back.
+ *
+ * Losses: a gap in source timestamps (up to MAX_FILL_MS) is filled with Opus concealment of exactly
+ * the missing duration, or silence for G.711, so the output clock never jumps. A larger gap
+ * re-anchors the output at the new time. A source with no audio at all (video-only publisher,
+ * SIP call without audio) produces silence on the caller's clock with `tick(nowMs)`.
+ *
+ * AAC sources cannot be decoded (no AAC decoder in the project): while muted or mixing, their audio
+ * is replaced by silence (plus the sound) on the source's own frame clock. Opus cannot be encoded:
+ * an Opus -> Opus passthrough is muted by sending Opus silence packets, and cannot mix a sound.
+ *
+ * Pure apart from the Opus WebAssembly decoder: no timers, no I/O. Call `close()` at the end.
+ */
+import type { AudioCodec, AudioConfig, AudioFrame } from "../codecs/frame.ts";
+import { TranspondError } from "../errors.ts";
+import { AAC_FRAME_SAMPLES, AacEncoder } from "./aac/index.ts";
+import { decodeG711Float, encodeG711Float } from "./g711.ts";
+import { AudioMixer } from "./mixer.ts";
+import { OpusPacketDecoder, opusPacketSamples } from "./opus-decoder.ts";
+import type { PcmBlock } from "./pcm.ts";
+
+export interface AudioTarget {
+  readonly codec: "AAC" | "PCMA" | "PCMU" | "OPUS";
+  /** AAC only; G.711 is always 8 kHz (default 48000) */
+  readonly sampleRate?: number;
+  /** AAC only; G.711 is always mono (default 2) */
+  readonly channels?: 1 | 2;
+  /** AAC bits per second (default 128000 stereo, 64000 mono) */
+  readonly bitrate?: number;
+  /** G.711 packet duration, ms (default 20) */
+  readonly ptimeMs?: number;
+}
+
+export interface TranscoderOptions {
+  /** the source track; undefined when the source has no audio (silence is generated with tick) */
+  readonly source: AudioConfig | undefined;
+  readonly target: AudioTarget;
+  /** output time of the first frame when the source has no audio, ms (default 0) */
+  readonly startMs?: number;
+}
+
+/**
+ * An Opus packet of silence lasting `durationMs` (multiples of 20 ms: CELT fullband frames whose
+ * payload 0xff 0xfe sets the silence flag), for muting an Opus passthrough that cannot be re-encoded.
+ * Other durations keep the original packet.
+ */
+export function opusSilence(original: Uint8Array, durationMs: number): Uint8Array {
+  const k = Math.round(durationMs / 20);
+  if (k < 1 || k > 6 || Math.abs(k * 20 - durationMs) > 0.01) return original;
+  if (k === 1) return Uint8Array.of(0xf8, 0xff, 0xfe);
+  const out = new Uint8Array(2 + 2 * k);
+  out[0] = 0xfb; // config 31 (CELT FB 20 ms), code 3
+  out[1] = k; // CBR, no padding
+  for (let i = 0; i < k; i++) out.set([0xff, 0xfe], 2 + 2 * i);
+  return out;
+}
+
+/** A gap in the source larger than this re-anchors the output instead of being filled. */
+export const MAX_FILL_MS = 10_000;
+const G711_RATE = 8000;
+
+type Decoder =
+  | { kind: "opus"; opus: OpusPacketDecoder }
+  | { kind: "g711"; law: "PCMA" | "PCMU" }
+  | { kind: "silent"; sampleRate: number; channels: number };
+
+export class AudioTranscoder {
+  readonly source: AudioConfig | undefined;
+  /** the track config of what comes out (AAC: with its AudioSpecificConfig) */
+  readonly output: AudioConfig;
+  /** source frames dropped (overlapping, or out of order) */
+  dropped = 0;
+  private readonly target: Required<Pick<AudioTarget, "codec">> & AudioTarget;
+  private readonly decoder: Decoder | undefined;
+  private readonly outRate: number;
+  private readonly outChannels: number;
+  private mixer: AudioMixer | undefined;
+  private encoder: AacEncoder | undefined;
+  private g711Pending: Float32Array[] = [];
+  private g711PendingFrames = 0;
+  /** output time anchor (ms) and output frames encoded since */
+  private anchorMs = 0;
+  private framesOut = 0;
+  /** source time (ms) expected next, or undefined before the first frame */
+  private expectMs: number | undefined;
+  /** end time (ms) of everything sent so far */
+  private sentUntil = -Infinity;
+  private muted = false;
+  private soundPlaying = false;
+  /** whether the decode path's timeline has been tied to source time */
+  private anchored = false;
+  private passing: boolean;
+
+  private constructor(options: TranscoderOptions, decoder: Decoder | undefined, output: AudioConfig) {
+    this.source = options.source;
+    this.target = options.target;
+    this.decoder = decoder;
+    this.output = output;
+    this.outRate = output.sampleRate;
+    this.outChannels = output.channels;
+    this.passing = this.canPass();
+    if (!options.source) {
+      this.startDecodePath(options.startMs ?? 0);
+      this.anchored = true;
+    }
+  }
+
+  static async create(options: TranscoderOptions): Promise<AudioTranscoder> {
+    const { source, target } = options;
+    const g711 = target.codec === "PCMA" || target.codec === "PCMU";
+    const rate = g711 ? G711_RATE : target.codec === "OPUS" ? 48000 : (target.sampleRate ?? 48000);
+    const channels = g711 ? 1 : (target.channels ?? 2);
+    if (target.codec === "OPUS" && source?.codec !== "OPUS") {
+      throw new TranspondError("ERR_AUDIO_NO_ENCODER", `cannot encode Opus (source ${source?.codec ?? "none"}); only passthrough`);
+    }
+    let output: AudioConfig = { codec: target.codec, sampleRate: rate, channels };
+    if (target.codec === "AAC") {
+      if (source?.codec === "AAC" && source.asc && !target.sampleRate && !target.channels) {
+        // AAC passthrough keeps the source's config
+        output = { codec: "AAC", sampleRate: source.sampleRate, channels: source.channels, asc: source.asc };
+      } else {
+        const probe = new AacEncoder({ sampleRate: rate, channels: channels as 1 | 2, bitrate: target.bitrate });
+        output = { ...output, asc: probe.audioSpecificConfig() };
+      }
+    }
+    let decoder: Decoder | undefined;
+    if (source?.codec === "OPUS" && target.codec !== "OPUS") {
+      const opusRate = g711 ? 8000 : 48000;
+      decoder = { kind: "opus", opus: await OpusPacketDecoder.create({ sampleRate: opusRate, channels: g711 ? 1 : (channels as 1 | 2) }) };
+    } else if (source?.codec === "PCMA" || source?.codec === "PCMU") {
+      decoder = { kind: "g711", law: source.codec };
+    } else if (source?.codec === "AAC") {
+      decoder = { kind: "silent", sampleRate: source.sampleRate, channels: source.channels };
+    }
+    return new AudioTranscoder(options, decoder, output);
+  }
+
+  /** True while frames pass through without decoding. */
+  get passthrough(): boolean {
+    return this.passing;
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    this.mixer?.setMuted(muted);
+  }
+
+  /** Mix `sound` into the output, once or looped, from now on. */
+  soundOn(sound: PcmBlock, loop: boolean): void {
+    if (this.target.codec === "OPUS") throw new TranspondError("ERR_AUDIO_NO_ENCODER", "cannot mix into an Opus passthrough");
+    this.soundPlaying = true;
+    this.leavePassthrough();
+    this.mixer!.soundOn(sound, loop);
+  }
+
+  soundOff(): void {
+    this.soundPlaying = false;
+    this.mixer?.soundOff();
+  }
+
+  /** One source frame in; zero or more output frames out. */
+  push(frame: AudioFrame): AudioFrame[] {
+    if (!this.source) return [];
+    if (frame.codec !== this.source.codec) {
+      throw new TranspondError("ERR_AUDIO_CODEC", `audio frame is ${frame.codec}, the track is ${this.source.codec}`);
+    }
+    const duration = this.durationMs(frame);
+    if (this.expectMs !== undefined && frame.pts + duration <= this.expectMs + 0.01) {
+      this.dropped++;
+      return [];
+    }
+    const out: AudioFrame[] = [];
+    if (this.mixer && this.soundPlaying && !this.mixer.soundActive) this.soundPlaying = false;
+    // an Opus target cannot be re-encoded: it always passes
+    const pass = this.canPass() || this.target.codec === "OPUS";
+    if (pass && !this.passing) out.push(...this.enterPassthrough());
+    else if (!pass && !this.mixer) this.leavePassthrough(frame.pts);
+    if (this.passing) {
+      this.expectMs = frame.pts + duration;
+      if (frame.pts < this.sentUntil - 0.01) {
+        this.dropped++;
+        return out;
+      }
+      this.sentUntil = frame.pts + duration;
+      out.push(this.muted && frame.codec === "OPUS" ? { ...frame, data: opusSilence(frame.data, duration) } : frame);
+      return out;
+    }
+    out.push(...this.decodeInto(frame, duration));
+    out.push(...this.drain());
+    return out;
+  }
+
+  /**
+   * Clock-driven output for a source with no audio: silence (plus any sound) up to `nowMs`, in
+   * whole output frames. Does nothing for a source that has audio.
+   */
+  tick(nowMs: number): AudioFrame[] {
+    if (this.source || !this.mixer) return [];
+    if (this.soundPlaying && !this.mixer.soundActive) this.soundPlaying = false;
+    return this.encode(this.mixer.readUntil(nowMs).pcm);
+  }
+
+  /** Drain the encoder (pads the last frame); the transcoder can go on afterwards. */
+  flush(): AudioFrame[] {
+    if (!this.mixer) return [];
+    const out = this.encode(this.mixer.readAvailable().pcm);
+    if (this.encoder) out.push(...this.stamp(this.encoder.flush()));
+    else if (this.g711PendingFrames > 0) out.push(...this.g711Packets(true));
+    return out;
+  }
+
+  /** Release the Opus decoder. */
+  close(): void {
+    if (this.decoder?.kind === "opus") this.decoder.opus.free();
+  }
+
+  private canPass(): boolean {
+    const s = this.source;
+    if (!s || this.muted || this.soundPlaying) return false;
+    const t = this.target;
+    if (s.codec !== t.codec) return false;
+    if (s.codec === "PCMA" || s.codec === "PCMU") return s.sampleRate === G711_RATE && s.channels === 1;
+    if (s.codec === "AAC") return (!t.sampleRate || t.sampleRate === s.sampleRate) && (!t.channels || t.channels === s.channels);
+    return true;
+  }
+
+  private durationMs(frame: AudioFrame): number {
+    switch (frame.codec) {
+      case "OPUS":
+        try {
+          return opusPacketSamples(frame.data) / 48;
+        } catch {
+          return 20;
+        }
+      case "PCMA":
+      case "PCMU":
+        return (frame.data.length * 1000) / G711_RATE;
+      case "AAC":
+        return (AAC_FRAME_SAMPLES * 1000) / (this.source?.sampleRate ?? 48000);
+    }
+  }
+
+  private startDecodePath(anchorMs: number): void {
+    this.anchorMs = anchorMs;
+    this.framesOut = 0;
+    if (this.mixer) this.mixer.rebase(anchorMs);
+    else {
+      this.mixer = new AudioMixer({ sampleRate: this.outRate, channels: this.outChannels, startMs: anchorMs });
+      this.mixer.setMuted(this.muted);
+    }
+    if (this.target.codec === "AAC") {
+      this.encoder ??= new AacEncoder({ sampleRate: this.outRate, channels: this.outChannels as 1 | 2, bitrate: this.target.bitrate });
+    }
+    this.g711Pending = [];
+    this.g711PendingFrames = 0;
+  }
+
+  /** Switch to the decode path, its timeline starting where the output stands (or at `hintMs`). */
+  private leavePassthrough(hintMs?: number): void {
+    if (this.mixer) return;
+    this.passing = false;
+    const at = Number.isFinite(this.sentUntil) ? this.sentUntil : (this.expectMs ?? hintMs ?? 0);
+    this.startDecodePath(at);
+    this.anchored = this.expectMs !== undefined || hintMs !== undefined;
+  }
+
+  private enterPassthrough(): AudioFrame[] {
+    const out = this.flush();
+    this.mixer = undefined;
+    this.encoder = undefined;
+    this.passing = true;
+    return out;
+  }
+
+  private decodeInto(frame: AudioFrame, duration: number): AudioFrame[] {
+    const out: AudioFrame[] = [];
+    if (!this.decoder) return out;
+    if (!this.anchored) {
+      // the first frame of the stream (a sound may already be waiting): the timeline starts here
+      this.startDecodePath(frame.pts);
+      this.anchored = true;
+    } else if (this.expectMs !== undefined) {
+      const gap = frame.pts - this.expectMs;
+      if (gap > MAX_FILL_MS) {
+        // finish the old timeline and start a new one at this frame
+        out.push(...this.flush());
+        this.startDecodePath(frame.pts);
+      } else if (gap > 0.5) {
+        this.mixer!.push(this.fill(gap));
+      }
+    }
+    this.expectMs = frame.pts + duration;
+    this.mixer!.push(this.decode(frame, duration));
+    return out;
+  }
+
+  private fill(gapMs: number): PcmBlock {
+    const dec = this.decoder!;
+    if (dec.kind === "opus") return dec.opus.conceal(Math.round(gapMs * 48));
+    const rate = dec.kind === "g711" ? G711_RATE : dec.sampleRate;
+    const channels = dec.kind === "g711" ? 1 : dec.channels;
+    return { sampleRate: rate, channels, samples: new Float32Array(Math.round((gapMs * rate) / 1000) * channels) };
+  }
+
+  private decode(frame: AudioFrame, duration: number): PcmBlock {
+    const dec = this.decoder!;
+    switch (dec.kind) {
+      case "opus":
+        return dec.opus.decode(frame.data);
+      case "g711":
+        return { sampleRate: G711_RATE, channels: 1, samples: decodeG711Float(dec.law, frame.data) };
+      case "silent":
+        return { sampleRate: dec.sampleRate, channels: dec.channels, samples: new Float32Array(Math.round((duration * dec.sampleRate) / 1000) * dec.channels) };
+    }
+  }
+
+  private drain(): AudioFrame[] {
+    return this.encode(this.mixer!.readAvailable().pcm);
+  }
+
+  private encode(pcm: PcmBlock): AudioFrame[] {
+    if (pcm.samples.length === 0) return [];
+    if (this.encoder) return this.stamp(this.encoder.encode(pcm.samples));
+    this.g711Pending.push(pcm.samples);
+    this.g711PendingFrames += pcm.samples.length;
+    return this.g711Packets(false);
+  }
+
+  /** AAC frames: frame k of this timeline starts at anchor + k * 1024 samples. */
+  private stamp(frames: Uint8Array[]): AudioFrame[] {
+    return frames.map((data) => {
+      const t = this.anchorMs + (this.framesOut * 1000) / this.outRate;
+      this.framesOut += AAC_FRAME_SAMPLES;
+      this.sentUntil = this.anchorMs + (this.framesOut * 1000) / this.outRate;
+      return { kind: "audio", codec: "AAC" as AudioCodec, dts: t, pts: t, key: true, data };
+    });
+  }
+
+  private g711Packets(all: boolean): AudioFrame[] {
+    const per = Math.round(((this.target.ptimeMs ?? 20) * G711_RATE) / 1000);
+    const pending = new Float32Array(this.g711PendingFrames);
+    let at = 0;
+    for (const p of this.g711Pending) {
+      pending.set(p, at);
+      at += p.length;
+    }
+    const out: AudioFrame[] = [];
+    let used = 0;
+    while (pending.length - used >= per || (all && pending.length - used > 0)) {
+      const n = Math.min(per, pending.length - used);
+      const t = this.anchorMs + (this.framesOut * 1000) / G711_RATE;
+      const data = encodeG711Float(this.target.codec as "PCMA" | "PCMU", pending.subarray(used, used + n));
+      out.push({ kind: "audio", codec: this.target.codec as AudioCodec, dts: t, pts: t, key: true, data });
+      used += n;
+      this.framesOut += n;
+      this.sentUntil = this.anchorMs + (this.framesOut * 1000) / G711_RATE;
+    }
+    const rest = pending.slice(used);
+    this.g711Pending = rest.length > 0 ? [rest] : [];
+    this.g711PendingFrames = rest.length;
+    return out;
+  }
+}
