@@ -1,17 +1,26 @@
 /**
- * The running server: builds the stream hub and starts every listener the config turns on.
- * Each listener is optional (port 0 turns it off) so tests start only what they need.
+ * The running server: builds the stream hub and the jobs around it and starts every listener the
+ * config turns on. Each listener is optional (port 0 turns it off) so tests start only what they need.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Server } from "node:net";
 import { join } from "node:path";
+import { startSignaling, type Signaling } from "./agent/index.ts";
+import { readSoundFile } from "./audio/media-path.ts";
 import { loadOrCreateCertificate } from "./certificate.ts";
 import type { Config } from "./config.ts";
+import { TranscodingAudioPath } from "./core/audio-path.ts";
 import { StreamHub } from "./core/hub.ts";
+import { RestHooks } from "./core/rest-hooks.ts";
+import type { Stream } from "./core/stream.ts";
+import { PushError, TransponderRegistry } from "./core/transponders.ts";
+import { errorMessage, TranspondError } from "./errors.ts";
 import { createLogger } from "./log.ts";
+import { registerPushRoutes } from "./rest/push-routes.ts";
 import { Router } from "./rest/router.ts";
-import { registerStreamRoutes } from "./rest/stream-routes.ts";
+import { registerStreamRoutes, streamObject } from "./rest/stream-routes.ts";
+import { RtmpPublisher } from "./rtmp/client/publisher.ts";
 
 const log = createLogger("app");
 
@@ -19,7 +28,8 @@ export interface App {
   readonly config: Config;
   readonly hub: StreamHub;
   readonly router: Router;
-  /** Bound ports by listener name (http, https, rtmp, ...). */
+  readonly transponders: TransponderRegistry;
+  /** Bound ports by listener name (http, https, ws, wss, rtmp). */
   readonly ports: Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
@@ -41,39 +51,81 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+function restUsers(config: Config): Map<string, string> {
+  if (config.disable_rest_auth) return new Map();
+  const users = new Map(config.rest_users.map((pair) => [pair.slice(0, pair.indexOf(":")), pair.slice(pair.indexOf(":") + 1)] as [string, string]));
+  if (users.size === 0) log.warn("disable_rest_auth=false but rest_users is empty: every REST request will be refused");
+  return users;
+}
+
+function makeTransponders(config: Config, hub: StreamHub, hooks: RestHooks): TransponderRegistry {
+  return new TransponderRegistry({
+    hub,
+    config,
+    connect: (target, flashVer) => new RtmpPublisher(target, { flashVer, maxMessageSize: config["rtmp.max_message_size"] }),
+    audioPath: () =>
+      new TranscodingAudioPath({ codec: "AAC", bitrate: config.aac_bitrate_stereo }, createLogger("push.audio")),
+    loadSound: async (name) => {
+      try {
+        return (await readSoundFile(config.media_dir, name)).pcm;
+      } catch (err) {
+        const code = err instanceof TranspondError ? err.code : "";
+        throw new PushError(code === "ERR_MEDIA_NOT_FOUND" ? 404 : 400, code === "ERR_MEDIA_NOT_FOUND" ? `No such file: ${name}` : errorMessage(err));
+      }
+    },
+    onStatus: (t, _from, to) =>
+      hooks.post("TransponderStatusEvent", { mediaSessionId: t.options.id, streamName: t.options.target.streamName, rtmpUrl: t.options.displayUrl, status: to, lastError: t.lastError }),
+  });
+}
+
 export async function startApp(config: Config): Promise<App> {
   const hub = new StreamHub();
-  const users = new Map(
-    config.disable_rest_auth ? [] : config.rest_users.map((pair) => [pair.slice(0, pair.indexOf(":")), pair.slice(pair.indexOf(":") + 1)] as [string, string]),
-  );
-  if (!config.disable_rest_auth && users.size === 0) log.warn("disable_rest_auth=false but rest_users is empty: every REST request will be refused");
-  const router = new Router({ allowOrigin: config.rest_access_control_allow_origin, users });
+  const hooks = new RestHooks({ baseUrl: config.rest_hook_url, secretKey: config.rest_hook_send_hash ? config.rest_hook_secret_key : undefined, log: createLogger("hooks") });
+  hub.listen({
+    published: (stream) => hooks.post("StreamStatusEvent", streamObject(stream)),
+    unpublished: (stream: Stream, reason) => hooks.post("StreamStatusEvent", { ...streamObject(stream), published: false, status: "UNPUBLISHED", info: reason }),
+  });
+  const transponders = makeTransponders(config, hub, hooks);
+  const router = new Router({ allowOrigin: config.rest_access_control_allow_origin, users: restUsers(config) });
   registerStreamRoutes(router, hub);
+  registerPushRoutes(router, transponders);
 
   const servers: Server[] = [];
   const ports: Record<string, number> = {};
-  const host = config.bind_address;
-  if (config["http.port"] > 0) {
-    const server = createHttpServer(router.handle);
-    ports.http = await listen(server, config["http.port"], host);
-    servers.push(server);
-  }
-  if (config["https.port"] > 0) {
-    const pem = await loadOrCreateCertificate(config["https.cert"], config["https.key"], join(config.data_dir, "transpond-tls"));
-    const server = createHttpsServer(pem, router.handle);
-    ports.https = await listen(server, config["https.port"], host);
-    servers.push(server);
+  let signaling: Signaling | undefined;
+  const close = async () => {
+    transponders.close();
+    await signaling?.close();
+    hub.close("Server shutdown");
+    await Promise.all(servers.map(closeServer));
+  };
+  try {
+    const host = config.bind_address;
+    if (config["http.port"] > 0) {
+      const server = createHttpServer(router.handle);
+      servers.push(server);
+      ports.http = await listen(server, config["http.port"], host);
+    }
+    if (config["https.port"] > 0) {
+      const pem = await loadOrCreateCertificate(config["https.cert"], config["https.key"], join(config.data_dir, "transpond-tls"));
+      const server = createHttpsServer(pem, router.handle);
+      servers.push(server);
+      ports.https = await listen(server, config["https.port"], host);
+    }
+    signaling = await startSignaling({
+      config,
+      hub,
+      log: createLogger("signaling"),
+      onPublishing: (stream, request) => {
+        if (!request.rtmpUrl) return;
+        transponders.startup({ streamName: stream.name, rtmpUrl: request.rtmpUrl }).catch((err) => log.warn("createStream rtmpUrl republish failed", { stream: stream.name, error: err as Error }));
+      },
+    });
+    Object.assign(ports, signaling.ports);
+  } catch (err) {
+    await close();
+    throw err;
   }
   log.info("listening", ports);
-
-  return {
-    config,
-    hub,
-    router,
-    ports,
-    async close() {
-      hub.close("Server shutdown");
-      await Promise.all(servers.map(closeServer));
-    },
-  };
+  return { config, hub, router, transponders, ports, close };
 }

@@ -1,0 +1,77 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import WebSocket from "ws";
+import { startApp, type App } from "../src/app.ts";
+import { makeConfig } from "../src/config.ts";
+import { freeTcpPort } from "./support/net.ts";
+
+const test = suite("app");
+let app: App | undefined;
+test.after.each(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function start(overrides = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "transpond-app-"));
+  app = await startApp(
+    makeConfig({
+      bind_address: "127.0.0.1",
+      "http.port": await freeTcpPort(),
+      "https.port": await freeTcpPort(),
+      "ws.port": await freeTcpPort(),
+      "wss.port": 0,
+      "rtmp.port": 0,
+      data_dir: join(dir, "data"),
+      media_dir: join(dir, "media"),
+      record_dir: join(dir, "records"),
+      ice_interface_addresses: ["127.0.0.1"],
+      ...overrides,
+    }),
+  );
+  return app;
+}
+
+test("starts the configured listeners only and answers REST over HTTP and HTTPS", async () => {
+  const a = await start();
+  assert.equal(Object.keys(a.ports).sort(), ["http", "https", "ws"]);
+  const res = await fetch(`http://127.0.0.1:${a.ports.http}/rest-api/push/find_all`);
+  assert.is(res.status, 404);
+  const body = (await res.json()) as { message: string };
+  assert.match(body.message, "Not found transponder");
+});
+
+test("/push/startup names what is wrong: a missing field, an unknown stream", async () => {
+  const a = await start();
+  const post = (body: unknown) => fetch(`http://127.0.0.1:${a.ports.http}/rest-api/push/startup`, { method: "POST", body: JSON.stringify(body) });
+  const missing = await post({ streamName: "s" });
+  assert.is(missing.status, 400);
+  assert.match(((await missing.json()) as { message: string }).message, "rtmpUrl is required");
+  const unknown = await post({ streamName: "nope", rtmpUrl: "rtmp://127.0.0.1/live" });
+  assert.is(unknown.status, 404);
+});
+
+test("the WebSocket signaling port accepts a Web SDK connection", async () => {
+  const a = await start();
+  const ws = new WebSocket(`ws://127.0.0.1:${a.ports.ws}/`);
+  const reply = await new Promise<{ message: string }>((resolve, reject) => {
+    ws.on("open", () => ws.send(JSON.stringify({ message: "connection", data: [{ appKey: "defaultApp", mediaProviders: ["WebRTC"] }] })));
+    ws.on("message", (data) => resolve(JSON.parse(String(data))));
+    ws.on("error", reject);
+  });
+  ws.close();
+  assert.ok(["getUserData", "ping"].includes(reply.message), reply.message);
+});
+
+test("basic auth protects REST when turned on, and passwords do not show in errors", async () => {
+  const a = await start({ disable_rest_auth: false, rest_users: ["admin:s3cret"] });
+  const url = `http://127.0.0.1:${a.ports.http}/rest-api/stream/find_all`;
+  assert.is((await fetch(url)).status, 401);
+  const ok = await fetch(url, { headers: { authorization: "Basic " + Buffer.from("admin:s3cret").toString("base64") } });
+  assert.is(ok.status, 404);
+});
+
+test.run();
