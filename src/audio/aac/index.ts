@@ -4,9 +4,10 @@
  *
  * Input is interleaved float PCM (-1..1). Every frame codes 1024 samples per channel. The encoder
  * delay (priming) is 1024 samples: the first decoded frame is silence and input sample n comes out
- * of the decoder as output sample n + 1024. `encode()` also holds one frame of look-ahead for block
- * switching, so a frame comes out once 2048 samples after its own have been given; `flush()` pads
- * with silence until every sample given has been coded, then the encoder starts over.
+ * of the decoder as output sample n + 1024, i.e. frame k (from 0) decodes to input samples
+ * [1024 (k - 1), 1024 k). `encode()` also holds one frame of look-ahead for block switching, so
+ * frame k comes out once 1024 (k + 2) samples have been given; `flush()` pads with silence until
+ * every sample given has been coded (ceil(n / 1024) + 1 frames in all), then the encoder starts over.
  */
 import { TranspondError } from "../../errors.ts";
 import { encodeAudioSpecificConfig } from "./adts.ts";
@@ -20,7 +21,7 @@ import { BitReservoir, ChannelWorkspace, fitFrame, type ChannelJob } from "./rat
 import { applyMidSide } from "./stereo.ts";
 import { LONG_WINDOWS, SINE_SHORT, WindowSequence, shortWindowStart } from "./windows.ts";
 
-export { toAdts } from "./adts.ts";
+export { encodeAudioSpecificConfig, toAdts } from "./adts.ts";
 
 export interface AacEncoderOptions {
   readonly sampleRate: number;
