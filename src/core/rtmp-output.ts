@@ -3,19 +3,12 @@
  * src/rtmp/client/publisher.ts; a fake in tests). One object is one connection attempt.
  */
 import type { Frame, TrackConfig } from "../codecs/frame.ts";
+import type { PublishMetadata } from "../rtmp/client/publisher.ts";
 import type { RtmpTarget } from "../rtmp/client/url.ts";
 
-export { RtmpPublishError } from "../rtmp/client/errors.ts";
+export type RtmpOutputMetadata = PublishMetadata;
 
-export interface RtmpOutputMetadata {
-  width?: number;
-  height?: number;
-  frameRate?: number;
-  videoCodec?: "H264";
-  audioCodec?: "AAC" | "PCMA" | "PCMU";
-  audioSampleRate?: number;
-  audioChannels?: number;
-}
+export { RtmpPublishError } from "../rtmp/client/errors.ts";
 
 export interface RtmpOutput {
   /** Connects and publishes; resolves on NetStream.Publish.Start, rejects with the server's reason. */
