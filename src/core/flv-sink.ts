@@ -24,6 +24,8 @@ import { FrameQueue, type FrameQueueStats } from "./frame-queue.ts";
 import type { MediaSink } from "./media-sink.ts";
 
 const log = createLogger("flv-sink");
+/** FLV tags of a frame, shared by every sink of the stream (same body; each sink sets its timestamp). */
+const tagCache = new WeakMap<Frame, FlvTag[]>();
 
 /** Where FLV tags go. */
 export interface TagTarget {
@@ -141,16 +143,16 @@ export class FlvSink implements MediaSink {
     const ts = Math.max(0, frame.dts - (this.base ?? frame.dts));
     const t = Math.max(ts, this.last[frame.kind]);
     this.last[frame.kind] = t;
-    const shifted: Frame = t === frame.dts ? frame : { ...frame, dts: t, pts: t + Math.max(0, frame.pts - frame.dts) };
-    let tags: FlvTag[];
+    let tags = tagCache.get(frame);
     try {
-      tags = tagsFromFrame(shifted);
+      // the tag body does not depend on the consumer's timeline: build it once per frame for all sinks
+      if (!tags) tagCache.set(frame, (tags = tagsFromFrame(frame)));
     } catch (err) {
       log.debug("frame not sent", { codec: frame.codec, error: errorMessage(err) });
       return;
     }
     this.sent++;
-    this.sendTags(tags);
+    this.sendTags(tags.map((tag) => ({ ...tag, timestamp: t % 2 ** 32 })));
   }
 
   private sendTags(tags: readonly FlvTag[]): void {

@@ -108,7 +108,9 @@ export class RtmpConnection extends EventEmitter<RtmpConnectionEvents> {
     const timeout = options.handshakeTimeoutMs ?? 10000;
     this.handshakeTimer = setTimeout(() => {
       this.handshakeTimer = undefined;
-      this.close(new TranspondError(SESSION_ERR.HANDSHAKE_TIMEOUT, `RTMP handshake not finished within ${timeout} ms`));
+      const err = new TranspondError(SESSION_ERR.HANDSHAKE_TIMEOUT, `RTMP handshake not finished within ${timeout} ms`);
+      this.log.warn("closing: handshake timeout", { peer: this.remoteAddress, code: err.code });
+      this.close(err, { now: true });
     }, timeout);
     this.socket.setNoDelay(true);
     this.socket.on("data", this.onData);

@@ -1,0 +1,36 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { ParseError } from "../../../src/errors.ts";
+import { PublishMediaDecoder, TimestampUnwrapper } from "../../../src/rtmp/server/publish-media.ts";
+import { splitStreamName } from "../../../src/rtmp/server/server-session.ts";
+import { fixtureTags } from "./peers.ts";
+
+const test = suite("rtmp/server publish media");
+
+test("32-bit RTMP timestamps are unwrapped: a jump back by more than 2^31 is a wrap, a late pre-wrap message stays before it", () => {
+  const u = new TimestampUnwrapper();
+  const input = [0, 1000, 2 ** 32 - 40, 2 ** 32 - 20, 5, 2 ** 32 - 10, 25];
+  assert.equal(input.map((t) => u.unwrap(t)), [0, 1000, 2 ** 32 - 40, 2 ** 32 - 20, 2 ** 32 + 5, 2 ** 32 - 10, 2 ** 32 + 25]);
+});
+
+test("sequence headers become configs (size from the SPS), NALU tags frames with composition time, onMetaData properties", () => {
+  const d = new PublishMediaDecoder();
+  const out = fixtureTags(undefined, 100).flatMap((t) => (t.tagType === 18 ? d.data(["@setDataFrame", "onMetaData", { width: 480 }]) : d.media(t.tagType === 8 ? "audio" : "video", t.data, t.timestamp)));
+  const kinds = out.map((o) => (o.type === "frame" ? `${o.frame.kind}` : o.type === "config" ? `config ${o.config.codec}` : "metadata"));
+  assert.equal(kinds.slice(0, 4), ["metadata", "config H264", "config AAC", "video"]);
+  const firstVideo = out.find((o) => o.type === "frame" && o.frame.kind === "video");
+  assert.ok(firstVideo?.type === "frame" && firstVideo.frame.key && firstVideo.frame.pts - firstVideo.frame.dts === 500);
+});
+
+test("empty media bodies are ignored; a malformed AVC body is a ParseError (the connection closes)", () => {
+  const d = new PublishMediaDecoder();
+  assert.equal(d.media("video", new Uint8Array(0), 0), []);
+  assert.throws(() => d.media("video", Uint8Array.of(0x17, 0x00, 0, 0, 0, 1), 0), (e: unknown) => e instanceof ParseError);
+});
+
+test("the stream key is the name before '?'", () => {
+  assert.equal(splitStreamName("cam?token=1&x=2"), { name: "cam", query: "token=1&x=2" });
+  assert.equal(splitStreamName("cam"), { name: "cam", query: "" });
+});
+
+test.run();

@@ -1,0 +1,64 @@
+/**
+ * A publisher's audio/video/data messages -> the media model. FLV tag bodies become frames and
+ * track configs (src/flv/frames.ts); RTMP's 32-bit millisecond timestamps are unwrapped per track
+ * so a stream running past 49.7 days (or a publisher starting near 2^32) keeps a growing DTS.
+ * Pure: returns outputs, throws ParseError for malformed bodies.
+ */
+import type { Frame, TrackConfig } from "../../codecs/frame.ts";
+import type { Amf0Value } from "../../flv/amf0.ts";
+import { amf0Properties } from "../../flv/amf0.ts";
+import { frameFromTag } from "../../flv/frames.ts";
+import { TAG_TYPE } from "../../flv/tag.ts";
+
+export type PublishedMedia =
+  | { readonly type: "frame"; readonly frame: Frame }
+  | { readonly type: "config"; readonly config: TrackConfig }
+  | { readonly type: "metadata"; readonly properties: Readonly<Record<string, Amf0Value>> };
+
+const WRAP = 2 ** 32;
+
+/** Unwraps a 32-bit timestamp sequence: a jump back by more than half the range is a wrap. */
+export class TimestampUnwrapper {
+  private last: number | undefined;
+  private epoch = 0;
+
+  unwrap(ts32: number): number {
+    const ts = ts32 >>> 0;
+    if (this.last !== undefined) {
+      if (ts < this.last && this.last - ts > WRAP / 2) this.epoch += WRAP;
+      else if (ts > this.last && ts - this.last > WRAP / 2 && this.epoch > 0) this.epoch -= WRAP; // a late message from before the wrap
+    }
+    this.last = ts;
+    return this.epoch + ts;
+  }
+}
+
+export class PublishMediaDecoder {
+  private readonly clocks = { audio: new TimestampUnwrapper(), video: new TimestampUnwrapper() };
+  private nalLengthSize = 4;
+
+  /** An Audio (8) or Video (9) message body with its RTMP timestamp. Empty bodies are ignored. */
+  media(kind: "audio" | "video", data: Uint8Array, timestamp: number): PublishedMedia[] {
+    if (data.length === 0) return [];
+    const ts = this.clocks[kind].unwrap(timestamp);
+    const out = frameFromTag({ tagType: kind === "audio" ? TAG_TYPE.AUDIO : TAG_TYPE.VIDEO, timestamp: ts, data }, { nalLengthSize: this.nalLengthSize });
+    switch (out.type) {
+      case "frame":
+        if (out.frame.kind === "video" && out.frame.data.length === 0) return [];
+        return [out];
+      case "config":
+        if (out.nalLengthSize !== undefined) this.nalLengthSize = out.nalLengthSize;
+        return [{ type: "config", config: out.config }];
+      default:
+        return [];
+    }
+  }
+
+  /** A Data message: `@setDataFrame onMetaData {...}` or `onMetaData {...}`; others are ignored. */
+  data(values: readonly Amf0Value[]): PublishedMedia[] {
+    const rest = values[0] === "@setDataFrame" ? values.slice(1) : values;
+    if (rest[0] !== "onMetaData" || rest[1] === undefined) return [];
+    const properties = amf0Properties(rest[1]);
+    return properties ? [{ type: "metadata", properties }] : [];
+  }
+}
