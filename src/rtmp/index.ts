@@ -37,3 +37,4 @@ export {
 export { traceCapture, type TraceOptions, type TraceResult, type TraceMessage, type TraceProblem, type TraceSession } from "./trace.ts";
 export { formatTrace, traceToJson } from "./trace-format.ts";
 export { parseRtmpTarget, displayUrl, type RtmpTarget, type TargetOptions } from "./client/url.ts";
+export { RtmpServer, type RtmpServerHandler, type RtmpServerOptions, type StreamRequest } from "./server/index.ts";

@@ -23,7 +23,8 @@ export function readChallenge(description: string): ChallengeStep {
   if (!authmod) return { kind: "none" };
   const q = description.indexOf("?reason=");
   if (q < 0) return /code=403 need auth/.test(description) ? { kind: "send-user", authmod } : { kind: "failed", reason: description };
-  const params = new URLSearchParams(description.slice(q + 1).trim());
+  // Tokens are sent raw (Wowza and crtmpserver use base64): a "+" is a plus, not a space, as FFmpeg reads it.
+  const params = new URLSearchParams(description.slice(q + 1).trim().replace(/\+/g, "%2B"));
   const reason = params.get("reason") ?? "";
   if (reason === "needauth") return { kind: "answer", authmod, params };
   return { kind: "failed", reason: reason === "authfailed" ? "authentication failed (wrong user or password)" : reason === "nosuchuser" ? "no such user" : reason };

@@ -1,0 +1,168 @@
+/**
+ * RTMP relay benchmark: one ffmpeg publisher sends a ~5 Mb/s H.264 + AAC stream (720p30, copied
+ * from a pre-encoded file at real-time pace) into the server, and N ffmpeg players (`-c copy -f
+ * null`) play it. Prints the server's CPU-seconds per minute of media and its memory, for the
+ * embedded Transpond server (in this process: process.cpuUsage, RSS) and for nginx-rtmp (master +
+ * worker from /proc) doing the same in the same run, and the ratio.
+ *
+ *   node --import tsx bench/rtmp-relay.bench.ts [seconds per run, default 20] [players, default 1,10,50]
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeConfig } from "../src/config.ts";
+import { StreamHub } from "../src/core/hub.ts";
+import { startRtmpServer } from "../src/core/rtmp-ingest.ts";
+import { configureLogging } from "../src/log.ts";
+
+const seconds = Number(process.argv[2] ?? 20);
+const playerCounts = (process.argv[3] ?? "1,10,50").split(",").map(Number);
+const NGINX_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
+const CLK_TCK = 100;
+configureLogging({ level: "warn" });
+
+const dir = mkdtempSync(join(tmpdir(), "transpond-rtmp-bench-"));
+const children = new Set<ChildProcess>();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(cmd: string, args: string[]): ChildProcess {
+  const child = spawn(cmd, args, { stdio: "ignore" });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
+function stopAll(): Promise<void> {
+  const waits = [...children].map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once("exit", () => r()), c.kill("SIGKILL")))));
+  return Promise.all(waits).then(() => undefined);
+}
+
+/** utime + stime (s) and RSS (MB) of a process and its direct children, from /proc. */
+function procUsage(pid: number): { cpu: number; rssMb: number } {
+  const pids = [pid, ...readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+    try {
+      return Number(readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ")[1]) === pid;
+    } catch {
+      return false;
+    }
+  })];
+  let cpu = 0;
+  let rss = 0;
+  for (const p of pids) {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
+      cpu += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+      rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0) / 1024;
+    } catch {
+      // gone
+    }
+  }
+  return { cpu, rssMb: rss };
+}
+
+function encodeSource(): string {
+  const path = join(dir, "source.flv");
+  const r = spawnSync("ffmpeg", [
+    "-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+    "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-b:v", "5M", "-maxrate", "5M", "-bufsize", "5M", "-g", "60", "-bf", "0", "-pix_fmt", "yuv420p",
+    "-c:a", "aac", "-b:a", "128k", "-f", "flv", path,
+  ]);
+  if (r.status !== 0) throw new Error(`source encode failed: ${r.stderr}`);
+  return path;
+}
+
+interface Run {
+  cpuPerMediaMinute: number;
+  rssMb: number;
+}
+
+/** Publisher + N players against rtmp://127.0.0.1:port; `measure` brackets the steady window. */
+async function relay(port: number, players: number, source: string, measure: () => () => { cpu: number; rssMb: number }): Promise<Run> {
+  const url = `rtmp://127.0.0.1:${port}/live/bench`;
+  start("ffmpeg", ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", source, "-c", "copy", "-f", "flv", url]);
+  await sleep(1500);
+  for (let i = 0; i < players; i++) start("ffmpeg", ["-hide_banner", "-v", "error", "-i", url, "-c", "copy", "-f", "null", "-"]);
+  await sleep(3000); // players connected and past their first keyframe
+  const stop = measure();
+  await sleep(seconds * 1000);
+  const { cpu, rssMb } = stop();
+  await stopAll();
+  return { cpuPerMediaMinute: (cpu / seconds) * 60, rssMb };
+}
+
+async function runTranspond(players: number, source: string): Promise<Run> {
+  const port = await freePort();
+  const server = await startRtmpServer({ config: makeConfig({ "rtmp.port": port, bind_address: "127.0.0.1" }), hub: new StreamHub() });
+  try {
+    return await relay(port, players, source, () => {
+      const before = process.cpuUsage();
+      let peak = process.memoryUsage().rss;
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 500);
+      return () => {
+        clearInterval(timer);
+        const d = process.cpuUsage(before);
+        return { cpu: (d.user + d.system) / 1e6, rssMb: peak / 2 ** 20 };
+      };
+    });
+  } finally {
+    await server.close();
+  }
+}
+
+async function runNginx(players: number, source: string): Promise<Run> {
+  const port = await freePort();
+  const prefix = join(dir, `nginx-${players}`);
+  spawnSync("mkdir", ["-p", join(prefix, "logs")]);
+  const conf = join(prefix, "nginx.conf");
+  writeFileSync(conf, `load_module ${NGINX_MODULE};
+daemon off;
+master_process on;
+worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/logs/error.log warn;
+events { worker_connections 1024; }
+rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on; record off; } } }
+`);
+  const nginx = start("nginx", ["-c", conf, "-p", prefix]);
+  await sleep(500);
+  return relay(port, players, source, () => {
+    const before = procUsage(nginx.pid!);
+    let peak = before.rssMb;
+    const timer = setInterval(() => (peak = Math.max(peak, procUsage(nginx.pid!).rssMb)), 500);
+    return () => {
+      clearInterval(timer);
+      const after = procUsage(nginx.pid!);
+      return { cpu: after.cpu - before.cpu, rssMb: Math.max(peak, after.rssMb) };
+    };
+  });
+}
+
+try {
+  const source = encodeSource();
+  const nginxOk = existsSync(NGINX_MODULE) && spawnSync("sh", ["-c", "command -v nginx"]).status === 0;
+  console.log(`RTMP relay, ~5 Mb/s 720p30 H.264 + AAC 128k, ${seconds} s per run (CPU-seconds per minute of media; peak RSS)`);
+  console.log("players | transpond cpu-s/min | transpond RSS MB | nginx-rtmp cpu-s/min | nginx RSS MB | ratio");
+  for (const n of playerCounts) {
+    const ours = await runTranspond(n, source);
+    const theirs = nginxOk ? await runNginx(n, source) : undefined;
+    const ratio = theirs ? (ours.cpuPerMediaMinute / Math.max(theirs.cpuPerMediaMinute, 0.01)).toFixed(1) : "n/a";
+    console.log(
+      `${String(n).padStart(7)} | ${ours.cpuPerMediaMinute.toFixed(2).padStart(19)} | ${ours.rssMb.toFixed(0).padStart(16)} | ${(theirs?.cpuPerMediaMinute.toFixed(2) ?? "n/a").padStart(20)} | ${(theirs?.rssMb.toFixed(0) ?? "n/a").padStart(12)} | ${ratio}`,
+    );
+  }
+} finally {
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
+}
