@@ -11,12 +11,14 @@ import { readSoundFile } from "./audio/media-path.ts";
 import { loadOrCreateCertificate } from "./certificate.ts";
 import type { Config } from "./config.ts";
 import { TranscodingAudioPath } from "./core/audio-path.ts";
+import { startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
 import { StreamHub } from "./core/hub.ts";
 import { RestHooks } from "./core/rest-hooks.ts";
 import type { Stream } from "./core/stream.ts";
 import { PushError, TransponderRegistry } from "./core/transponders.ts";
 import { errorMessage, TranspondError } from "./errors.ts";
 import { createLogger } from "./log.ts";
+import { registerHttpFlv } from "./rest/http-flv.ts";
 import { registerPushRoutes } from "./rest/push-routes.ts";
 import { Router } from "./rest/router.ts";
 import { registerStreamRoutes, streamObject } from "./rest/stream-routes.ts";
@@ -89,14 +91,17 @@ export async function startApp(config: Config): Promise<App> {
   const router = new Router({ allowOrigin: config.rest_access_control_allow_origin, users: restUsers(config) });
   registerStreamRoutes(router, hub);
   registerPushRoutes(router, transponders);
+  registerHttpFlv(router, hub, config.rtmp_send_queue_ms);
 
   const servers: Server[] = [];
   const ports: Record<string, number> = {};
   let signaling: Signaling | undefined;
+  let rtmp: RtmpServerHandle | undefined;
   const close = async () => {
     transponders.close();
     await signaling?.close();
     hub.close("Server shutdown");
+    await rtmp?.close();
     await Promise.all(servers.map(closeServer));
   };
   try {
@@ -111,6 +116,10 @@ export async function startApp(config: Config): Promise<App> {
       const server = createHttpsServer(pem, router.handle);
       servers.push(server);
       ports.https = await listen(server, config["https.port"], host);
+    }
+    if (config["rtmp.port"] > 0) {
+      rtmp = await startRtmpServer({ config, hub });
+      ports.rtmp = rtmp.port;
     }
     signaling = await startSignaling({
       config,

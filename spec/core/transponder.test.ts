@@ -147,6 +147,20 @@ test("a dropped connection reconnects by itself and resumes at a keyframe with f
   assert.equal(seen, ["meta 640x360 AAC", "config H264@0", "config AAC@0", "videoK@0", "audio@7"]);
 });
 
+test("the same parameter sets again (a looping file) change nothing; a new SPS gets a header at the next keyframe", async () => {
+  const { stream, registry, outputs } = setup(["ok"]);
+  const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  await waitFor("ACTIVE", () => (r.transponder.status === "ACTIVE" ? true : undefined));
+  stream.pushFrame(v(1000, true));
+  stream.setConfig({ ...sps, sps: new Uint8Array([0x67]) });
+  stream.pushFrame(v(1033));
+  stream.setConfig({ ...sps, sps: new Uint8Array([0x67, 0x42]), width: 1280, height: 720 });
+  stream.pushFrame(v(1066)); // not a keyframe: cannot follow a new sequence header
+  stream.pushFrame(v(1100, true));
+  assert.equal(outputs[0]!.sent.slice(3), ["videoK@0", "video@33", "config H264@100", "videoK@100"]);
+  registry.close();
+});
+
 test("a refused publish is FAILED with the server's reason, no retry", async () => {
   const { registry, outputs } = setup(["refused"]);
   const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });

@@ -84,6 +84,21 @@ test("Basic auth, when users are configured, refuses missing or wrong credential
   assert.is((await post("/rest-api/void", "", { authorization: right })).status, 200);
 });
 
+test("a malformed percent-encoded path is a 400, not a crash", async () => {
+  await start();
+  const { request } = await import("node:http");
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(base + "/rest-api/%E0%A4%A", { method: "GET" }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  assert.is(status, 400);
+  assert.is((await post("/rest-api/void", "")).status, 200);
+});
+
 test("CORS preflight is answered", async () => {
   await start();
   const res = await fetch(base + "/rest-api/echo", { method: "OPTIONS" });

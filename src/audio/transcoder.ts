@@ -174,7 +174,9 @@ export class AudioTranscoder {
       throw new TranspondError("ERR_AUDIO_CODEC", `audio frame is ${frame.codec}, the track is ${this.source.codec}`);
     }
     const duration = this.durationMs(frame);
-    if (this.expectMs !== undefined && frame.pts + duration <= this.expectMs + 0.01) {
+    // RTMP and FLV carry whole milliseconds: a 23.22 ms AAC frame may start up to 1 ms "early".
+    const slack = duration / 2;
+    if (this.expectMs !== undefined && frame.pts + duration <= this.expectMs - slack) {
       this.dropped++;
       return [];
     }
@@ -186,7 +188,7 @@ export class AudioTranscoder {
     else if (!pass && !this.mixer) this.leavePassthrough(frame.pts);
     if (this.passing) {
       this.expectMs = frame.pts + duration;
-      if (frame.pts < this.sentUntil - 0.01) {
+      if (frame.pts < this.sentUntil - slack) {
         this.dropped++;
         return out;
       }

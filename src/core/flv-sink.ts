@@ -16,12 +16,13 @@ import type { Frame, TrackConfig } from "../codecs/frame.ts";
 import { errorMessage } from "../errors.ts";
 import type { Amf0Value } from "../flv/amf0.ts";
 import { encodeMetadata, type FlvMetadata } from "../flv/metadata.ts";
-import { tagsFromConfig, tagsFromFrame } from "../flv/frames.ts";
+import { flvCanCarry, tagsFromConfig, tagsFromFrame } from "../flv/frames.ts";
 import { TAG_TYPE, type FlvTag } from "../flv/tag.ts";
 import { FlvWriter } from "../flv/file-writer.ts";
 import { createLogger } from "../log.ts";
 import { FrameQueue, type FrameQueueStats } from "./frame-queue.ts";
 import type { MediaSink } from "./media-sink.ts";
+import type { Stream } from "./stream.ts";
 
 const log = createLogger("flv-sink");
 /** FLV tags of a frame, shared by every sink of the stream (same body; each sink sets its timestamp). */
@@ -60,6 +61,15 @@ export function metadataFor(video: TrackConfig | undefined, audio: TrackConfig |
   return encodeMetadata(known, "onMetaData", extra);
 }
 
+/** Which tracks an FLV of this stream carries (an Opus track has no FLV codec id and is left out). */
+export function flvTracksOf(stream: Stream): { hasVideo: boolean; hasAudio: boolean } {
+  const audio = stream.audioConfig;
+  return {
+    hasVideo: stream.videoConfig !== undefined || stream.frames.video > 0,
+    hasAudio: audio !== undefined ? flvCanCarry(audio.codec) : stream.frames.audio > 0,
+  };
+}
+
 export class FlvSink implements MediaSink {
   private readonly target: TagTarget;
   private readonly queue: FrameQueue;
@@ -84,6 +94,9 @@ export class FlvSink implements MediaSink {
   }
 
   config(config: TrackConfig): void {
+    // Opus from browsers has no FLV codec id: the file carries video only (players would wait
+    // forever for audio announced in the header or the metadata).
+    if (!flvCanCarry(config.codec)) return;
     if (config.codec === "H264") this.video = config;
     else this.audio = config;
     // before the start the header carries it; after, the new sequence header goes out now
@@ -91,7 +104,7 @@ export class FlvSink implements MediaSink {
   }
 
   frame(frame: Frame): void {
-    if (this.ended) return;
+    if (this.ended || !flvCanCarry(frame.codec)) return;
     if (!this.started) {
       // wait for a keyframe when the stream has video; audio-only streams start at once
       if (frame.kind === "video" ? !frame.key : this.video !== undefined) return;

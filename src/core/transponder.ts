@@ -60,6 +60,7 @@ export class Transponder {
   private queue: FrameQueue;
   private video?: H264Config;
   private started = false;
+  private videoHeaderDue = false;
   private sentAudioConfig?: AudioConfig;
   private baseDts = 0;
   private attempt = 0;
@@ -152,11 +153,14 @@ export class Transponder {
   }
 
   private onConfig(config: TrackConfig): void {
-    if (config.codec === "H264") {
-      this.video = config as H264Config;
-      // A new SPS means a new sequence header: resend from the next keyframe.
-      this.started = false;
-    } else this.options.audio.setSourceConfig(config as AudioConfig);
+    if (config.codec !== "H264") return this.options.audio.setSourceConfig(config as AudioConfig);
+    const video = config as H264Config;
+    // A looping file or a reconnecting encoder sends the same parameter sets again: nothing to do.
+    if (this.video && sameBytes(this.video.sps, video.sps) && sameBytes(this.video.pps, video.pps)) return;
+    this.video = video;
+    // A new SPS (resolution change) needs a new sequence header before the next keyframe; the
+    // timeline of this connection goes on (timestamps never restart within one RTMP publish).
+    this.videoHeaderDue = this.started;
   }
 
   private onFrame(frame: Frame): void {
@@ -179,7 +183,15 @@ export class Transponder {
         }
         this.begin(output, frame.dts);
       }
-      const timestamp = Math.max(0, frame.dts - this.baseDts);
+      // Audio from before the first keyframe can still be queued behind it (the audio path and
+      // the video depacketizer have different delays): it would all go out at timestamp 0.
+      if (frame.dts < this.baseDts) continue;
+      const timestamp = frame.dts - this.baseDts;
+      if (frame.kind === "video" && this.videoHeaderDue) {
+        if (!frame.key) continue;
+        this.videoHeaderDue = false;
+        output.sendConfig(this.video!, timestamp);
+      }
       const audioConfig = this.options.audio.config;
       if (frame.kind === "audio" && audioConfig && audioConfig !== this.sentAudioConfig) {
         this.sentAudioConfig = audioConfig;
@@ -191,6 +203,7 @@ export class Transponder {
 
   private begin(output: RtmpOutput, dts: number): void {
     this.started = true;
+    this.videoHeaderDue = false;
     this.baseDts = dts;
     const audio = this.options.audio.config;
     output.sendMetadata({
@@ -205,4 +218,8 @@ export class Transponder {
     this.sentAudioConfig = audio;
     if (audio) output.sendConfig(audio, 0);
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

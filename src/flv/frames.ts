@@ -84,6 +84,11 @@ export function frameFromTag(tag: FlvTag, options: FrameFromTagOptions = {}): Ta
   return { type: "ignored", reason: tag.tagType === TAG_TYPE.SCRIPT ? "script data" : `tag type ${tag.tagType}` };
 }
 
+/** Whether (non-enhanced) FLV has a codec id for this codec: H.264, AAC and G.711 (not Opus). */
+export function flvCanCarry(codec: string): boolean {
+  return codec === "H264" || codec === "AAC" || codec === "PCMA" || codec === "PCMU";
+}
+
 /** The tag for one frame. Opus has no place in (non-enhanced) FLV: ERR_FLV_CODEC_UNSUPPORTED. */
 export function tagsFromFrame(frame: Frame): FlvTag[] {
   const dts = toMs(frame.dts, "DTS");

@@ -5,7 +5,7 @@
  * A slow client is bounded by `rtmp_send_queue_ms` like any other sink.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FlvSink, flvByteTarget } from "../core/flv-sink.ts";
+import { FlvSink, flvByteTarget, flvTracksOf } from "../core/flv-sink.ts";
 import type { StreamHub } from "../core/hub.ts";
 import { metadataOf } from "../core/rtmp-ingest.ts";
 import { createLogger } from "../log.ts";
@@ -30,8 +30,7 @@ export function serveHttpFlv(hub: StreamHub, queueMs: number, req: IncomingMessa
   const name = match[1]!;
   const stream = hub.get(name);
   if (!stream || stream.isEnded) return notFound(res, `stream is not published: ${name}`);
-  const hasVideo = stream.videoConfig !== undefined || stream.frames.video > 0;
-  const hasAudio = stream.audioConfig !== undefined || stream.frames.audio > 0;
+  const { hasVideo, hasAudio } = flvTracksOf(stream);
   res.writeHead(200, { "Content-Type": "video/x-flv", "Cache-Control": "no-cache", Connection: "close" });
   if (req.method === "HEAD") return void res.end();
   const flags = hasVideo || hasAudio ? { hasVideo, hasAudio } : { hasVideo: true, hasAudio: true };

@@ -46,7 +46,12 @@ export class Router {
     res.setHeader("Access-Control-Allow-Headers", "content-type,x-requested-with,authorization");
     res.setHeader("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
     if (req.method === "OPTIONS") return void res.writeHead(204).end();
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    } catch {
+      return this.sendError(res, new RestError(400, "malformed request path"));
+    }
     const route = this.json.get(path);
     if (route) {
       if (!this.authorized(req)) return this.sendError(res, new RestError(401, "authentication required"), { "WWW-Authenticate": 'Basic realm="transpond"' });
