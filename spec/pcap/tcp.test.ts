@@ -167,7 +167,7 @@ withTshark("TCP streams of the RTMP and SIP-over-TCP captures equal tshark's Fol
       compared++;
     }
   }
-  assert.ok(compared >= 3);
+  assert.ok(compared >= paths.filter((p) => p !== undefined).length, `compared ${compared} streams`);
 });
 
 withTshark("the reordered synthetic stream equals tshark's Follow TCP Stream", () => {
