@@ -23,6 +23,7 @@ import { registerPushRoutes } from "./rest/push-routes.ts";
 import { Router } from "./rest/router.ts";
 import { registerStreamRoutes, streamObject } from "./rest/stream-routes.ts";
 import { RtmpPublisher } from "./rtmp/client/publisher.ts";
+import { registerWebRoutes, webAssets } from "./web/index.ts";
 
 const log = createLogger("app");
 
@@ -92,6 +93,8 @@ export async function startApp(config: Config): Promise<App> {
   registerStreamRoutes(router, hub);
   registerPushRoutes(router, transponders);
   registerHttpFlv(router, hub, config.rtmp_send_queue_ms);
+  // last: the pages answer every GET path no other route took
+  registerWebRoutes(router, { assets: await webAssets() });
 
   const servers: Server[] = [];
   const ports: Record<string, number> = {};

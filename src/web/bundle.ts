@@ -1,0 +1,139 @@
+/**
+ * Builds the pages at server start, into memory: esbuild bundles each page script (with mpegts.js
+ * for the player), the Web SDK's own browser build is taken as it ships, and every script, style and
+ * icon gets a content-hashed name under `/assets/` so it can be cached for good. The HTML pages name
+ * assets as `{{asset:NAME}}`; the bundler puts the hashed paths in.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { TranspondError } from "../errors.ts";
+
+export interface WebAsset {
+  /** URL path, e.g. `/publisher.html` or `/assets/publisher.1a2b3c4d5e.js` */
+  readonly path: string;
+  readonly body: Uint8Array;
+  readonly contentType: string;
+  /** strong ETag (quoted content hash) */
+  readonly etag: string;
+  /** true for content-hashed assets, which never change under the same path */
+  readonly immutable: boolean;
+}
+
+/** URL path -> asset. Only what is in here is ever served. */
+export type WebAssets = ReadonlyMap<string, WebAsset>;
+
+export const WEB_ERR = { BUNDLE: "ERR_WEB_BUNDLE" } as const;
+
+export const PAGES = ["index.html", "publisher.html", "player.html", "transponders.html"] as const;
+const SCRIPTS = ["publisher", "player", "transponders"] as const;
+const STATIC_FILES = ["style.css", "favicon.svg"] as const;
+/** The SDK build with only the WebRTC media provider: the pages need nothing else. */
+const SDK_FILE = "@flashphoner/websdk/flashphoner-webrtc-only.min.js";
+
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  svg: "image/svg+xml",
+};
+
+export interface BundleOptions {
+  /** minify the page scripts (default true) */
+  readonly minify?: boolean;
+}
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+
+function contentType(name: string): string {
+  const type = CONTENT_TYPES[name.slice(name.lastIndexOf(".") + 1)];
+  if (!type) throw new TranspondError(WEB_ERR.BUNDLE, `no content type for ${name}`);
+  return type;
+}
+
+function hashOf(body: Uint8Array): string {
+  return createHash("sha256").update(body).digest("hex").slice(0, 16);
+}
+
+function makeAsset(path: string, body: Uint8Array, immutable: boolean): WebAsset {
+  return { path, body, contentType: contentType(path), etag: `"${hashOf(body)}"`, immutable };
+}
+
+/** `name.ext` -> `/assets/name.<hash>.ext` */
+function hashedAsset(name: string, body: Uint8Array): WebAsset {
+  const dot = name.lastIndexOf(".");
+  return makeAsset(`/assets/${name.slice(0, dot)}.${hashOf(body).slice(0, 10)}${name.slice(dot)}`, body, true);
+}
+
+async function bundleScripts(minify: boolean): Promise<Map<string, Uint8Array>> {
+  try {
+    const result = await build({
+      entryPoints: SCRIPTS.map((name) => ({ in: join(HERE, "client", `${name}.ts`), out: name })),
+      outdir: "/web-out",
+      bundle: true,
+      write: false,
+      format: "iife",
+      platform: "browser",
+      target: ["chrome109", "firefox115", "safari16"],
+      minify,
+      sourcemap: false,
+      legalComments: "eof",
+      logLevel: "silent",
+    });
+    return new Map(result.outputFiles.map((file) => [file.path.slice(file.path.lastIndexOf("/") + 1), file.contents]));
+  } catch (err) {
+    throw new TranspondError(WEB_ERR.BUNDLE, `bundling the page scripts failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+async function readSource(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new TranspondError(WEB_ERR.BUNDLE, `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/** Replaces `{{asset:NAME}}` with the asset's hashed path; an unknown name is a bundling error. */
+export function linkAssets(page: string, html: string, assets: ReadonlyMap<string, WebAsset>): string {
+  return html.replace(/\{\{asset:([^}]+)\}\}/g, (_m, name: string) => {
+    const asset = assets.get(name);
+    if (!asset) throw new TranspondError(WEB_ERR.BUNDLE, `${page} names an unknown asset: ${name}`);
+    return asset.path;
+  });
+}
+
+/** Builds every page and asset. Takes well under a second; call once at server start. */
+export async function bundleWebAssets(options: BundleOptions = {}): Promise<WebAssets> {
+  const byName = new Map<string, WebAsset>();
+  const scripts = await bundleScripts(options.minify ?? true);
+  for (const name of SCRIPTS) {
+    const body = scripts.get(`${name}.js`);
+    if (!body) throw new TranspondError(WEB_ERR.BUNDLE, `esbuild produced no ${name}.js`);
+    byName.set(`${name}.js`, hashedAsset(`${name}.js`, body));
+  }
+  const sdkPath = createRequire(import.meta.url).resolve(SDK_FILE);
+  byName.set("flashphoner.js", hashedAsset("flashphoner.js", await readSource(sdkPath)));
+  for (const name of STATIC_FILES) byName.set(name, hashedAsset(name, await readSource(join(HERE, "pages", name))));
+
+  const served = new Map<string, WebAsset>();
+  for (const asset of byName.values()) served.set(asset.path, asset);
+  for (const page of PAGES) {
+    const html = linkAssets(page, Buffer.from(await readSource(join(HERE, "pages", page))).toString("utf8"), byName);
+    served.set(`/${page}`, makeAsset(`/${page}`, Buffer.from(html, "utf8"), false));
+  }
+  return served;
+}
+
+let shared: Promise<WebAssets> | undefined;
+/** One build per process, shared by every caller (tests start many apps); a failed build is retried next call. */
+export function webAssets(): Promise<WebAssets> {
+  shared ??= bundleWebAssets().catch((err: unknown) => {
+    shared = undefined;
+    throw err;
+  });
+  return shared;
+}

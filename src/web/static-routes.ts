@@ -1,0 +1,55 @@
+/**
+ * Serves the bundled pages on the REST port: `/` (the index), `/publisher.html`, `/player.html`,
+ * `/transponders.html` and their `/assets/*`. Only paths in the in-memory asset map are answered, so
+ * no request can reach the file system (`..` and its encodings simply match nothing: 404).
+ * HTML is revalidated on every load (ETag, 304); hashed assets are cached for a year.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Router } from "../rest/router.ts";
+import type { WebAsset, WebAssets } from "./bundle.ts";
+
+export interface WebRouteOptions {
+  readonly assets: WebAssets;
+}
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+const REVALIDATE = "no-cache";
+
+/** The asset a request path names: `/` is the index page; anything else must match exactly. */
+export function assetFor(assets: WebAssets, path: string): WebAsset | undefined {
+  return assets.get(path === "/" ? "/index.html" : path);
+}
+
+function notFound(res: ServerResponse, path: string): void {
+  const body = JSON.stringify({ status: 404, error: "Not Found", message: `no such resource: ${path}` });
+  res.writeHead(404, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "Cache-Control": REVALIDATE }).end(body);
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.trim() === "*" || header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+}
+
+export function serveWebAsset(assets: WebAssets, req: IncomingMessage, res: ServerResponse, path: string): void {
+  const asset = assetFor(assets, path);
+  if (!asset) return notFound(res, path);
+  const headers = {
+    "Content-Type": asset.contentType,
+    "Cache-Control": asset.immutable ? IMMUTABLE : REVALIDATE,
+    ETag: asset.etag,
+    "X-Content-Type-Options": "nosniff",
+  };
+  if (etagMatches(req.headers["if-none-match"], asset.etag)) return void res.writeHead(304, headers).end();
+  res.writeHead(200, { ...headers, "Content-Length": asset.body.byteLength });
+  if (req.method === "HEAD") return void res.end();
+  res.end(asset.body);
+}
+
+/**
+ * Registers the pages as the router's catch-all GET prefix `/`. The router tries prefixes in the
+ * order they were registered, so call this AFTER every other `getPrefix` (HTTP-FLV's `/live/`);
+ * JSON routes (`/rest-api/*`) always win over prefixes.
+ */
+export function registerWebRoutes(router: Router, options: WebRouteOptions): void {
+  router.getPrefix("/", (req, res, path) => serveWebAsset(options.assets, req, res, path));
+}
