@@ -11,6 +11,7 @@ import { readSoundFile } from "./audio/media-path.ts";
 import { loadOrCreateCertificate } from "./certificate.ts";
 import type { Config } from "./config.ts";
 import { TranscodingAudioPath } from "./core/audio-path.ts";
+import { CallRegistry } from "./core/calls.ts";
 import { startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
 import { StreamHub } from "./core/hub.ts";
 import { RestHooks } from "./core/rest-hooks.ts";
@@ -18,6 +19,7 @@ import type { Stream } from "./core/stream.ts";
 import { PushError, TransponderRegistry } from "./core/transponders.ts";
 import { errorMessage, TranspondError } from "./errors.ts";
 import { createLogger } from "./log.ts";
+import { registerCallRoutes } from "./rest/call-routes.ts";
 import { registerHttpFlv } from "./rest/http-flv.ts";
 import { registerPushRoutes } from "./rest/push-routes.ts";
 import { Router } from "./rest/router.ts";
@@ -32,6 +34,7 @@ export interface App {
   readonly hub: StreamHub;
   readonly router: Router;
   readonly transponders: TransponderRegistry;
+  readonly calls: CallRegistry;
   /** Bound ports by listener name (http, https, ws, wss, rtmp). */
   readonly ports: Readonly<Record<string, number>>;
   close(): Promise<void>;
@@ -89,9 +92,11 @@ export async function startApp(config: Config): Promise<App> {
     unpublished: (stream: Stream, reason) => hooks.post("StreamStatusEvent", { ...streamObject(stream), published: false, status: "UNPUBLISHED", info: reason }),
   });
   const transponders = makeTransponders(config, hub, hooks);
+  const calls = new CallRegistry({ hub, config, transponders, log: createLogger("call"), onCallStatus: (call) => hooks.post("CallStatusEvent", call) });
   const router = new Router({ allowOrigin: config.rest_access_control_allow_origin, users: restUsers(config) });
   registerStreamRoutes(router, hub);
   registerPushRoutes(router, transponders);
+  registerCallRoutes(router, calls);
   registerHttpFlv(router, hub, config.rtmp_send_queue_ms);
   // last: the pages answer every GET path no other route took
   registerWebRoutes(router, { assets: await webAssets() });
@@ -101,6 +106,7 @@ export async function startApp(config: Config): Promise<App> {
   let signaling: Signaling | undefined;
   let rtmp: RtmpServerHandle | undefined;
   const close = async () => {
+    await calls.close();
     transponders.close();
     await signaling?.close();
     hub.close("Server shutdown");
@@ -139,5 +145,5 @@ export async function startApp(config: Config): Promise<App> {
     throw err;
   }
   log.info("listening", ports);
-  return { config, hub, router, transponders, ports, close };
+  return { config, hub, router, transponders, calls, ports, close };
 }

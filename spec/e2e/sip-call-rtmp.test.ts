@@ -1,0 +1,113 @@
+/**
+ * SIP as RTMP against real software: `/call/startup` makes Transpond call SIPp (UDP, 127.0.0.1),
+ * SIPp answers and plays its bundled 7 s PCMA capture, and the call is republished to nginx-rtmp
+ * (record on). The REST view must follow TRYING -> RING -> ESTABLISHED with RTMP_STREAM_ACTIVE, the
+ * recording must be AAC of about the capture's length that ffmpeg decodes without an error, and
+ * `/call/terminate` must send the BYE SIPp's scenario waits for. Also BUSY (486) and FAILED after
+ * Timer B (T1 = 50 ms, so 3.2 s).
+ */
+import * as assert from "uvu/assert";
+import { e2eSuite } from "../support/e2e.ts";
+import { NginxRtmp } from "../support/nginx.ts";
+import { callBody, closeAll, decodeErrors, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
+
+const test = e2eSuite("e2e/sip call republished to nginx-rtmp", ["sipp", "ffmpeg", "ffprobe", "nginx"]);
+let nginx: NginxRtmp | undefined;
+
+test.before(async () => {
+  nginx = await NginxRtmp.start();
+});
+
+test.after.each(async () => {
+  await closeAll();
+});
+
+test.after(async () => {
+  await nginx?.dispose();
+  removeTemp();
+});
+
+test("a call to SIPp playing PCMA is ESTABLISHED, republished as RTMP_STREAM_ACTIVE, recorded as clean AAC of the capture's length, and terminated with BYE to FINISH", async () => {
+  const pcap = pcmaCapture();
+  assert.ok(pcap, "SIPp's g711a.pcap is available");
+  const server = await startServer();
+  const sipp = await startSipp("uas-play-pcma.xml", { PCAP: pcap! });
+  const started = await server.rest("/rest-api/call/startup", callBody("call-rtmp-1", sipp, { rtmpUrl: nginx!.url("live") + "/", rtmpStream: "sipcall1" }));
+  assert.is(started.status, 200);
+  assert.is(started.body, undefined, "startup answers 200 with an empty body");
+
+  const active = await server.waitForCall("call-rtmp-1", "ESTABLISHED and RTMP_STREAM_ACTIVE", (c) => c.status === "ESTABLISHED" && c.rtmpStreamStatus === "RTMP_STREAM_ACTIVE");
+  assert.is(active.sipStatus, 200);
+  assert.is(active.rtmpStream, "sipcall1");
+  assert.is(active.caller, "alice");
+  assert.is(active.callee, "service");
+  assert.is(JSON.stringify(active).includes("secret-pw"), false, "sipPassword is never returned");
+
+  // the capture lasts about 7 s; let it play out, then hang up
+  await server.waitForCall("call-rtmp-1", "the capture to be played", (c) => ((c.rtpStats as { audio?: { session: { packetsReceived: number } } }).audio?.session.packetsReceived ?? 0) >= 200, 15000);
+  await new Promise((r) => setTimeout(r, 1500));
+  const stats = (await server.rest("/rest-api/call/find", { callId: "call-rtmp-1" })).body as Record<string, unknown>[];
+  const audio = (stats[0]!.rtpStats as { audio: { session: { packetsReceived: number }; jitterBuffer: { lost: number; delivered: number }; frames: number } }).audio;
+  const terminated = await server.rest("/rest-api/call/terminate", { callId: "call-rtmp-1" });
+  assert.is(terminated.status, 200);
+  const finished = await server.waitForCall("call-rtmp-1", "FINISH", (c) => c.status === "FINISH");
+  assert.is(finished.info, "Normal call clearing");
+  assert.is(await sipp.exit, 0, "SIPp got ACK and BYE as its scenario expects");
+  assert.match(sippMessages(sipp), /BYE sip:/);
+
+  const statuses = server.events.filter((e) => e.callId === "call-rtmp-1").map((e) => `${String(e.status)}/${String(e.rtmpStreamStatus)}`);
+  assert.ok(statuses.includes("TRYING/RTMP_STREAM_WAIT"), statuses.join(" "));
+  assert.ok(statuses.includes("RING/RTMP_STREAM_WAIT"), statuses.join(" "));
+  assert.ok(statuses.includes("ESTABLISHED/RTMP_STREAM_ACTIVE"), statuses.join(" "));
+  assert.is(statuses.at(-1)?.startsWith("FINISH"), true, statuses.join(" "));
+
+  const file = await nginx!.recordingClosed("sipcall1", 15000);
+  const probe = await probeAudio(file);
+  console.log(`  recording: ${probe.codec} ${probe.duration.toFixed(2)} s, ${probe.frames} frames; RTP in ${audio.session.packetsReceived} packets, ${audio.frames} frames, jitter buffer lost ${audio.jitterBuffer.lost}`);
+  assert.is(probe.codec, "aac");
+  assert.ok(probe.duration > 5.5 && probe.duration < 9.5, `recording lasts ${probe.duration} s, the capture about 7 s`);
+  assert.is(await decodeErrors(file), "", "ffmpeg decodes the recording without errors");
+});
+
+test("a SIPp UAS answering 486 Busy Here makes the call BUSY with sipStatus 486", async () => {
+  const server = await startServer();
+  const sipp = await startSipp("uas-486.xml");
+  assert.is((await server.rest("/rest-api/call/startup", callBody("call-busy", sipp))).status, 200);
+  const busy = await server.waitForCall("call-busy", "BUSY", (c) => c.status === "BUSY");
+  assert.is(busy.sipStatus, 486);
+  assert.is(await sipp.exit, 0, "SIPp got the ACK for its 486");
+});
+
+test("a SIPp UAS that never answers makes the call FAILED after Timer B with sipStatus 408", async () => {
+  const server = await startServer();
+  const sipp = await startSipp("uas-silent.xml");
+  const t0 = Date.now();
+  assert.is((await server.rest("/rest-api/call/startup", callBody("call-silent", sipp))).status, 200);
+  const failed = await server.waitForCall("call-silent", "FAILED", (c) => c.status === "FAILED", 10000);
+  assert.is(failed.sipStatus, 408);
+  assert.is(failed.info, "Failed by request timeout");
+  assert.ok(Date.now() - t0 >= 3000, "not before Timer B (64 * 50 ms)");
+});
+
+test("SIPp's 401 challenge (qop=auth) is answered with sipAuthenticationName and sipPassword, and the call is ESTABLISHED", async () => {
+  const server = await startServer();
+  const sipp = await startSipp("uas-401.xml");
+  assert.is((await server.rest("/rest-api/call/startup", callBody("call-401", sipp, { sipPassword: "secret" }))).status, 200);
+  const call = await server.waitForCall("call-401", "ESTABLISHED", (c) => c.status === "ESTABLISHED");
+  assert.is(call.sipStatus, 200);
+  assert.match(sippMessages(sipp), /Authorization: Digest username="alice"/);
+  assert.is((await server.rest("/rest-api/call/terminate", { callId: "call-401" })).status, 200);
+  assert.is(await sipp.exit, 0, "SIPp's verifyauth accepted the digest and got the BYE");
+});
+
+test("sipTransport TCP calls SIPp over TCP (sipp -t t1): ESTABLISHED, then BYE on the same connection", async () => {
+  const server = await startServer();
+  const sipp = await startSipp("uas-answer.xml", {}, { tcp: true });
+  assert.is((await server.rest("/rest-api/call/startup", callBody("call-tcp", sipp, { sipTransport: "TCP" }))).status, 200);
+  await server.waitForCall("call-tcp", "ESTABLISHED", (c) => c.status === "ESTABLISHED");
+  assert.match(sippMessages(sipp), /INVITE sip:service@127\.0\.0\.1:\d+;transport=tcp|Via: SIP\/2\.0\/TCP/);
+  assert.is((await server.rest("/rest-api/call/terminate", { callId: "call-tcp" })).status, 200);
+  assert.is(await sipp.exit, 0);
+});
+
+test.run();

@@ -1,0 +1,94 @@
+/**
+ * The SIP side of one REST call: where the call goes (`sipOutboundProxy`, else `sipDomain`, on
+ * `sipPort`), which local address reaches it (the one the OS routes through, so SDP and Contact
+ * carry an address the far end can answer), and a user agent on its own transport (UDP by default,
+ * TCP when asked) with the call's account. Each call has its own account, so its own agent.
+ */
+import { createSocket } from "node:dgram";
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { TcpTransport } from "../sip/transport/tcp.ts";
+import { UdpTransport } from "../sip/transport/udp.ts";
+import type { SipTransport } from "../sip/transport/transport.ts";
+import type { TimerSettings } from "../sip/transaction/timers.ts";
+import { UserAgent } from "../sip/user-agent/user-agent.ts";
+import { TranspondError } from "../errors.ts";
+import type { CallRequest } from "./call-types.ts";
+
+export interface SipAccount {
+  readonly ua: UserAgent;
+  readonly transport: SipTransport;
+  /** our address as the far end sees it (SDP c=, Contact) */
+  readonly localAddress: string;
+  /** the address the call goes to */
+  readonly remoteAddress: string;
+  close(): Promise<void>;
+}
+
+/** Resolves a host to an address (an IP literal is returned as is). */
+export async function resolveAddress(host: string): Promise<string> {
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (isIP(bare)) return bare;
+  try {
+    return (await lookup(bare)).address;
+  } catch (err) {
+    throw new TranspondError("ERR_CALL_RESOLVE", `SIP host ${host} cannot be resolved`, { cause: err });
+  }
+}
+
+/** The local address the OS would send from to reach `address` (a connected UDP socket; nothing is sent). */
+export function localAddressFor(address: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket(address.includes(":") ? "udp6" : "udp4");
+    socket.once("error", (err) => {
+      socket.close();
+      reject(new TranspondError("ERR_CALL_ROUTE", `no route to ${address}`, { cause: err }));
+    });
+    socket.connect(port, address, () => {
+      const local = socket.address().address;
+      socket.close();
+      resolve(local);
+    });
+  });
+}
+
+/** Splits `host[:port]` (IPv6 in brackets). */
+function hostOf(value: string): string {
+  const v = value.replace(/^sips?:/i, "").replace(/;.*$/, "");
+  if (v.startsWith("[")) return v.slice(0, v.indexOf("]") + 1);
+  const colon = v.indexOf(":");
+  return colon < 0 ? v : v.slice(0, colon);
+}
+
+function withPort(host: string, port: number): string {
+  return port === 5060 ? host : `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
+}
+
+export async function openSipAccount(request: CallRequest, timers?: Partial<TimerSettings>): Promise<SipAccount> {
+  const proxy = request.sipOutboundProxy ? hostOf(request.sipOutboundProxy) : undefined;
+  const next = proxy ?? hostOf(request.sipDomain);
+  const remoteAddress = await resolveAddress(next);
+  const localAddress = await localAddressFor(remoteAddress, request.sipPort);
+  const transport: SipTransport = request.sipTransport === "TCP" ? await TcpTransport.listen(localAddress, 0) : await UdpTransport.listen(localAddress, 0);
+  const domain = proxy ? request.sipDomain : withPort(request.sipDomain, request.sipPort);
+  const ua = new UserAgent({
+    transport,
+    user: request.sipLogin,
+    domain,
+    ...(request.sipPassword !== undefined ? { password: request.sipPassword } : {}),
+    ...(request.sipAuthenticationName ? { authUser: request.sipAuthenticationName } : {}),
+    ...(request.visibleName ? { displayName: request.visibleName } : {}),
+    ...(proxy ? { outboundProxy: withPort(proxy, request.sipPort) } : {}),
+    ...(timers ? { timers } : {}),
+  });
+  return {
+    ua,
+    transport,
+    localAddress,
+    remoteAddress,
+    close: async () => {
+      ua.dispose();
+      await transport.close();
+    },
+  };
+}

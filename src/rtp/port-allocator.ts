@@ -1,0 +1,86 @@
+/**
+ * RTP/RTCP port pairs from the media range (`media_port_from..media_port_to`, RFC 3550 11: RTP on an
+ * even port, RTCP on the next odd one). Ports are handed out round-robin from a cursor so a port
+ * just released is not reused at once (late packets of the old call would land in the new one); a
+ * port the OS refuses (taken by another program) is skipped. Owns the sockets it binds until the
+ * caller takes them; `release(port)` returns a pair to the pool.
+ */
+import { createSocket, type Socket } from "node:dgram";
+import { TranspondError } from "../errors.ts";
+
+export const PORT_ERROR = {
+  EXHAUSTED: "ERR_RTP_PORTS_EXHAUSTED",
+  RANGE: "ERR_RTP_PORT_RANGE",
+} as const;
+
+export interface RtpPortPair {
+  /** the even RTP port; RTCP is `port + 1` */
+  readonly port: number;
+  readonly rtp: Socket;
+  readonly rtcp: Socket;
+}
+
+export class RtpPortAllocator {
+  readonly #first: number;
+  readonly #last: number;
+  readonly #used = new Set<number>();
+  #cursor: number;
+
+  /** `from..to` inclusive; the first even port at or above `from` starts the range. */
+  constructor(from: number, to: number) {
+    this.#first = from % 2 === 0 ? from : from + 1;
+    this.#last = to;
+    if (this.#first + 1 > this.#last || this.#first < 1024 || this.#last > 65535) {
+      throw new TranspondError(PORT_ERROR.RANGE, `media port range ${from}..${to} holds no RTP/RTCP pair`);
+    }
+    this.#cursor = this.#first;
+  }
+
+  /** pairs the range holds */
+  get capacity(): number {
+    return Math.floor((this.#last - this.#first + 1) / 2);
+  }
+
+  get inUse(): number {
+    return this.#used.size;
+  }
+
+  /** Binds the next free even port and the odd one above it on `host`. */
+  async allocate(host: string): Promise<RtpPortPair> {
+    for (let tried = 0; tried < this.capacity; tried++) {
+      const port = this.#cursor;
+      this.#cursor = port + 2 + 1 > this.#last ? this.#first : port + 2;
+      if (this.#used.has(port)) continue;
+      this.#used.add(port);
+      const rtp = await bind(host, port);
+      const rtcp = rtp ? await bind(host, port + 1) : undefined;
+      if (rtp && rtcp) return { port, rtp, rtcp };
+      rtp?.close();
+      this.#used.delete(port);
+    }
+    throw new TranspondError(PORT_ERROR.EXHAUSTED, `no free RTP port pair in ${this.#first}..${this.#last} (${this.#used.size} in use)`);
+  }
+
+  release(port: number): void {
+    this.#used.delete(port);
+  }
+}
+
+function bind(host: string, port: number): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
+    socket.once("error", () => {
+      try {
+        socket.close();
+      } catch {
+        // never bound: nothing to close
+      }
+      resolve(undefined);
+    });
+    socket.bind(port, host, () => {
+      socket.removeAllListeners("error");
+      socket.on("error", () => undefined);
+      resolve(socket);
+    });
+  });
+}
