@@ -72,11 +72,9 @@ export const CONFIG_KEYS = {
   rtmp_send_queue_ms: int(3000, "media a slow RTMP target may queue before video is dropped up to the next keyframe (ms)", 100),
 
   // audio
-  aac_bitrate_stereo: int(128000, "AAC bitrate for stereo output (bit/s)", 16000, 320000),
-  aac_bitrate_mono: int(64000, "AAC bitrate for mono output (bit/s)", 8000, 256000),
+  aac_bitrate_stereo: int(128000, "AAC bitrate of republished audio (48 kHz stereo, bit/s)", 16000, 320000),
 
   // SIP
-  "sip.port": int(0, "local SIP port (UDP and TCP); 0 lets the OS choose", 0, 65535),
   rtp_in_buffer: bool(true, "pass incoming RTP through the jitter buffer"),
   rtp_in_buffer_delay: int(200, "largest reordering delay of the jitter buffer (ms)", 0, 5000),
   rtp_activity_timeout: int(60, "seconds without RTP after which a call ends with `Failed by RTP activity`; 0 turns it off", 0),
