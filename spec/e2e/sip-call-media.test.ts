@@ -22,6 +22,7 @@ import { NginxRtmp } from "../support/nginx.ts";
 import { waitFor } from "../support/net.ts";
 import { tsharkFields } from "../support/tshark.ts";
 import { ipv4, pcapFile, udp } from "../pcap/support/build.ts";
+import { prng } from "../support/fuzz.ts";
 import { callBody, closeAll, decodeErrors, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
 
 const test = e2eSuite("e2e/sip call media with the test as the phone", ["sipp", "ffmpeg", "ffprobe", "nginx", "tshark"]);
@@ -51,16 +52,10 @@ async function phone(): Promise<Phone> {
   return { socket, port: socket.address().port, received };
 }
 
-/** A seeded generator (mulberry32) so the dropped and swapped packets are the same every run. */
+/** A seeded generator so the dropped and swapped packets are the same every run. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prng(seed);
+  return () => next() / 4294967296;
 }
 
 test.before(async () => {

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM_ARGS } from "../support/chromium.ts";
 import { startSignaling, type Signaling, type StreamRequest } from "../../src/agent/index.ts";
 import { defaultConfig, type Config } from "../../src/config.ts";
 import { StreamHub } from "../../src/core/hub.ts";
@@ -98,7 +99,7 @@ test.before(async () => {
   ctx.browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"],
+    args: [...CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
   });
 });
 

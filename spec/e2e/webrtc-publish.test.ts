@@ -3,55 +3,33 @@
  * Transpond's signaling server over WebRTC, a second page plays the stream back, then the publisher
  * stops and a second publisher page is closed.
  */
-import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync, spawnSync } from "node:child_process";
 import { OpusDecoder } from "opus-decoder";
 import { joinAnnexB } from "../../src/codecs/h264/index.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
 import * as assert from "uvu/assert";
-import { chromium, type Browser, type Page } from "playwright-core";
 import { startSignaling, type Signaling } from "../../src/agent/index.ts";
 import type { AudioFrame, VideoFrame } from "../../src/codecs/frame.ts";
 import { defaultConfig, type Config } from "../../src/config.ts";
 import { StreamHub } from "../../src/core/hub.ts";
 import { createLogger } from "../../src/log.ts";
+import { startChromium, type ChromiumHarness, type SdkPage } from "../support/chromium.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
 
 const test = e2eSuite("e2e/webrtc-publish", ["chromium", "ffmpeg", "ffprobe"]);
-const require = createRequire(import.meta.url);
-const SDK = join(require.resolve("@flashphoner/websdk/package.json"), "..", "flashphoner-webrtc-only.js");
-const PAGE = join(import.meta.dirname, "pages", "webrtc.html");
 const WIDTH = 320;
 const HEIGHT = 240;
+const CAMERA = { width: WIDTH, height: HEIGHT };
 
-const ctx: { hub?: StreamHub; signaling?: Signaling; http?: Server; browser?: Browser; pageUrl?: string; wsUrl?: string; dataDir?: string; reasons: string[] } = { reasons: [] };
+const ctx: { hub?: StreamHub; signaling?: Signaling; chromium?: ChromiumHarness; wsUrl?: string; dataDir?: string; reasons: string[] } = { reasons: [] };
 
-const pages: Page[] = [];
-async function openPage(): Promise<Page> {
-  const page = await ctx.browser!.newPage();
-  pages.push(page);
-  page.on("pageerror", (err) => console.log("page error:", err.message));
-  await page.goto(ctx.pageUrl!);
-  await page.evaluate((url) => (window as unknown as { T: { connect(u: string): Promise<boolean> } }).T.connect(url), ctx.wsUrl!);
-  return page;
+function openPage(): Promise<SdkPage> {
+  return ctx.chromium!.open(ctx.wsUrl!);
 }
 
-type PageApi = { T: { publish(n: string, w: number, h: number, strip?: string): Promise<string>; play(n: string): Promise<string>; stop(k: string): void; framesDecoded(): Promise<number>; events: { name: string; kind: string; status: string; info: string }[] } };
-const api = (page: Page) => ({
-  publish: (name: string, stripCodecs?: string) =>
-    page.evaluate(([n, w, h, s]) => (window as unknown as PageApi).T.publish(n as string, w as number, h as number, (s as string) || undefined), [name, WIDTH, HEIGHT, stripCodecs ?? ""] as const),
-  play: (name: string) => page.evaluate((n) => (window as unknown as PageApi).T.play(n), name),
-  stop: (kind: string) => page.evaluate((k) => (window as unknown as PageApi).T.stop(k), kind),
-  framesDecoded: () => page.evaluate(() => (window as unknown as PageApi).T.framesDecoded()),
-  events: () => page.evaluate(() => (window as unknown as PageApi).T.events),
-  localSize: () => page.evaluate(() => (window as unknown as { T: { localSize(): number[] } }).T.localSize()),
-});
 
 /** ffprobe/ffmpeg decode the received H.264 cleanly at the camera's size; libopus decodes the Opus. */
 async function checkWithFfmpegAndLibopus(config: { sps: Uint8Array; pps: Uint8Array }, video: VideoFrame[], audio: AudioFrame[]): Promise<void> {
@@ -92,43 +70,30 @@ test.before(async () => {
   ctx.hub.listen({ unpublished: (_s, reason) => void ctx.reasons.push(reason) });
   ctx.signaling = await startSignaling({ config, hub: ctx.hub, log: createLogger("e2e") });
   ctx.wsUrl = `ws://127.0.0.1:${ctx.signaling.ports.ws}`;
-  const html = readFileSync(PAGE);
-  const sdk = readFileSync(SDK);
-  ctx.http = createServer((req, res) => {
-    if (req.url === "/sdk.js") res.writeHead(200, { "content-type": "text/javascript" }).end(sdk);
-    else res.writeHead(200, { "content-type": "text/html" }).end(html);
-  });
-  await new Promise<void>((r) => ctx.http!.listen(0, "127.0.0.1", r));
-  ctx.pageUrl = `http://127.0.0.1:${(ctx.http.address() as AddressInfo).port}/`;
-  ctx.browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  ctx.chromium = await startChromium();
 });
 
 test.after.each(async () => {
-  for (const page of pages.splice(0)) await page.close().catch(() => {});
+  await ctx.chromium?.closePages();
 });
 
 test.after(async () => {
-  await ctx.browser?.close();
+  await ctx.chromium?.close();
   await ctx.signaling?.close();
   ctx.hub?.close("test end");
-  await new Promise<void>((r) => (ctx.http ? ctx.http.close(() => r()) : r()));
   if (ctx.dataDir) rmSync(ctx.dataDir, { recursive: true, force: true });
 });
 
 test("the Web SDK publishes the fake camera and microphone: the hub gets H.264 of the camera's size and Opus", async () => {
   const publisher = await openPage();
-  assert.is(await api(publisher).publish("e2e-cam"), "PUBLISHING");
+  assert.is(await publisher.publish("e2e-cam", CAMERA), "PUBLISHING");
   const stream = ctx.hub!.get("e2e-cam")!;
   assert.ok(stream, "the hub has the stream");
   const video: VideoFrame[] = [];
   const audio: AudioFrame[] = [];
   stream.addSink({ config: () => {}, frame: (f) => void (f.kind === "video" ? video.push(f) : audio.push(f)), end: () => {} });
   await waitFor("30 video and 30 audio frames", () => (video.length >= 30 && audio.length >= 30 ? true : undefined), 15000);
-  assert.equal(await api(publisher).localSize(), [WIDTH, HEIGHT], "the fake camera's picture in the SDK's preview");
+  assert.equal(await publisher.localSize(), [WIDTH, HEIGHT], "the fake camera's picture in the SDK's preview");
   assert.is(stream.videoConfig?.width, WIDTH);
   assert.is(stream.videoConfig?.height, HEIGHT);
   assert.ok(video[0]!.key, "the sink started at a keyframe");
@@ -141,17 +106,17 @@ test("the Web SDK publishes the fake camera and microphone: the hub gets H.264 o
   assert.ok(Math.abs(vt - at) < 300, `latest video ${vt} ms vs audio ${at} ms`);
 
   const player = await openPage();
-  assert.is(await api(player).play("e2e-cam"), "PLAYING");
-  const first = await waitFor("decoded frames", async () => ((await api(player).framesDecoded()) > 0 ? api(player).framesDecoded() : undefined), 15000);
+  assert.is(await player.play("e2e-cam"), "PLAYING");
+  const first = await waitFor("decoded frames", async () => ((await player.framesDecoded()) > 0 ? player.framesDecoded() : undefined), 15000);
   const later = await waitFor("more decoded frames", async () => {
-    const n = await api(player).framesDecoded();
+    const n = await player.framesDecoded();
     return n > first + 10 ? n : undefined;
   }, 15000);
   assert.ok(later > first);
 
-  await api(publisher).stop("publish");
-  await waitFor("UNPUBLISHED", async () => ((await api(publisher).events()).some((e) => e.status === "UNPUBLISHED") ? true : undefined), 5000);
-  const stopped = await waitFor("player STOPPED", async () => (await api(player).events()).find((e) => e.status === "STOPPED"), 5000);
+  await publisher.stop("publish");
+  await waitFor("UNPUBLISHED", async () => ((await publisher.events()).some((e) => e.status === "UNPUBLISHED") ? true : undefined), 5000);
+  const stopped = await waitFor("player STOPPED", async () => (await player.events()).find((e) => e.status === "STOPPED"), 5000);
   assert.is(stopped.info, "Stopped by publisher stop");
   assert.is(ctx.hub!.get("e2e-cam"), undefined);
   await player.close();
@@ -160,9 +125,9 @@ test("the Web SDK publishes the fake camera and microphone: the hub gets H.264 o
 
 test("closing a publishing page ends its stream with `Stopped by session disconnect`", async () => {
   const publisher = await openPage();
-  assert.is(await api(publisher).publish("e2e-close"), "PUBLISHING");
+  assert.is(await publisher.publish("e2e-close", CAMERA), "PUBLISHING");
   const second = await openPage();
-  assert.is(await api(second).publish("e2e-close"), "FAILED: Stream name is already in use");
+  assert.is(await second.publish("e2e-close", CAMERA), "FAILED: Stream name is already in use");
   ctx.reasons.length = 0;
   await publisher.close();
   await waitFor("unpublished", () => (ctx.hub!.get("e2e-close") === undefined ? true : undefined), 5000);
@@ -173,11 +138,11 @@ test("closing a publishing page ends its stream with `Stopped by session disconn
 
 test("bad input from the real SDK: an offer stripped of H.264 gets `No common codecs`, playing a missing stream `Stream not found`", async () => {
   const page = await openPage();
-  assert.is(await api(page).publish("e2e-vp8", "H264"), "FAILED: No common codecs");
+  assert.is(await page.publish("e2e-vp8", { ...CAMERA, stripCodecs: "H264" }), "FAILED: No common codecs");
   assert.is(ctx.hub!.get("e2e-vp8"), undefined);
-  assert.is(await api(page).play("e2e-nobody"), "FAILED: Stream not found");
+  assert.is(await page.play("e2e-nobody"), "FAILED: Stream not found");
   // the session still works afterwards
-  assert.is(await api(page).publish("e2e-after"), "PUBLISHING");
+  assert.is(await page.publish("e2e-after", CAMERA), "PUBLISHING");
 });
 
 test.run();
