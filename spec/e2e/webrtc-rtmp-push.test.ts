@@ -38,8 +38,13 @@ test("the Web SDK publishes and /push/startup republishes to nginx-rtmp: the tra
   ctx.transponder = await rig.waitStatus(STREAM, "ACTIVE", 15000, ctx.statuses);
   ctx.activeAt = Date.now();
   assert.is(ctx.transponder.mediaSessionId, body.mediaSessionId);
-  assert.is(ctx.transponder.width, WIDTH);
-  assert.is(ctx.transponder.height, HEIGHT);
+  // the size comes from the browser's first SPS, which may follow the RTMP connection
+  const sized = await waitFor("the transponder to show the picture size", async () => {
+    const t = await rig.find(STREAM);
+    return t && t.width > 0 ? t : undefined;
+  }, 10000);
+  assert.is(sized.width, WIDTH);
+  assert.is(sized.height, HEIGHT);
 });
 
 test("bad /push/startup requests while the stream is republished get 400 naming the problem or 409, and the transponder stays ACTIVE", async () => {
