@@ -3,7 +3,9 @@
  * ffmpeg doing the same job on the same input in the same run (ffmpeg's own -benchmark CPU time):
  *   - Opus decode (48 kHz stereo, 20 ms packets from libopus) vs ffmpeg -c:a libopus;
  *   - G.711 A-law decode + resample 8 -> 48 kHz vs ffmpeg (swr default);
- *   - G.711 -> AAC-LC 48 kHz stereo 128 kb/s (our whole transcoder path) vs ffmpeg -c:a aac.
+ *   - Opus -> AAC-LC 48 kHz stereo 128 kb/s (the whole browser -> RTMP transcoder path) vs ffmpeg
+ *     -c:a libopus -> -c:a aac;
+ *   - G.711 -> AAC-LC 48 kHz stereo 128 kb/s (the whole SIP -> RTMP transcoder path) vs ffmpeg -c:a aac.
  *
  *   node --import tsx bench/audio-codecs.bench.ts [seconds]
  */
@@ -75,6 +77,14 @@ try {
   dec.free();
   const opusTheirs = ffmpeg(["-v", "info", "-c:a", "libopus", "-i", ogg, "-f", "f32le", "-y", "/dev/null"]).cpuS;
   row("Opus decode 48k stereo", opusOurs, opusTheirs);
+
+  // ---- Opus -> AAC whole path
+  const opusToAac = await AudioTranscoder.create({ source: { codec: "OPUS", sampleRate: 48000, channels: 2 }, target: { codec: "AAC", sampleRate: 48000, channels: 2, bitrate: 128000 } });
+  t = cpuMs();
+  packets.forEach((data, i) => void opusToAac.push({ kind: "audio", codec: "OPUS", dts: i * 20, pts: i * 20, key: true, data }));
+  const opusAacOurs = (cpuMs() - t) / 1000;
+  const opusAacTheirs = ffmpeg(["-v", "info", "-c:a", "libopus", "-i", ogg, "-c:a", "aac", "-b:a", "128k", "-f", "adts", "-y", "/dev/null"]).cpuS;
+  row("Opus -> AAC 48k stereo 128k", opusAacOurs, opusAacTheirs);
 
   // ---- G.711 decode + resample to 48 kHz
   const pcm = new Int16Array(seconds * 8000);

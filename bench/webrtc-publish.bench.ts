@@ -9,13 +9,12 @@
  */
 import { fork } from "node:child_process";
 import { RTCPeerConnection } from "werift";
-import { WebSocket } from "ws";
 import { startSignaling } from "../src/agent/index.ts";
 import { peerConnectionOptions } from "../src/agent/webrtc/peer-config.ts";
 import { defaultConfig, type Config } from "../src/config.ts";
 import { StreamHub } from "../src/core/hub.ts";
 import { configureLogging, createLogger } from "../src/log.ts";
-import { fixtureVideo, publishingBrowser, writeOpus, writeVideo } from "../spec/agent/support/werift-browser.ts";
+import { fixtureVideo, signaledPublisher, writeOpus, writeVideo } from "../spec/agent/support/werift-browser.ts";
 import { freeTcpPort } from "../spec/support/net.ts";
 
 const NET = { interfaceAddresses: ["127.0.0.1"], publicAddresses: [], portFrom: 42000, portTo: 42999 } as const;
@@ -25,22 +24,7 @@ async function child(url: string, n: number, seconds: number, mode: "transpond" 
   const { config, frames } = fixtureVideo(seconds * 30 + 1);
   const browsers = await Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      const b = await publishingBrowser();
-      const ws = new WebSocket(url);
-      await new Promise((r) => ws.once("open", r));
-      let publishing: () => void = () => {};
-      const isPublishing = new Promise<void>((r) => (publishing = r));
-      const answer = new Promise<string>((resolve) => {
-        ws.on("message", (data) => {
-          const f = JSON.parse(String(data)) as { message: string; data: { status?: string }[] };
-          if (f.message === "setRemoteSDP") resolve(f.data[1] as unknown as string);
-          if (f.message === "notifyStreamStatusEvent" && f.data[0]?.status === "PUBLISHING") publishing();
-        });
-      });
-      ws.send(JSON.stringify({ message: "connection", data: [{ appKey: "defaultApp" }] }));
-      ws.send(JSON.stringify({ message: "publishStream", data: [{ mediaSessionId: `b${i}`, name: `bench${i}`, sdp: b.offer, mode }] }));
-      await b.accept(await answer);
-      await isPublishing; // the server's side is connected too, so the first keyframe is not lost
+      const { browser: b, ws } = await signaledPublisher(url, `bench${i}`, { mode });
       return { b, ws, seq: { n: 1 } };
     }),
   );

@@ -145,16 +145,20 @@ export class AudioMixer {
     this.sound = undefined;
   }
 
-  /** Queue decoded source audio (converted to the output channels and rate). */
+  /**
+   * Queue decoded source audio (converted to the output channels and rate). The resampler runs on
+   * the fewer of the two channel counts: a mono phone call upmixed after resampling costs half.
+   */
   push(block: PcmBlock): void {
-    let samples = convertChannels(block.samples, block.channels, this.channels);
-    if (block.sampleRate !== this.sampleRate) {
-      if (!this.resampler || this.resampler.inRate !== block.sampleRate) {
-        this.resampler = new Resampler(block.sampleRate, this.sampleRate, this.channels);
-      }
-      samples = this.resampler.process(samples);
+    if (block.sampleRate === this.sampleRate) return this.append(convertChannels(block.samples, block.channels, this.channels));
+    const resampleChannels = Math.min(block.channels, this.channels);
+    const input = convertChannels(block.samples, block.channels, resampleChannels);
+    const r = this.resampler;
+    if (!r || r.inRate !== block.sampleRate || r.channels !== resampleChannels) {
+      this.resampler = new Resampler(block.sampleRate, this.sampleRate, resampleChannels);
     }
-    this.append(samples);
+    const resampled = this.resampler!.process(input);
+    this.append(resampleChannels === this.channels ? resampled : convertChannels(resampled, resampleChannels, this.channels));
   }
 
   /** Everything the source has supplied so far, mixed. */

@@ -77,12 +77,23 @@ export class BitWriter {
   /** Writes the low `bits` bits of `value` (up to 32). */
   write(bits: number, value: number): void {
     if (bits > 32) throw new RangeError("BitWriter.write takes at most 32 bits");
-    this.reserve(bits);
-    for (let i = bits - 1; i >= 0; i--) {
-      const bit = Math.floor(value / 2 ** i) & 1;
-      if (bit) this.bytes[this.bitPos >> 3]! |= 0x80 >> (this.bitPos & 7);
-      this.bitPos++;
+    if (bits > 24) {
+      // keeps the shifts below within 32-bit integers
+      this.write(bits - 24, Math.floor(value / 2 ** 24));
+      return this.write(24, value);
     }
+    this.reserve(bits);
+    const v = value & ((1 << bits) - 1);
+    let pos = this.bitPos;
+    let left = bits;
+    while (left > 0) {
+      const free = 8 - (pos & 7);
+      const n = free < left ? free : left;
+      this.bytes[pos >> 3]! |= ((v >>> (left - n)) & ((1 << n) - 1)) << (free - n);
+      pos += n;
+      left -= n;
+    }
+    this.bitPos = pos;
   }
 
   writeFlag(flag: boolean): void {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from "werift";
+import { WebSocket } from "ws";
 import type { H264Config, VideoFrame } from "../../../src/codecs/frame.ts";
 import { FlvReader, frameFromTag } from "../../../src/flv/index.ts";
 import { packetizeH264 } from "../../../src/rtp/h264/packetizer.ts";
@@ -38,8 +39,36 @@ export interface FakeBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * A publishing browser connected through the WCS WebSocket API at `url` the way the Web SDK does it
+ * (`connection`, `publishStream`, the answer from `setRemoteSDP`); resolves once the server says
+ * PUBLISHING, so its side is connected and the first keyframe is not lost. `extra` goes into the
+ * publishStream object.
+ */
+export async function signaledPublisher(url: string, name: string, extra: Record<string, unknown> = {}): Promise<{ browser: PublishingBrowser; ws: WebSocket }> {
+  const browser = await publishingBrowser();
+  const ws = new WebSocket(url);
+  await new Promise((r) => ws.once("open", r));
+  let publishing: () => void = () => {};
+  const isPublishing = new Promise<void>((r) => (publishing = r));
+  const answer = new Promise<string>((resolve) => {
+    ws.on("message", (data) => {
+      const f = JSON.parse(String(data)) as { message: string; data: { status?: string }[] };
+      if (f.message === "setRemoteSDP") resolve(f.data[1] as unknown as string);
+      if (f.message === "notifyStreamStatusEvent" && f.data[0]?.status === "PUBLISHING") publishing();
+    });
+  });
+  ws.send(JSON.stringify({ message: "connection", data: [{ appKey: "defaultApp" }] }));
+  ws.send(JSON.stringify({ message: "publishStream", data: [{ mediaSessionId: `m-${name}`, name, sdp: browser.offer, ...extra }] }));
+  await browser.accept(await answer);
+  await isPublishing;
+  return { browser, ws };
+}
+
+export type PublishingBrowser = FakeBrowser & { video: MediaStreamTrack; audio: MediaStreamTrack; plis: number };
+
 /** A publishing browser with one H.264 and one Opus send-only track. */
-export async function publishingBrowser(): Promise<FakeBrowser & { video: MediaStreamTrack; audio: MediaStreamTrack; plis: number }> {
+export async function publishingBrowser(): Promise<PublishingBrowser> {
   const pc = loopbackPeer();
   const video = new MediaStreamTrack({ kind: "video" });
   const audio = new MediaStreamTrack({ kind: "audio" });

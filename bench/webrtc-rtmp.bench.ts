@@ -1,0 +1,185 @@
+/**
+ * WebRTC -> RTMP republish cost: N werift "browsers" in a child process publish the 480x270 30 fps
+ * H.264 fixture (~0.8 Mb/s) and 50 Opus packets/s each through Transpond's signaling server;
+ * `rtmp_push_auto_start` republishes every stream to nginx-rtmp (Opus -> AAC-LC 48 kHz stereo
+ * 128 kb/s, H.264 passed through) and nginx records each. Prints, for each N, the Transpond process's
+ * CPU per stream and the video frames in the nginx recordings against those sent (loss), and beside
+ * it N ffmpeg processes relaying the same fixture to the same nginx (`-re -c:v copy -c:a aac`), their
+ * CPU per stream and frames recorded against frames read, as a ratio.
+ *
+ *   node --import tsx bench/webrtc-rtmp.bench.ts [seconds] [N,N,...]
+ */
+import { execFileSync, fork, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startApp } from "../src/app.ts";
+import { makeConfig } from "../src/config.ts";
+import type { Stream } from "../src/core/stream.ts";
+import { configureLogging } from "../src/log.ts";
+import { fixtureVideo, signaledPublisher, writeOpus, writeVideo } from "../spec/agent/support/werift-browser.ts";
+import { fixture } from "../spec/support/fixtures.ts";
+import { freeTcpPort, sleep, waitFor } from "../spec/support/net.ts";
+import { NginxRtmp } from "../spec/support/nginx.ts";
+
+const FIXTURE = fixture("flv_ffmpeg-lavf61_bbb_480x270_h264-baseline_aac-stereo_33s.flv");
+/** clock ticks per second of /proc/<pid>/stat times */
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** Child: N publishers over the WebSocket API; waits for "go", paces 30 fps in real time, reports what it sent. */
+async function child(url: string, n: number, seconds: number): Promise<void> {
+  const { config, frames } = fixtureVideo(seconds * 30);
+  const browsers = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const { browser: b, ws } = await signaledPublisher(url, `bench${i}`);
+      return { b, ws, seq: { n: 1 } };
+    }),
+  );
+  const go = new Promise((r) => process.once("message", r));
+  process.send!({ type: "connected" });
+  await go;
+  const start = performance.now();
+  for (let i = 0; i < frames.length; i++) {
+    const due = start + frames[i]!.dts - frames[0]!.dts;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    for (const { b, seq } of browsers) {
+      writeVideo(b.video, frames[i]!, config, seq);
+      if (i % 3 !== 2) writeOpus(b.audio, Math.floor((i * 5) / 3));
+    }
+  }
+  process.send!({ type: "done", sent: frames.length });
+  await sleep(500);
+  for (const { b, ws } of browsers) {
+    ws.close();
+    await b.close();
+  }
+  process.exit(0);
+}
+
+function videoPackets(file: string): number {
+  const out = execFileSync("ffprobe", ["-v", "error", "-select_streams", "v", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", file], { encoding: "utf8" });
+  return Number(out.trim()) || 0;
+}
+
+interface Result {
+  cpuPerStream: number;
+  sent: number;
+  recorded: number;
+  /** Transpond only: video frames the hub got from WebRTC, and frames the transponders dropped */
+  ingested?: number;
+  dropped?: number;
+}
+
+async function transpond(nginx: NginxRtmp, n: number, seconds: number): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), "transpond-bench-"));
+  const app = await startApp(
+    makeConfig({
+      bind_address: "127.0.0.1",
+      "http.port": 0,
+      "https.port": 0,
+      "ws.port": await freeTcpPort(),
+      "wss.port": 0,
+      "rtmp.port": 0,
+      ice_interface_addresses: ["127.0.0.1"],
+      media_port_from: 44000,
+      media_port_to: 44999,
+      "keep_alive.server_interval": 0,
+      data_dir: dir,
+      media_dir: dir,
+      record_dir: dir,
+      rtmp_push_auto_start: true,
+      rtmp_push_auto_start_url: nginx.url("live"),
+    }),
+  );
+  const streams: Stream[] = [];
+  app.hub.listen({ published: (stream) => void streams.push(stream) });
+  const proc = fork(import.meta.filename, ["child", `ws://127.0.0.1:${app.ports.ws}`, String(n), String(seconds)], { execArgv: ["--import", "tsx"] });
+  const exited = new Promise((r) => proc.once("exit", r));
+  try {
+    await new Promise<void>((resolve) => proc.on("message", (m: { type: string }) => m.type === "connected" && resolve()));
+    await waitFor("every transponder ACTIVE", () => (app.transponders.all().filter((r) => r.transponder.status === "ACTIVE").length === n ? true : undefined), 20000);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    proc.send("go");
+    const sent = await new Promise<number>((resolve) => proc.on("message", (m: { type: string; sent?: number }) => m.type === "done" && resolve(m.sent!)));
+    await sleep(500);
+    const cpu = process.cpuUsage(cpu0);
+    const wall = performance.now() - t0;
+    await exited;
+    const ingested = streams.reduce((sum, stream) => sum + stream.frames.video, 0);
+    const dropped = app.transponders.all().reduce((sum, r) => sum + r.transponder.droppedFrames, 0);
+    app.transponders.close();
+    let recorded = 0;
+    const perStream: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const count = videoPackets(await nginx.recordingClosed(`rtmp_bench${i}`));
+      recorded += count;
+      perStream.push(`${count}/${streams.find((s) => s.name === `bench${i}`)?.frames.video ?? "?"}`);
+    }
+    if (process.env.BENCH_VERBOSE) console.log(`  per stream recorded/hub got: ${perStream.join(" ")}`);
+    return { cpuPerStream: ((cpu.user + cpu.system) / 1000 / wall) * 100 / n, sent: sent * n, recorded, ingested, dropped };
+  } finally {
+    proc.kill();
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** utime + stime of a process, in ms, from /proc (0 once it is gone). */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+async function ffmpegRelay(nginx: NginxRtmp, n: number, seconds: number): Promise<Result> {
+  const t0 = performance.now();
+  const runs = Array.from({ length: n }, (_, i) => {
+    const proc = spawn("ffmpeg", ["-v", "error", "-re", "-t", String(seconds), "-i", FIXTURE, "-c:v", "copy", "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2", "-f", "flv", `${nginx.url("live")}/ref${i}`], { stdio: "ignore" });
+    let cpuMs = 0;
+    const timer = setInterval(() => (cpuMs = Math.max(cpuMs, processCpuMs(proc.pid!))), 200);
+    const done = new Promise<number>((resolve) =>
+      proc.once("exit", () => {
+        clearInterval(timer);
+        resolve(cpuMs);
+      }),
+    );
+    return done;
+  });
+  const cpuMs = (await Promise.all(runs)).reduce((a, b) => a + b, 0);
+  const wall = performance.now() - t0;
+  let recorded = 0;
+  for (let i = 0; i < n; i++) recorded += videoPackets(await nginx.recordingClosed(`ref${i}`));
+  // frames ffmpeg read from the fixture in `seconds` (the fixture is 30 fps)
+  const sent = n * seconds * 30;
+  return { cpuPerStream: (cpuMs / wall) * 100 / n, sent, recorded };
+}
+
+if (process.argv[2] === "child") {
+  configureLogging({ level: "error" });
+  await child(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
+} else {
+  configureLogging({ level: process.env.BENCH_LOG === "debug" ? "debug" : "error" });
+  const seconds = Number(process.argv[2] ?? 8);
+  const counts = (process.argv[3] ?? "1,2,4,8").split(",").map(Number);
+  const nginx = await NginxRtmp.start();
+  try {
+    console.log(`WebRTC -> RTMP republish to nginx-rtmp, ${seconds} s of 480x270 30 fps H.264 (~0.8 Mb/s) + Opus -> AAC per stream`);
+    console.log("N   transpond CPU%/stream  video frames recorded/sent (hub got, transponders dropped)   ffmpeg relay CPU%/stream  recorded/read   ratio");
+    for (const n of counts) {
+      const t = await transpond(nginx, n, seconds);
+      const f = await ffmpegRelay(nginx, n, seconds);
+      console.log(
+        `${String(n).padEnd(3)} ${t.cpuPerStream.toFixed(1).padStart(20)}  ${`${t.recorded}/${t.sent} (${t.ingested}, ${t.dropped})`.padStart(56)}   ${f.cpuPerStream.toFixed(1).padStart(24)}  ${`${f.recorded}/${f.sent}`.padStart(13)}   ${(t.cpuPerStream / f.cpuPerStream).toFixed(2)}x`,
+      );
+    }
+    const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+    console.log(`load average at the end: ${load}`);
+  } finally {
+    await nginx.dispose();
+  }
+}
