@@ -24,6 +24,7 @@ import { registerCallRoutes } from "../../src/rest/call-routes.ts";
 import { Router } from "../../src/rest/router.ts";
 import { memoryLogger, testConfig, type LogLine } from "../core/calls-support.ts";
 import { Baresip } from "../support/baresip.ts";
+import { tonePower } from "../support/tone.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { Kamailio } from "../support/kamailio.ts";
 import { sleep, waitFor } from "../support/net.ts";
@@ -170,23 +171,11 @@ test("/call/inject_stream of a published hub stream: baresip's recording has the
   let toneWindows = 0;
   for (let at = 0; at + 160 <= x.length; at += 160) {
     const w = x.subarray(at, at + 160);
-    if (power(w, 1000) > 0.5 && power(w, 1000) > 50 * power(w, 440)) toneWindows++;
+    if (tonePower(w, 1000, 8000) > 0.5 && tonePower(w, 1000, 8000) > 50 * tonePower(w, 440, 8000)) toneWindows++;
   }
   const toneSeconds = (toneWindows * 160) / 8000;
   assert.ok(toneSeconds > 1.3 && toneSeconds < 1.9, `${toneSeconds} s of 1 kHz in baresip's recording (1.6 s injected)`);
 });
 
-/** Power of `hz` in `samples` (Goertzel), normalised by the length. */
-function power(samples: Float32Array, hz: number, rate = 8000): number {
-  const coeff = 2 * Math.cos((2 * Math.PI * hz) / rate);
-  let s1 = 0;
-  let s2 = 0;
-  for (const v of samples) {
-    const s = v + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s;
-  }
-  return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / samples.length;
-}
 
 test.run();

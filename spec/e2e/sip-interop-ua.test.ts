@@ -24,6 +24,7 @@ import { UdpTransport } from "../../src/sip/transport/udp.ts";
 import type { Call } from "../../src/sip/user-agent/call.ts";
 import { UserAgent } from "../../src/sip/user-agent/user-agent.ts";
 import { Baresip } from "../support/baresip.ts";
+import { tonePower } from "../support/tone.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { Kamailio } from "../support/kamailio.ts";
 import { sleep, waitFor } from "../support/net.ts";
@@ -109,18 +110,6 @@ class RtpSender {
   }
 }
 
-/** Power of `hz` in `samples` (Goertzel), normalised by the length. */
-function power(samples: Int16Array | Float32Array, hz: number, rate = 8000): number {
-  const coeff = 2 * Math.cos((2 * Math.PI * hz) / rate);
-  let s1 = 0;
-  let s2 = 0;
-  for (const x of samples) {
-    const s = x + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s;
-  }
-  return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / samples.length;
-}
 
 interface Answered {
   readonly call: Call;
@@ -217,14 +206,14 @@ test("calls bob through kamailio (407 digest, record-route), baresip auto-answer
   const wav = decodeWav(readFileSync(file));
   const samples = wav.pcm.samples;
   const window = (from: number, to: number) => samples.subarray(Math.round(from * wav.sampleRate), Math.round(to * wav.sampleRate));
-  assert.ok(power(window(0.3, 1.2), 1000) > 100 * power(window(0.3, 1.2), 440), "the first part is our 1 kHz tone");
-  const loud = power(window(0.3, 1.2), 1000);
-  assert.ok(power(window(samples.length / wav.sampleRate - 0.3, samples.length / wav.sampleRate), 1000) < loud / 100, "the end is the silence we sent");
+  assert.ok(tonePower(window(0.3, 1.2), 1000, wav.sampleRate) > 100 * tonePower(window(0.3, 1.2), 440, wav.sampleRate), "the first part is our 1 kHz tone");
+  const loud = tonePower(window(0.3, 1.2), 1000, wav.sampleRate);
+  assert.ok(tonePower(window(samples.length / wav.sampleRate - 0.3, samples.length / wav.sampleRate), 1000, wav.sampleRate) < loud / 100, "the end is the silence we sent");
 
   // What we received from baresip: its 440 Hz WAV, PCMA.
   assert.ok(received.length >= 50, `${received.length} PCMA packets from baresip`);
   const heard = decodeG711("PCMA", Buffer.concat(received.slice(10, 60)));
-  assert.ok(power(heard, 440) > 100 * power(heard, 1000), "baresip sends its 440 Hz file");
+  assert.ok(tonePower(heard, 440, 8000) > 100 * tonePower(heard, 1000, 8000), "baresip sends its 440 Hz file");
 });
 
 test("DTMF both ways of sending: RFC 4733 events 1 9 # and SIP INFO dtmf-relay * 0 show up in baresip's log as those digits", async () => {

@@ -12,6 +12,7 @@ import { startApp, type App } from "../../src/app.ts";
 import { makeConfig, type Config } from "../../src/config.ts";
 import { startChromium, type ChromiumHarness } from "../support/chromium.ts";
 import { hasProgram } from "../support/e2e.ts";
+import { tonePower } from "../support/tone.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
 import { NginxRtmp, type NginxOptions } from "../support/nginx.ts";
 
@@ -58,8 +59,11 @@ export class Rig {
     this.mediaDir = mediaDir;
   }
 
-  /** `config` is applied over the test defaults (free ports, 127.0.0.1, temp folders). */
-  static async start(config: (nginx: NginxRtmp) => Partial<Config> = () => ({}), nginxOptions: NginxOptions = {}): Promise<Rig> {
+  /**
+   * `config` is applied over the test defaults (free ports, 127.0.0.1, temp folders);
+   * `chromiumArgs` are added to Chromium's flags.
+   */
+  static async start(config: (nginx: NginxRtmp) => Partial<Config> = () => ({}), nginxOptions: NginxOptions = {}, chromiumArgs: readonly string[] = []): Promise<Rig> {
     const dir = mkdtempSync(join(tmpdir(), "transpond-webrtc-rtmp-"));
     const mediaDir = join(dir, "media");
     mkdirSync(mediaDir);
@@ -88,7 +92,7 @@ export class Rig {
           ...config(nginx),
         }),
       );
-      const chromium = await startChromium();
+      const chromium = await startChromium(chromiumArgs);
       return new Rig(app, nginx, chromium, dir, mediaDir);
     } catch (err) {
       await app?.close();
@@ -255,18 +259,9 @@ export function windowPeaks(pcm: Float32Array, rate: number, windowSeconds: numb
 /** Amplitude of the `freq` component (Goertzel) of each window of `windowSeconds`, in dBFS of a sine. */
 export function windowTone(pcm: Float32Array, rate: number, windowSeconds: number, freq: number): number[] {
   const n = Math.round(rate * windowSeconds);
-  const coeff = 2 * Math.cos((2 * Math.PI * freq) / rate);
   const out: number[] = [];
   for (let start = 0; start + n <= pcm.length; start += n) {
-    let s1 = 0;
-    let s2 = 0;
-    for (let i = start; i < start + n; i++) {
-      const s0 = pcm[i]! + coeff * s1 - s2;
-      s2 = s1;
-      s1 = s0;
-    }
-    const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    const amplitude = (2 * Math.sqrt(Math.max(0, power))) / n;
+    const amplitude = 2 * Math.sqrt(tonePower(pcm.subarray(start, start + n), freq, rate) / n);
     out.push(amplitude > 0 ? 20 * Math.log10(amplitude) : -Infinity);
   }
   return out;

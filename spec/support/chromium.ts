@@ -131,7 +131,7 @@ export class ChromiumHarness {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  static async start(): Promise<ChromiumHarness> {
+  static async start(extraArgs: readonly string[] = []): Promise<ChromiumHarness> {
     const html = readFileSync(PAGE);
     const sdk = readFileSync(SDK);
     const server = createServer((req, res) => {
@@ -141,7 +141,7 @@ export class ChromiumHarness {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       // playwright gives every launch a fresh temporary --user-data-dir and removes it on close
-      const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+      const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
       return new ChromiumHarness(browser, server);
     } catch (err) {
       server.close();
@@ -150,6 +150,7 @@ export class ChromiumHarness {
   }
 }
 
-export function startChromium(): Promise<ChromiumHarness> {
-  return ChromiumHarness.start();
+/** `extraArgs`, e.g. `--use-file-for-fake-audio-capture=<wav>`, are added to CHROMIUM_ARGS. */
+export function startChromium(extraArgs: readonly string[] = []): Promise<ChromiumHarness> {
+  return ChromiumHarness.start(extraArgs);
 }

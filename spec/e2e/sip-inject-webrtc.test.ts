@@ -1,0 +1,112 @@
+/**
+ * Issue 5: `/call/inject_stream` of a stream a browser publishes over WebRTC is heard in the SIP
+ * call. Chromium (official Web SDK) publishes a microphone that plays a 1 kHz WAV
+ * (`--use-file-for-fake-audio-capture`); `/call/startup` registers alice with kamailio and calls
+ * baresip (bob, whose own microphone plays 440 Hz) through it; `inject_stream` sends the browser's
+ * Opus, decoded and encoded to G.711, into the call until `inject_stream/terminate`. baresip's
+ * recording of what it received has the 1 kHz tone for as long as the injection ran, and not after.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as assert from "uvu/assert";
+import { decodeWav } from "../../src/audio/wav-reader.ts";
+import { Baresip } from "../support/baresip.ts";
+import { tonePower } from "../support/tone.ts";
+import { e2eSuite, hasProgram } from "../support/e2e.ts";
+import { Kamailio } from "../support/kamailio.ts";
+import { sleep, waitFor } from "../support/net.ts";
+import { HEIGHT, PROGRAMS, Rig, WIDTH } from "./webrtc-rtmp-rig.ts";
+
+const NEEDS = [...PROGRAMS, "kamailio", "baresip", "sox"];
+const test = e2eSuite("e2e/sip call: inject_stream of a WebRTC-published stream", NEEDS);
+const ALICE = { user: "alice", password: "alice-secret" };
+const BOB = { user: "bob", password: "bob-secret" };
+/** G.711 frames of 20 ms analysed one by one */
+const WINDOW = 160;
+
+const ctx: { dir?: string; rig?: Rig; kamailio?: Kamailio; bob?: Baresip } = {};
+
+test.before(async () => {
+  if (!NEEDS.every(hasProgram)) return;
+  ctx.dir = mkdtempSync(join(tmpdir(), "transpond-sip-inject-"));
+  const mic = join(ctx.dir, "mic-1khz.wav");
+  execFileSync("sox", ["-n", "-r", "48000", "-c", "1", "-b", "16", mic, "synth", "60", "sine", "1000", "vol", "0.5"]);
+  const bobSource = join(ctx.dir, "bob-440hz.wav");
+  execFileSync("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", bobSource, "synth", "60", "sine", "440", "vol", "0.5"]);
+  ctx.kamailio = await Kamailio.start({ users: [ALICE, BOB] });
+  ctx.bob = await Baresip.start({ ...BOB, registrar: ctx.kamailio.domain, source: bobSource });
+  await ctx.bob.registered();
+  // silence from Transpond outside the injection, so baresip records the whole call
+  ctx.rig = await Rig.start(() => ({ generate_av_for_ua: "all" }), undefined, [`--use-file-for-fake-audio-capture=${mic}`]);
+});
+
+test.after(async () => {
+  await ctx.rig?.close();
+  await ctx.bob?.dispose();
+  await ctx.kamailio?.dispose();
+  if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
+});
+
+async function callStatus(callId: string): Promise<string | undefined> {
+  const answer = await ctx.rig!.rest("/call/find", { callId });
+  return answer.status === 200 ? (answer.body as { status: string }[])[0]?.status : undefined;
+}
+
+function waitCall(callId: string, status: string): Promise<true> {
+  return waitFor(`call ${callId} ${status}`, async () => ((await callStatus(callId)) === status ? true : undefined), 10000, 100);
+}
+
+
+test("the browser's 1 kHz microphone, injected into the call, is in baresip's recording for the 3 s it was injected and not after", async () => {
+  const { rig, bob, kamailio } = ctx as Required<typeof ctx>;
+  const page = await rig.chromium.open(rig.wsUrl);
+  assert.is(await page.publish("browser-mic", { width: WIDTH, height: HEIGHT }), "PUBLISHING");
+  const callId = "inject-webrtc";
+  const started = await rig.rest("/call/startup", {
+    callId,
+    callee: "bob",
+    sipLogin: ALICE.user,
+    sipPassword: ALICE.password,
+    sipDomain: "127.0.0.1",
+    sipOutboundProxy: "127.0.0.1",
+    sipPort: String(kamailio.port),
+    sipRegisterRequired: "true",
+    hasAudio: "true",
+    hasVideo: "false",
+  });
+  assert.is(started.status, 200, started.text);
+  await waitCall(callId, "ESTABLISHED");
+  await sleep(1000);
+
+  const injected = await rig.rest("/call/inject_stream", { callId, streamName: "browser-mic" });
+  assert.is(injected.status, 200, injected.text);
+  await sleep(3000);
+  const stopped = await rig.rest("/call/inject_stream/terminate", { callId });
+  assert.is(stopped.status, 200, stopped.text);
+  await sleep(1500);
+  assert.is((await rig.rest("/call/terminate", { callId })).status, 200);
+  await waitCall(callId, "FINISH");
+  await bob.callEnded(1);
+
+  const file = bob.latestDecodedRecording();
+  assert.ok(file, "baresip recorded the call");
+  const x = decodeWav(readFileSync(file!)).pcm.samples;
+  const tone: number[] = [];
+  for (let at = 0; at + WINDOW <= x.length; at += WINDOW) {
+    const w = x.subarray(at, at + WINDOW);
+    // Chromium's audio processing (gain control, noise suppression) lowers a steady tone to about -20 dBFS
+    if (tonePower(w, 1000, 8000) > 0.05 && tonePower(w, 1000, 8000) > 50 * tonePower(w, 440, 8000)) tone.push(at / 8000);
+  }
+  const seconds = (tone.length * WINDOW) / 8000;
+  console.log(`  baresip recorded ${(x.length / 8000).toFixed(2)} s; 1 kHz in ${seconds.toFixed(2)} s of it, from ${tone[0]?.toFixed(2)} s to ${tone.at(-1)?.toFixed(2)} s`);
+  assert.ok(seconds > 2.4 && seconds < 3.6, `${seconds} s of 1 kHz in baresip's recording (3 s injected)`);
+  // one span: the windows with the tone lie together, and the recording goes on without it after
+  const span = tone.at(-1)! - tone[0]!;
+  assert.ok(span < 3.6, `the tone spans ${span.toFixed(2)} s`);
+  assert.ok(tone[0]! > 0.5, `the tone starts ${tone[0]!.toFixed(2)} s into the call, after inject_stream`);
+  assert.ok(x.length / 8000 - tone.at(-1)! > 1, `${(x.length / 8000 - tone.at(-1)!).toFixed(2)} s recorded after the injection ended`);
+});
+
+test.run();
