@@ -74,4 +74,17 @@ test("basic auth protects REST when turned on, and passwords do not show in erro
   assert.is(ok.status, 404);
 });
 
+test("with basic auth on, HTTP-FLV asks for the REST users too, and the web pages stay open", async () => {
+  const a = await start({ disable_rest_auth: false, rest_users: ["admin:s3cret"] });
+  const flv = `http://127.0.0.1:${a.ports.http}/live/cam.flv`;
+  const refused = await fetch(flv);
+  assert.is(refused.status, 401);
+  assert.is(refused.headers.get("www-authenticate"), 'Basic realm="transpond"');
+  const wrong = await fetch(flv, { headers: { authorization: "Basic " + Buffer.from("admin:guess").toString("base64") } });
+  assert.is(wrong.status, 401);
+  const ok = await fetch(flv, { headers: { authorization: "Basic " + Buffer.from("admin:s3cret").toString("base64") } });
+  assert.is(ok.status, 404, "past auth: the stream is not published");
+  assert.is((await fetch(`http://127.0.0.1:${a.ports.http}/`)).status, 200);
+});
+
 test.run();

@@ -37,7 +37,7 @@ export const CONFIG_KEYS = {
   "https.port": port(8444, "REST API, web pages and HTTP-FLV over HTTPS"),
   "https.cert": str("", "PEM certificate for https and wss; a self-signed one is generated at first start when empty"),
   "https.key": str("", "PEM private key matching https.cert"),
-  disable_rest_auth: bool(true, "false turns on HTTP Basic authentication of the REST API"),
+  disable_rest_auth: bool(true, "false turns on HTTP Basic authentication of the REST API and HTTP-FLV (the web pages stay open)"),
   rest_users: list([], "REST Basic-auth users as name:password pairs (never logged)"),
   rest_access_control_allow_origin: str("*", "CORS Access-Control-Allow-Origin of REST answers"),
   rest_hook_url: str("", "base URL REST hooks (connect, StreamStatusEvent, CallStatusEvent, ...) are POSTed to; empty turns hooks off"),

@@ -14,9 +14,9 @@ import type { Router } from "./router.ts";
 const log = createLogger("http-flv");
 export const HTTP_FLV_PREFIX = "/live/";
 
-/** Registers the HTTP-FLV route on the router (prefix `/live/`). */
+/** Registers the HTTP-FLV route on the router (prefix `/live/`), behind the REST users when there are any. */
 export function registerHttpFlv(router: Router, hub: StreamHub, queueMs = 3000): void {
-  router.getPrefix(HTTP_FLV_PREFIX, (req, res, path) => serveHttpFlv(hub, queueMs, req, res, path));
+  router.getPrefix(HTTP_FLV_PREFIX, (req, res, path) => serveHttpFlv(hub, queueMs, req, res, path), true);
 }
 
 function notFound(res: ServerResponse, message: string): void {

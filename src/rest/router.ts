@@ -24,7 +24,7 @@ export interface RouterOptions {
 
 export class Router {
   private readonly json = new Map<string, { handler: JsonHandler; allowGet: boolean }>();
-  private readonly raw: { prefix: string; handler: RawHandler }[] = [];
+  private readonly raw: { prefix: string; handler: RawHandler; requireAuth: boolean }[] = [];
   private readonly options: RouterOptions;
 
   constructor(options: RouterOptions) {
@@ -36,9 +36,12 @@ export class Router {
     this.json.set(path, { handler, allowGet });
   }
 
-  /** GET route answered by a handler that writes the response itself. */
-  getPrefix(prefix: string, handler: RawHandler): void {
-    this.raw.push({ prefix, handler });
+  /**
+   * GET route answered by a handler that writes the response itself. `requireAuth` puts it behind
+   * the REST users too (media such as HTTP-FLV); the web pages stay open.
+   */
+  getPrefix(prefix: string, handler: RawHandler, requireAuth = false): void {
+    this.raw.push({ prefix, handler, requireAuth });
   }
 
   handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -54,14 +57,21 @@ export class Router {
     }
     const route = this.json.get(path);
     if (route) {
-      if (!this.authorized(req)) return this.sendError(res, new RestError(401, "authentication required"), { "WWW-Authenticate": 'Basic realm="transpond"' });
+      if (!this.authorized(req)) return this.refuse(res);
       if (req.method === "POST" || (req.method === "GET" && route.allowGet)) return void this.runJson(req, res, route.handler);
       return this.sendError(res, new RestError(405, `${req.method} is not allowed on ${path}`), { Allow: route.allowGet ? "GET, POST" : "POST" });
     }
     const raw = this.raw.find((r) => path.startsWith(r.prefix));
-    if (raw && (req.method === "GET" || req.method === "HEAD")) return raw.handler(req, res, path);
+    if (raw && (req.method === "GET" || req.method === "HEAD")) {
+      if (raw.requireAuth && !this.authorized(req)) return this.refuse(res);
+      return raw.handler(req, res, path);
+    }
     this.sendError(res, new RestError(404, `no such resource: ${path}`));
   };
+
+  private refuse(res: ServerResponse): void {
+    this.sendError(res, new RestError(401, "authentication required"), { "WWW-Authenticate": 'Basic realm="transpond"' });
+  }
 
   private authorized(req: IncomingMessage): boolean {
     if (this.options.users.size === 0) return true;
