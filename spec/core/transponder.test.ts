@@ -13,6 +13,8 @@ import { waitFor } from "../support/net.ts";
 
 const test = suite("core/transponder");
 
+type Outcome = "ok" | "refused" | "unreachable" | "closed";
+
 class FakeOutput implements RtmpOutput {
   sent: string[] = [];
   bufferedBytes = 0;
@@ -21,11 +23,12 @@ class FakeOutput implements RtmpOutput {
   private drainListener?: () => void;
   constructor(
     readonly target: RtmpTarget,
-    private readonly outcome: "ok" | "refused" | "unreachable",
+    private readonly outcome: Outcome,
   ) {}
   async start(): Promise<void> {
     if (this.outcome === "refused") throw new RtmpPublishError("ERR_RTMP_PUBLISH_REJECTED", "NetStream.Publish.BadName: name in use", false);
     if (this.outcome === "unreachable") throw new RtmpPublishError("ERR_RTMP_CONNECT", "connect ECONNREFUSED", true);
+    if (this.outcome === "closed") throw new RtmpPublishError("ERR_RTMP_CLOSED_ON_PUBLISH", "the server closed the connection before publishing started", true);
   }
   sendMetadata(m: RtmpOutputMetadata): void {
     this.sent.push(`meta ${m.width}x${m.height} ${m.audioCodec}`);
@@ -86,7 +89,7 @@ const aac: AudioConfig = { codec: "AAC", sampleRate: 48000, channels: 2, asc: ne
 const v = (dts: number, key = false): Frame => ({ kind: "video", codec: "H264", dts, pts: dts, key, data: [new Uint8Array([1])] });
 const a = (dts: number): Frame => ({ kind: "audio", codec: "AAC", dts, pts: dts, key: true, data: new Uint8Array(1) });
 
-function setup(outcomes: ("ok" | "refused" | "unreachable")[], configOverrides = {}) {
+function setup(outcomes: Outcome[], configOverrides = {}) {
   const hub = new StreamHub();
   let keyframeRequests = 0;
   const source: MediaSource = { kind: "rtmp", requestKeyframe: () => void keyframeRequests++, stop: () => {} };
@@ -168,6 +171,24 @@ test("a refused publish is FAILED with the server's reason, no retry", async () 
   assert.is(r.transponder.lastError, "NetStream.Publish.BadName: name in use");
   await new Promise((res) => setTimeout(res, 30));
   assert.is(outputs.length, 1);
+});
+
+test("a server that closes on publish three times in a row (nginx's on_publish refusal) makes it FAILED; a success in between starts the count again", async () => {
+  const { registry, outputs } = setup(["closed", "closed", "ok", "closed", "closed", "closed", "ok"]);
+  const seen: string[] = [];
+  const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  await waitFor("first ACTIVE", () => (r.transponder.status === "ACTIVE" ? true : undefined), 2000);
+  assert.is(outputs.length, 3, "two closes are retried");
+  outputs[2]!.drop("Connection reset by peer");
+  await waitFor("FAILED", () => {
+    if (seen.at(-1) !== r.transponder.status) seen.push(r.transponder.status);
+    return r.transponder.status === "FAILED" ? true : undefined;
+  }, 2000, 1);
+  assert.is(outputs.length, 6, "three closes after the last ACTIVE, then no more attempts");
+  assert.match(r.transponder.lastError, /closed the connection on publish 3 times in a row/);
+  assert.ok(seen.includes("RECONNECTING"), seen.join(" -> "));
+  await new Promise((res) => setTimeout(res, 50));
+  assert.is(outputs.length, 6);
 });
 
 test("the end of the stream stops and removes the transponder, unpublishing from the target", async () => {

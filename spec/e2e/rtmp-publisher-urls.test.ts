@@ -102,7 +102,7 @@ test("a custom flashVer reaches nginx as flashver", async () => {
   assert.is(seen.publish.flashver, "Transpond/0.1 (test)");
 });
 
-test("on_publish answering 403: nginx closes without an onStatus and the publisher rejects once with ERR_RTMP_CONNECT (retry true)", async () => {
+test("on_publish answering 403: nginx closes without an onStatus and the publisher rejects once with ERR_RTMP_CLOSED_ON_PUBLISH (retry true)", async () => {
   const publisher = new RtmpPublisher(parseRtmpTarget(nginx!.url("live"), { streamName: "refused1", prefix: "" }), { flashVer: FLASH_VER, timeoutMs: 5000 });
   try {
     await publisher.start();
@@ -110,9 +110,9 @@ test("on_publish answering 403: nginx closes without an onStatus and the publish
   } catch (err) {
     assert.instance(err, RtmpPublishError);
     const e = err as RtmpPublishError;
-    assert.is(e.code, "ERR_RTMP_CONNECT");
-    assert.match(e.message, /closed before publishing started/);
-    // nginx gives no reason we could tell from a dropped network: the transponder retries with backoff
+    assert.is(e.code, "ERR_RTMP_CLOSED_ON_PUBLISH");
+    assert.match(e.message, /closed the connection before publishing started/);
+    // nginx gives no reason we could tell from a dropped network: the transponder retries, then gives up
     assert.is(e.retry, true);
   }
   assert.ok(nginx!.calls.some((c) => c.path === "/on_publish" && c.fields.name === "refused1"));

@@ -60,4 +60,18 @@ test("rtmp_push_auto_start with rtmp_push_auto_start_url republishes every publi
   checkRecording(await rig.nginx.recordingClosed("rtmp_auto-b"), 2.5);
 });
 
+test("a stream nginx refuses (on_publish answers 403) is retried, then FAILED with the reason; the browser keeps publishing", async () => {
+  rig = await Rig.start(undefined, { record: false, onPublish: (f) => (f.name === "rtmp_refused" ? 403 : 200) });
+  const page = await rig.chromium.open(rig.wsUrl);
+  assert.is(await page.publish("refused", { width: WIDTH, height: HEIGHT }), "PUBLISHING");
+  const started = await rig.rest("/push/startup", { streamName: "refused", rtmpUrl: rig.nginx.url("live") });
+  assert.is(started.status, 200, started.text);
+  const seen: string[] = [];
+  const failed = await rig.waitStatus("refused", "FAILED", 15000, seen);
+  assert.match(failed.lastError, /closed the connection on publish 3 times in a row/);
+  assert.ok(seen.includes("RECONNECTING"), seen.join(" -> "));
+  assert.is(rig.nginx.calls.filter((c) => c.path === "/on_publish" && c.fields.name === "rtmp_refused").length, 3);
+  assert.equal((await page.events()).map((e) => e.status), ["PUBLISHING"]);
+});
+
 test.run();

@@ -8,7 +8,7 @@ import type { RtmpTarget } from "../rtmp/client/url.ts";
 
 export type RtmpOutputMetadata = PublishMetadata;
 
-export { RtmpPublishError } from "../rtmp/client/errors.ts";
+export { PUBLISH_ERR, RtmpPublishError } from "../rtmp/client/errors.ts";
 
 export interface RtmpOutput {
   /** Connects and publishes; resolves on NetStream.Publish.Start, rejects with the server's reason. */

@@ -12,7 +12,7 @@ import type { RtmpTarget } from "../rtmp/client/url.ts";
 import type { AudioPath } from "./audio-path.ts";
 import { FrameQueue } from "./frame-queue.ts";
 import type { MediaSink } from "./media-sink.ts";
-import { RtmpPublishError, type RtmpOutput, type RtmpOutputFactory } from "./rtmp-output.ts";
+import { PUBLISH_ERR, RtmpPublishError, type RtmpOutput, type RtmpOutputFactory } from "./rtmp-output.ts";
 import type { Stream } from "./stream.ts";
 
 export type TransponderStatus = "CONNECTING" | "ACTIVE" | "RECONNECTING" | "FAILED" | "STOPPED";
@@ -24,6 +24,12 @@ const MOVES: Record<TransponderStatus, readonly TransponderStatus[]> = {
   FAILED: ["STOPPED"],
   STOPPED: [],
 };
+
+/**
+ * Attempts in a row closed by the server on `publish` before the transponder is FAILED: one or two
+ * can be a network blink, three with a good connect each time is a refusal.
+ */
+const CLOSED_ON_PUBLISH_LIMIT = 3;
 
 export interface TransponderTiming {
   reconnectMinMs: number;
@@ -64,6 +70,8 @@ export class Transponder {
   private sentAudioConfig?: AudioConfig;
   private baseDts = 0;
   private attempt = 0;
+  /** attempts in a row the server closed on `publish` (nginx-rtmp's answer to an on_publish refusal) */
+  private closedOnPublish = 0;
   private retryTimer?: NodeJS.Timeout;
   private keyframeTimer?: NodeJS.Timeout;
   private detach: () => void = () => {};
@@ -125,16 +133,25 @@ export class Transponder {
     try {
       await output.start();
     } catch (err) {
-      const retry = !(err instanceof RtmpPublishError) || err.retry;
-      return this.lost(output, errorMessage(err), retry);
+      return this.startFailed(output, err);
     }
     if (this.output !== output || this.status === "STOPPED") return void output.stop().catch(() => {});
     this.attempt = 0;
+    this.closedOnPublish = 0;
     this.lastError = "";
     this.started = false;
     this.queue.clear();
     this.transition("ACTIVE");
     this.options.stream.requestKeyframe();
+  }
+
+  private startFailed(output: RtmpOutput, err: unknown): void {
+    if (!(err instanceof RtmpPublishError)) return this.lost(output, errorMessage(err), true);
+    if (err.code !== PUBLISH_ERR.CLOSED_ON_PUBLISH) return this.lost(output, err.message, err.retry);
+    this.closedOnPublish++;
+    if (this.closedOnPublish < CLOSED_ON_PUBLISH_LIMIT) return this.lost(output, err.message, true);
+    const reason = `the server closed the connection on publish ${this.closedOnPublish} times in a row: it refuses this stream (stream key, on_publish?)`;
+    return this.lost(output, reason, false);
   }
 
   private lost(output: RtmpOutput, reason: string, retry: boolean): void {

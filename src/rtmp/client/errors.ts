@@ -17,5 +17,7 @@ export const PUBLISH_ERR = {
   CONNECT_REJECTED: "ERR_RTMP_CONNECT_REJECTED",
   AUTH_FAILED: "ERR_RTMP_AUTH_FAILED",
   PUBLISH_REJECTED: "ERR_RTMP_PUBLISH_REJECTED",
+  /** closed after `publish` with no NetStream.Publish status: how nginx-rtmp refuses (on_publish 403) */
+  CLOSED_ON_PUBLISH: "ERR_RTMP_CLOSED_ON_PUBLISH",
   TIMEOUT: "ERR_RTMP_TIMEOUT",
 } as const;

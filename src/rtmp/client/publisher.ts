@@ -227,7 +227,9 @@ export class RtmpPublisher {
         const retry = status.code === "NetStream.Publish.BadName";
         done(new RtmpPublishError(PUBLISH_ERR.PUBLISH_REJECTED, `${status.code}: ${status.description}`.trim(), retry));
       };
-      const onClose = (reason: Error | undefined) => done(new RtmpPublishError(PUBLISH_ERR.CONNECT, `connection closed before publishing started${reason ? `: ${reason.message}` : ""}`, true));
+      // A dropped network looks the same as a refusal here, so it is retried; the transponder gives up after a few in a row.
+      const onClose = (reason: Error | undefined) =>
+        done(new RtmpPublishError(PUBLISH_ERR.CLOSED_ON_PUBLISH, `the server closed the connection before publishing started${reason ? `: ${reason.message}` : ""}`, true));
       const done = (err?: Error) => {
         clearTimeout(timer);
         conn.off("command", onCommand);
