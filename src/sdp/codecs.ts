@@ -102,7 +102,8 @@ export function h264Parameters(codec: CodecChoice): { packetizationMode: number;
   };
 }
 
-function profileRank(profileLevelId: string): number {
+/** Lower is better: constrained baseline, then the other baseline flavours, then the rest. */
+export function profileRank(profileLevelId: string): number {
   const profileIop = profileLevelId.slice(0, 4);
   if (profileIop === "42e0") return 0;
   if (profileIop === "42c0") return 1;

@@ -9,11 +9,14 @@
  *
  * A video section without such an H.264, or an audio section without Opus, is `No common codecs`.
  *
- * This works on the lines of the offer (RFC 8866 5.14, 6.6; RFC 6184 8.1) and touches nothing but the
- * m= format lists and the a=rtpmap / a=fmtp / a=rtcp-fb lines of dropped payload types; when the
- * project's src/sdp codec selection lands it should replace this file.
+ * The codecs are read with src/sdp; the narrowed offer is written on the offer's own lines (RFC 8866
+ * 5.14, 6.6), touching nothing but the m= format lists and the a=rtpmap / a=fmtp / a=rtcp-fb lines of
+ * dropped payload types, so werift sees the browser's text otherwise unchanged.
  */
 import { ParseError, TranspondError } from "../../errors.ts";
+import { h264Parameters, offeredCodecs, profileRank, type CodecChoice } from "../../sdp/codecs.ts";
+import { parseSdp } from "../../sdp/parse.ts";
+import type { SessionDescription } from "../../sdp/types.ts";
 import { MEDIA_ERR } from "../signaling/media-engine.ts";
 
 export interface OfferCodecs {
@@ -29,52 +32,29 @@ interface Section {
   lines: string[];
 }
 
-interface Format {
-  pt: string;
-  name: string;
-  clockRate: number;
-  fmtp: Map<string, string>;
-}
-
 /** A malformed offer is a ParseError, an offer without our codecs a TranspondError. */
 function fail(code: string, message: string): never {
   throw code === MEDIA_ERR.BAD_SDP ? new ParseError(code, message) : new TranspondError(code, message);
 }
 
-function formatsOf(section: Section): Format[] {
-  const pts = section.mLine.slice(3);
-  const byPt = new Map<string, Format>(pts.map((pt) => [pt, { pt, name: "", clockRate: 0, fmtp: new Map() }]));
-  for (const line of section.lines) {
-    let m = /^a=rtpmap:(\d+) ([^/\s]+)\/(\d+)/.exec(line);
-    if (m) {
-      const f = byPt.get(m[1]!);
-      if (f) Object.assign(f, { name: m[2]!.toLowerCase(), clockRate: Number(m[3]) });
-      continue;
-    }
-    m = /^a=fmtp:(\d+) (.*)$/.exec(line);
-    if (m) {
-      const f = byPt.get(m[1]!);
-      if (f) for (const kv of m[2]!.split(";")) {
-        const [k, v = ""] = kv.split("=");
-        if (k) f.fmtp.set(k.trim().toLowerCase(), v.trim().toLowerCase());
-      }
-    }
-  }
-  return [...byPt.values()];
-}
-
 /** Lower is better; undefined means not usable. */
-function videoRank(f: Format): number | undefined {
-  if (f.name !== "h264" || f.clockRate !== 90000) return undefined;
-  if ((f.fmtp.get("packetization-mode") ?? "0") !== "1") return undefined;
-  const profile = f.fmtp.get("profile-level-id") ?? "42e01f";
-  if (profile.startsWith("42e0")) return 0;
-  if (profile.startsWith("42")) return 1;
-  return 2;
+function videoRank(codec: CodecChoice): number | undefined {
+  if (codec.encoding.toLowerCase() !== "h264" || codec.clockRate !== 90000) return undefined;
+  const { packetizationMode, profileLevelId } = h264Parameters(codec);
+  return packetizationMode === 1 ? profileRank(profileLevelId) : undefined;
 }
 
-function audioRank(f: Format): number | undefined {
-  return f.name === "opus" && f.clockRate === 48000 ? 0 : undefined;
+function audioRank(codec: CodecChoice): number | undefined {
+  return codec.encoding.toLowerCase() === "opus" && codec.clockRate === 48000 ? 0 : undefined;
+}
+
+function parsed(offer: string): SessionDescription {
+  try {
+    return parseSdp(offer);
+  } catch (err) {
+    if (err instanceof ParseError) fail(MEDIA_ERR.BAD_SDP, `the offer is not valid SDP: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Narrows `offer` to H.264 pm=1 and Opus. Throws MEDIA_ERR.BAD_SDP or MEDIA_ERR.NO_COMMON_CODECS. */
@@ -93,22 +73,26 @@ export function selectOfferCodecs(offer: string): OfferCodecs {
     else session.push(line);
   }
   if (sections.length === 0) fail(MEDIA_ERR.BAD_SDP, "the offer has no media sections");
+  const description = parsed(offer);
 
   let video = false;
   let audio = false;
   const out = [...session];
-  for (const section of sections) {
+  for (const [index, section] of sections.entries()) {
     const rank = section.kind === "video" ? videoRank : section.kind === "audio" ? audioRank : undefined;
     const port = section.mLine[1];
     if (!rank || port === "0") {
       out.push(`m=${section.mLine.join(" ")}`, ...section.lines);
       continue;
     }
-    const chosen = formatsOf(section)
-      .map((f, i) => ({ f, i, r: rank(f) }))
-      .filter((x): x is { f: Format; i: number; r: number } => x.r !== undefined)
-      .sort((a, b) => a.r - b.r || a.i - b.i)
-      .map((x) => x.f.pt);
+    const media = description.media[index]!;
+    // the payload type as the offer spells it, so the a= lines below still match
+    const spelled = new Map(media.formats.map((f) => [Number(f), f]));
+    const chosen = offeredCodecs(media, index)
+      .map((codec, order) => ({ pt: spelled.get(codec.payloadType)!, order, rank: rank(codec) }))
+      .filter((x): x is { pt: string; order: number; rank: number } => x.rank !== undefined)
+      .sort((a, b) => a.rank - b.rank || a.order - b.order)
+      .map((x) => x.pt);
     if (chosen.length === 0) {
       fail(MEDIA_ERR.NO_COMMON_CODECS, section.kind === "video" ? "the offer has no H.264 with packetization-mode=1" : "the offer has no Opus");
     }
