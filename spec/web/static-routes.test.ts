@@ -119,7 +119,8 @@ test("the pages do not take over the REST API or HTTP-FLV when registered after 
   assert.is(rest.status, 200);
   assert.equal(JSON.parse(rest.body.toString("utf8")), [{ mediaSessionId: "x" }]);
   assert.is((await get("/rest-api/push/find_all")).status, 401, "REST auth still applies");
-  const flv = await get("/live/nobody.flv");
+  assert.is((await get("/live/nobody.flv")).status, 401, "HTTP-FLV is behind the REST users too");
+  const flv = await get("/live/nobody.flv", { headers: { Authorization: `Basic ${Buffer.from("admin:secret").toString("base64")}` } });
   assert.is(flv.status, 404);
   assert.match(flv.body.toString("utf8"), "stream is not published: nobody", "answered by HTTP-FLV, not by the pages");
 });
