@@ -27,7 +27,7 @@ export const CONFIG_KEYS = {
   // general
   "log.level": oneOf(["error", "warn", "info", "debug", "trace"], "info", "log level"),
   "log.json": bool(false, "write logs as JSON lines instead of text"),
-  bind_address: str("0.0.0.0", "address the TCP listeners (REST, WebSocket, RTMP) bind to"),
+  bind_address: str("0.0.0.0", "address the listeners (REST, WebSocket, RTMP, SIP on a fixed sip.port) bind to"),
   media_dir: str("./media", "folder sound files (sound_on, inject_sound) are read from; names may not leave it"),
   record_dir: str("./records", "folder FLV recordings are written to"),
   data_dir: str("./data", "folder for generated state (the self-signed TLS certificate)"),
@@ -56,6 +56,7 @@ export const CONFIG_KEYS = {
 
   // RTMP server (ingest, play, HTTP-FLV)
   "rtmp.port": port(1935, "embedded RTMP server"),
+  "sip.port": int(0, "local SIP port (UDP and TCP) every call shares; 0: each call uses its own port chosen by the OS", 0, 65535),
   "rtmp.record": bool(false, "record every stream published to the embedded server as FLV in record_dir"),
   "rtmp.max_message_size": int(8 * 1024 * 1024, "largest RTMP message a peer may announce before it is cut off (bytes)", 1024),
   "rtmp.handshake_timeout": int(10000, "ms a peer has to finish the RTMP handshake", 100),

@@ -8,6 +8,7 @@
  */
 import * as assert from "uvu/assert";
 import { e2eSuite } from "../support/e2e.ts";
+import { freeUdpPort } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
 import { callBody, closeAll, decodeErrors, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
 
@@ -108,6 +109,30 @@ test("sipTransport TCP calls SIPp over TCP (sipp -t t1): ESTABLISHED, then BYE o
   assert.match(sippMessages(sipp), /INVITE sip:service@127\.0\.0\.1:\d+;transport=tcp|Via: SIP\/2\.0\/TCP/);
   assert.is((await server.rest("/rest-api/call/terminate", { callId: "call-tcp" })).status, 200);
   assert.is(await sipp.exit, 0);
+});
+
+test("with sip.port set, two concurrent UDP calls and a TCP call all use that one port, and each BYE and its answer reach the right call", async () => {
+  const sipPort = await freeUdpPort();
+  const server = await startServer({ "sip.port": sipPort });
+  const first = await startSipp("uas-answer.xml");
+  const second = await startSipp("uas-answer.xml");
+  const overTcp = await startSipp("uas-answer.xml", {}, { tcp: true });
+  assert.is((await server.rest("/rest-api/call/startup", callBody("shared-1", first))).status, 200);
+  assert.is((await server.rest("/rest-api/call/startup", callBody("shared-2", second))).status, 200);
+  assert.is((await server.rest("/rest-api/call/startup", callBody("shared-tcp", overTcp, { sipTransport: "TCP" }))).status, 200);
+  for (const callId of ["shared-1", "shared-2", "shared-tcp"]) await server.waitForCall(callId, "ESTABLISHED", (c) => c.status === "ESTABLISHED");
+  assert.match(sippMessages(first), new RegExp(`Via: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${sipPort};`));
+  assert.match(sippMessages(second), new RegExp(`Via: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${sipPort};`));
+  assert.match(sippMessages(overTcp), new RegExp(`Via: SIP/2\\.0/TCP 127\\.0\\.0\\.1:${sipPort};`));
+  // the second call ends first: its BYE's 200 must not be taken by the first call's agent
+  assert.is((await server.rest("/rest-api/call/terminate", { callId: "shared-2" })).status, 200);
+  await server.waitForCall("shared-2", "FINISH", (c) => c.status === "FINISH");
+  assert.is(((await server.rest("/rest-api/call/find", { callId: "shared-1" })).body as { status: string }[])[0]!.status, "ESTABLISHED");
+  for (const callId of ["shared-1", "shared-tcp"]) {
+    assert.is((await server.rest("/rest-api/call/terminate", { callId })).status, 200);
+    await server.waitForCall(callId, "FINISH", (c) => c.status === "FINISH");
+  }
+  assert.equal(await Promise.all([first.exit, second.exit, overTcp.exit]), [0, 0, 0], "each SIPp got its ACK and BYE");
 });
 
 test.run();

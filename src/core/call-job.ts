@@ -27,7 +27,7 @@ import type { PushRequest, RegisteredTransponder } from "./transponders.ts";
 import { CallAudioSender } from "./call-audio-out.ts";
 import { CallMedia, type CallRtpStats } from "./call-media.ts";
 import { DTMF_RELAY_TYPE, MEDIA_CONTROL_TYPE, decodeMediaControl, encodeDtmfRelay, encodePictureFastUpdate } from "./call-media-control.ts";
-import { openSipAccount, type SipAccount } from "./call-sip.ts";
+import { openSipAccount, type SipAccount, type SipPorts } from "./call-sip.ts";
 import { CALL_INFO, CallError, FINAL_CALL_STATUSES, type CallRequest, type CallStatus, type DtmfType, type RtmpStreamStatus } from "./call-types.ts";
 import { CallInjection } from "./call-inject.ts";
 import type { PcmBlock } from "../audio/pcm.ts";
@@ -42,6 +42,7 @@ export interface CallJobDeps {
   readonly config: Config;
   readonly transponders?: CallTransponders;
   readonly ports: RtpPortAllocator;
+  readonly sipPorts: SipPorts;
   readonly log: Logger;
   readonly sipTimers?: Partial<TimerSettings>;
   /** RTCP report interval (default 5000 ms) */
@@ -119,7 +120,7 @@ export class CallJob {
   async start(): Promise<void> {
     const r = this.request;
     try {
-      this.#account = await openSipAccount(r, this.#deps.sipTimers);
+      this.#account = await openSipAccount(r, this.#deps.sipPorts, this.#deps.sipTimers);
       if (this.#ending) return this.#cleanup();
       if (r.sipRegisterRequired) {
         this.#registration = this.#account.ua.register();

@@ -1,18 +1,20 @@
 /**
  * The SIP side of one REST call: where the call goes (`sipOutboundProxy`, else `sipDomain`, on
  * `sipPort`), which local address reaches it (the one the OS routes through, so SDP and Contact
- * carry an address the far end can answer), and a user agent on its own transport (UDP by default,
- * TCP when asked) with the call's account. Each call has its own account, so its own agent.
+ * carry an address the far end can answer), and a user agent with the call's account on a transport
+ * (UDP by default, TCP when asked): a port of its own, or its view of the shared `sip.port`. Each
+ * call has its own account, so its own agent.
  */
 import { createSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { SharedSipTransport } from "../sip/transport/shared.ts";
 import { TcpTransport } from "../sip/transport/tcp.ts";
 import { UdpTransport } from "../sip/transport/udp.ts";
 import type { SipTransport } from "../sip/transport/transport.ts";
 import type { TimerSettings } from "../sip/transaction/timers.ts";
 import { UserAgent } from "../sip/user-agent/user-agent.ts";
-import { TranspondError } from "../errors.ts";
+import { errorMessage, TranspondError } from "../errors.ts";
 import type { CallRequest } from "./call-types.ts";
 
 export interface SipAccount {
@@ -64,12 +66,61 @@ function withPort(host: string, port: number): string {
   return port === 5060 ? host : `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
 }
 
-export async function openSipAccount(request: CallRequest, timers?: Partial<TimerSettings>): Promise<SipAccount> {
+type SipProtocol = "UDP" | "TCP";
+
+function listen(protocol: SipProtocol, host: string, port: number): Promise<SipTransport> {
+  return protocol === "TCP" ? TcpTransport.listen(host, port) : UdpTransport.listen(host, port);
+}
+
+/**
+ * Where calls get their SIP transport. With `sip.port` 0 each call listens on a port the OS picks;
+ * otherwise every call shares one socket per protocol on that port (bound to `bind_address`), opened
+ * with the first call and closed with the last.
+ */
+export class SipPorts {
+  readonly #bindAddress: string;
+  readonly #port: number;
+  readonly #shared = new Map<SipProtocol, Promise<SharedSipTransport>>();
+  readonly #closing = new Map<SipProtocol, Promise<void>>();
+
+  constructor(bindAddress: string, port: number) {
+    this.#bindAddress = bindAddress;
+    this.#port = port;
+  }
+
+  async open(protocol: SipProtocol, localAddress: string): Promise<SipTransport> {
+    if (this.#port === 0) return listen(protocol, localAddress, 0);
+    for (;;) {
+      await this.#closing.get(protocol);
+      let shared = this.#shared.get(protocol);
+      if (!shared) {
+        shared = listen(protocol, this.#bindAddress, this.#port).then(
+          (t) => new SharedSipTransport(t, () => this.#release(protocol, t)),
+          (err: unknown) => {
+            throw new TranspondError("ERR_SIP_PORT", `sip.port ${this.#port} (${protocol}) cannot be opened on ${this.#bindAddress}: ${errorMessage(err)}`, { cause: err });
+          },
+        );
+        this.#shared.set(protocol, shared);
+        shared.catch(() => this.#shared.delete(protocol)); // the next call tries to listen again
+      }
+      const transport = await shared;
+      // the last call may have ended (and the socket begun closing) while this one waited
+      if (this.#shared.get(protocol) === shared) return transport.view(localAddress);
+    }
+  }
+
+  #release(protocol: SipProtocol, transport: SipTransport): void {
+    this.#shared.delete(protocol);
+    this.#closing.set(protocol, transport.close().catch(() => undefined));
+  }
+}
+
+export async function openSipAccount(request: CallRequest, ports: SipPorts, timers?: Partial<TimerSettings>): Promise<SipAccount> {
   const proxy = request.sipOutboundProxy ? hostOf(request.sipOutboundProxy) : undefined;
   const next = proxy ?? hostOf(request.sipDomain);
   const remoteAddress = await resolveAddress(next);
   const localAddress = await localAddressFor(remoteAddress, request.sipPort);
-  const transport: SipTransport = request.sipTransport === "TCP" ? await TcpTransport.listen(localAddress, 0) : await UdpTransport.listen(localAddress, 0);
+  const transport = await ports.open(request.sipTransport === "TCP" ? "TCP" : "UDP", localAddress);
   const domain = proxy ? request.sipDomain : withPort(request.sipDomain, request.sipPort);
   const ua = new UserAgent({
     transport,

@@ -16,6 +16,7 @@ import { RtpPortAllocator } from "../rtp/port-allocator.ts";
 import { displayUrl } from "../rtmp/client/url.ts";
 import type { StreamHub } from "./hub.ts";
 import { CallJob, type CallTransponders } from "./call-job.ts";
+import { SipPorts } from "./call-sip.ts";
 import { CallError, type CallRequest, type DtmfType } from "./call-types.ts";
 
 export { CallError, type CallRequest, type CallStatus, type DtmfType } from "./call-types.ts";
@@ -86,11 +87,13 @@ export class CallRegistry {
   readonly #deps: CallRegistryDeps;
   readonly #calls = new Map<string, CallJob>();
   readonly #ports: RtpPortAllocator;
+  readonly #sipPorts: SipPorts;
   readonly #expiry = new Map<string, NodeJS.Timeout>();
 
   constructor(deps: CallRegistryDeps) {
     this.#deps = deps;
     this.#ports = new RtpPortAllocator(deps.config.media_port_from, deps.config.media_port_to);
+    this.#sipPorts = new SipPorts(deps.config.bind_address, deps.config["sip.port"]);
   }
 
   /** Starts a call; the SIP work goes on in the background (the answer is 200 at once, as in WCS). */
@@ -112,6 +115,7 @@ export class CallRegistry {
       config: this.#deps.config,
       ...(this.#deps.transponders ? { transponders: this.#deps.transponders } : {}),
       ports: this.#ports,
+      sipPorts: this.#sipPorts,
       log: this.#deps.log,
       ...(this.#deps.sipTimers ? { sipTimers: this.#deps.sipTimers } : {}),
       ...(this.#deps.rtcpIntervalMs !== undefined ? { rtcpIntervalMs: this.#deps.rtcpIntervalMs } : {}),
