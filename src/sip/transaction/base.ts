@@ -58,6 +58,16 @@ export abstract class Transaction<S extends string> {
     this.running.set(name, cancel);
   }
 
+  /**
+   * The wait-then-terminate timers (D, I, J, K of RFC 3261 17): zero, as on reliable transports,
+   * ends the transaction at once. Every transaction has a "terminated" state.
+   */
+  protected terminateAfter(name: string, ms: number): void {
+    const end = () => this.transition("terminated" as S);
+    if (ms === 0) end();
+    else this.startTimer(name, ms, end);
+  }
+
   protected stopTimer(name: string): void {
     this.running.get(name)?.();
     this.running.delete(name);

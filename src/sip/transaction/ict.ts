@@ -56,8 +56,7 @@ export class InviteClientTransaction extends Transaction<IctState> {
         this.startTimer("M", t.M, () => this.transition("terminated"));
         return;
       case "completed":
-        if (t.D === 0) this.transition("terminated");
-        else this.startTimer("D", t.D, () => this.transition("terminated"));
+        this.terminateAfter("D", t.D);
         return;
       case "terminated":
         this.user.onTerminated?.();

@@ -63,8 +63,7 @@ export class InviteServerTransaction extends Transaction<IstState> {
         this.startTimer("H", t.H, () => this.fail("timeout"));
         return;
       case "confirmed":
-        if (t.I === 0) this.transition("terminated");
-        else this.startTimer("I", t.I, () => this.transition("terminated"));
+        this.terminateAfter("I", t.I);
         return;
       case "terminated":
         this.user.onTerminated?.();

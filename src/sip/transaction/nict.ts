@@ -53,8 +53,7 @@ export class NonInviteClientTransaction extends Transaction<NictState> {
         }
         return;
       case "completed":
-        if (t.K === 0) this.transition("terminated");
-        else this.startTimer("K", t.K, () => this.transition("terminated"));
+        this.terminateAfter("K", t.K);
         return;
       case "terminated":
         this.user.onTerminated?.();

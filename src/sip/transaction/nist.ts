@@ -44,12 +44,9 @@ export class NonInviteServerTransaction extends Transaction<NistState> {
 
   protected enter(state: NistState): void {
     switch (state) {
-      case "completed": {
-        const j = this.options.timers.J;
-        if (j === 0) this.transition("terminated");
-        else this.startTimer("J", j, () => this.transition("terminated"));
+      case "completed":
+        this.terminateAfter("J", this.options.timers.J);
         return;
-      }
       case "terminated":
         this.user.onTerminated?.();
         return;
