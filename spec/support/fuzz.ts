@@ -11,6 +11,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { concatBytes } from "../../src/codecs/bytes.ts";
 import { ParseError } from "../../src/errors.ts";
 
 /** mulberry32: a small, fast, seedable PRNG. Returns uint32 values. */
@@ -74,37 +75,26 @@ function applyOne(next: () => number, b: Uint8Array, kind: MutationKind, other: 
       if (src.length === 0) return b;
       const from = next() % src.length;
       const len = 1 + (next() % Math.min(256, src.length - from));
-      return concat(b.subarray(0, pos), src.subarray(from, from + len), b.subarray(pos));
+      return concatBytes([b.subarray(0, pos), src.subarray(from, from + len), b.subarray(pos)]);
     }
     case "duplicate": {
       if (n === 0) return b;
       const len = 1 + (next() % Math.min(256, n - pos));
-      return concat(b.subarray(0, pos + len), b.subarray(pos, pos + len), b.subarray(pos + len));
+      return concatBytes([b.subarray(0, pos + len), b.subarray(pos, pos + len), b.subarray(pos + len)]);
     }
     case "delete": {
       if (n === 0) return b;
       const len = 1 + (next() % Math.min(64, n - pos));
-      return concat(b.subarray(0, pos), b.subarray(pos + len));
+      return concatBytes([b.subarray(0, pos), b.subarray(pos + len)]);
     }
     case "insert": {
       const len = 1 + (next() % 16);
       const r = new Uint8Array(len);
       for (let i = 0; i < len; i++) r[i] = next() & 0xff;
-      return concat(b.subarray(0, pos), r, b.subarray(pos));
+      return concatBytes([b.subarray(0, pos), r, b.subarray(pos)]);
     }
   }
 }
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** A mutated copy of `bytes` (never changes `bytes`); `other` is the splice source. */
 export function mutate(seed: number, bytes: Uint8Array, other?: Uint8Array): Uint8Array {
   const next = prng(seed);

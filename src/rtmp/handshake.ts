@@ -17,6 +17,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { ParseError } from "../errors.ts";
+import { concatBytes } from "../codecs/bytes.ts";
 import { ByteQueue } from "./byte-queue.ts";
 import { RTMP_ERR } from "./errors.ts";
 import {
@@ -65,17 +66,6 @@ function block(opts: HandshakeOptions, version: readonly number[]): Uint8Array {
   b.set([(t >>> 24) & 0xff, (t >>> 16) & 0xff, (t >>> 8) & 0xff, t & 0xff, ...version], 0);
   return b;
 }
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Server side: waits for C0+C1, answers S0+S1+S2, then waits for C2. */
 export class HandshakeServer {
   private readonly queue = new ByteQueue();
@@ -118,14 +108,14 @@ export class HandshakeServer {
     const digest = this.clientVersion.some((v) => v !== 0) ? findDigest(c1, FP_KEY_PUBLIC) : undefined;
     if (digest === undefined) {
       const s1 = block(this.options, [0, 0, 0, 0]);
-      return concat(Uint8Array.of(RTMP_VERSION), s1, c1);
+      return concatBytes([Uint8Array.of(RTMP_VERSION), s1, c1]);
     }
     this.clientDigestScheme = digest.scheme;
     const s1 = block(this.options, HandshakeServer.SERVER_VERSION);
     signBlock(s1, FMS_KEY_PUBLIC, digest.scheme);
     const s2 = block(this.options, [0, 0, 0, 0]);
     signResponse(s2, FLASH_MEDIA_SERVER_KEY, digest.digest);
-    return concat(Uint8Array.of(RTMP_VERSION), s1, s2);
+    return concatBytes([Uint8Array.of(RTMP_VERSION), s1, s2]);
   }
 }
 
@@ -158,7 +148,7 @@ export class HandshakeClient {
     const digest = this.options.digest ?? true;
     const c1 = block(this.options, digest ? (this.options.version ?? [9, 0, 124, 2]) : [0, 0, 0, 0]);
     if (digest) this.c1Digest = signBlock(c1, FP_KEY_PUBLIC, 0).slice();
-    return concat(Uint8Array.of(RTMP_VERSION), c1);
+    return concatBytes([Uint8Array.of(RTMP_VERSION), c1]);
   }
 
   push(bytes: Uint8Array): HandshakeStep {

@@ -15,7 +15,8 @@
  *   only with bytes actually received (bounded by maxPendingBytes).
  */
 import { ParseError } from "../../errors.ts";
-import { ByteQueue, concatBytes } from "../byte-queue.ts";
+import { concatBytes } from "../../codecs/bytes.ts";
+import { ByteQueue } from "../byte-queue.ts";
 import { RTMP_ERR } from "../errors.ts";
 import { DEFAULT_CHUNK_SIZE, DEFAULT_RTMP_LIMITS, type RtmpLimits } from "../limits.ts";
 import { basicHeaderSize, EXTENDED_TIMESTAMP, MESSAGE_HEADER_SIZE, u24, u32, type ChunkFmt } from "./header.ts";

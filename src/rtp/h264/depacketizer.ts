@@ -14,6 +14,7 @@
  * No I/O, no timers: `push(packet)` returns outputs. Feed it the jitter buffer's output.
  */
 import { isKeyframe, NAL_TYPE, parseSps, MAX_NAL_SIZE, MAX_NALS_PER_ACCESS_UNIT } from "../../codecs/h264/index.ts";
+import { concatBytes } from "../../codecs/bytes.ts";
 import type { H264Config, VideoFrame } from "../../codecs/frame.ts";
 import { TranspondError } from "../../errors.ts";
 import type { RtpPacket } from "../packet.ts";
@@ -183,7 +184,7 @@ export class H264Depacketizer {
       if (parsed.end) {
         const parts = au.fu;
         au.fu = undefined;
-        this.#nal(au, concat(parts));
+        this.#nal(au, concatBytes(parts));
       }
     }
   }
@@ -247,19 +248,6 @@ export class H264Depacketizer {
     return this.#lastMs;
   }
 }
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let i = 0;
-  for (const p of parts) {
-    out.set(p, i);
-    i += p.length;
-  }
-  return out;
-}
-
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

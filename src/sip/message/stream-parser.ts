@@ -4,6 +4,7 @@
  * messages it now holds and keeps the rest. No I/O: the connection owner feeds it and, on a
  * ParseError, answers 400 when it can and closes the connection (the stream cannot resynchronize).
  */
+import { concatBytes } from "../../codecs/bytes.ts";
 import { ParseError } from "../../errors.ts";
 import { SIP_PARSE } from "../errors.ts";
 import type { SipMessage } from "../messages.ts";
@@ -24,7 +25,7 @@ export class SipStreamParser {
 
   push(chunk: Uint8Array): SipMessage[] {
     if (this.failed) throw this.failed;
-    this.buffer = this.buffer.length === 0 ? chunk.slice() : concat(this.buffer, chunk);
+    this.buffer = this.buffer.length === 0 ? chunk.slice() : concatBytes([this.buffer, chunk]);
     const out: SipMessage[] = [];
     try {
       for (;;) {
@@ -67,11 +68,4 @@ export class SipStreamParser {
     this.buffer = this.buffer.subarray(n);
     this.consumed += n;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
