@@ -5,10 +5,9 @@
  * ffprobe / ffmpeg checks of recordings. Every process and socket started is closed by `closeAll()`.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { connect, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeConfig, type Config } from "../../src/config.ts";
@@ -21,7 +20,7 @@ import { registerCallRoutes } from "../../src/rest/call-routes.ts";
 import { Router } from "../../src/rest/router.ts";
 import { RtmpPublisher } from "../../src/rtmp/client/publisher.ts";
 import { sharedFixture } from "../support/fixtures.ts";
-import { freeTcpPort, freeUdpPort, waitFor } from "../support/net.ts";
+import { freeTcpPort, freeUdpPort, portTaken, waitFor } from "../support/net.ts";
 
 export const SIP_TIMERS = { T1: 50, T2: 400, T4: 500 } as const;
 
@@ -107,21 +106,6 @@ export interface Sipp {
 
 const children = new Set<ChildProcess>();
 let tempDir: string | undefined;
-
-function portTaken(port: number, tcp: boolean): Promise<boolean> {
-  if (tcp) {
-    return new Promise((done) => {
-      const s = connect(port, "127.0.0.1");
-      s.once("connect", () => (s.destroy(), done(true)));
-      s.once("error", () => done(false));
-    });
-  }
-  return new Promise((done) => {
-    const s = createSocket("udp4");
-    s.once("error", () => done(true));
-    s.bind(port, "127.0.0.1", () => s.close(() => done(false)));
-  });
-}
 
 /** Starts SIPp on a scenario of spec/e2e/sip/ with `@KEY@` replaced by `vars[KEY]`; `tcp` runs it with `-t t1`, `autoAnswer` with `-aa` (200 to INFO, OPTIONS, UPDATE outside the scenario). */
 export async function startSipp(scenario: string, vars: Record<string, string> = {}, options: { tcp?: boolean; autoAnswer?: boolean } = {}): Promise<Sipp> {

@@ -64,18 +64,7 @@ test("the browser's 1 kHz microphone, injected into the call, is in baresip's re
   const page = await rig.chromium.open(rig.wsUrl);
   assert.is(await page.publish("browser-mic", { width: WIDTH, height: HEIGHT }), "PUBLISHING");
   const callId = "inject-webrtc";
-  const started = await rig.rest("/call/startup", {
-    callId,
-    callee: "bob",
-    sipLogin: ALICE.user,
-    sipPassword: ALICE.password,
-    sipDomain: "127.0.0.1",
-    sipOutboundProxy: "127.0.0.1",
-    sipPort: String(kamailio.port),
-    sipRegisterRequired: "true",
-    hasAudio: "true",
-    hasVideo: "false",
-  });
+  const started = await rig.rest("/call/startup", kamailio.callBody(callId, ALICE, "bob", { sipRegisterRequired: "true" }));
   assert.is(started.status, 200, started.text);
   await waitCall(callId, "ESTABLISHED");
   await sleep(1000);

@@ -91,19 +91,7 @@ function waitStatus(callId: string, status: string, timeoutMs = 8000): Promise<R
 
 test("/call/startup registers alice and calls bob through kamailio; send_dtmf RFC2833 and INFO reach baresip as those digits; terminate gives FINISH", async () => {
   const callId = "interop-rest-1";
-  const start = await post("startup", {
-    callId,
-    callee: "bob",
-    sipLogin: ALICE.user,
-    sipAuthenticationName: ALICE.user,
-    sipPassword: ALICE.password,
-    sipDomain: "127.0.0.1",
-    sipOutboundProxy: "127.0.0.1",
-    sipPort: String(kamailio!.port),
-    sipRegisterRequired: "true",
-    hasAudio: "true",
-    hasVideo: "false",
-  });
+  const start = await post("startup", kamailio!.callBody(callId, ALICE, "bob", { sipAuthenticationName: ALICE.user, sipRegisterRequired: "true" }));
   assert.is(start.status, 200, JSON.stringify(start.body));
   const established = await waitStatus(callId, "ESTABLISHED");
   assert.is(established.sipPassword, undefined, "the password is never returned");
@@ -130,17 +118,7 @@ test("/call/startup registers alice and calls bob through kamailio; send_dtmf RF
 });
 
 async function startCall(callId: string): Promise<void> {
-  const start = await post("startup", {
-    callId,
-    callee: "bob",
-    sipLogin: ALICE.user,
-    sipPassword: ALICE.password,
-    sipDomain: "127.0.0.1",
-    sipOutboundProxy: "127.0.0.1",
-    sipPort: String(kamailio!.port),
-    hasAudio: "true",
-    hasVideo: "false",
-  });
+  const start = await post("startup", kamailio!.callBody(callId, ALICE, "bob"));
   assert.is(start.status, 200, JSON.stringify(start.body));
   await waitStatus(callId, "ESTABLISHED");
 }

@@ -13,6 +13,7 @@ import { e2eSuite } from "../support/e2e.ts";
 import { fixture, sharedFixture } from "../support/fixtures.ts";
 import { seededBytes } from "../support/fuzz.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
+import { expectErrorCode } from "../support/errors.ts";
 
 const read = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
 const seeded = (seed: number) => {
@@ -20,17 +21,6 @@ const seeded = (seed: number) => {
   return (len: number) => seededBytes(n++, len);
 };
 const opts = { random: seeded(1), now: () => 1000 };
-
-function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, ParseError);
-    assert.is((err as ParseError).code, code);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
 
 const server = suite("handshake server");
 
@@ -97,10 +87,10 @@ server("completes when fed byte by byte", () => {
 });
 
 server("refuses C0 versions other than 3, naming RTMPE for 6 and 8", () => {
-  expectCode(() => new HandshakeServer().push(Uint8Array.of(6)), "ERR_RTMP_HANDSHAKE_ENCRYPTED_UNSUPPORTED");
-  expectCode(() => new HandshakeServer().push(Uint8Array.of(8)), "ERR_RTMP_HANDSHAKE_ENCRYPTED_UNSUPPORTED");
-  expectCode(() => new HandshakeServer().push(new TextEncoder().encode("GET / HTTP/1.1\r\n")), "ERR_RTMP_HANDSHAKE_VERSION");
-  expectCode(() => new HandshakeServer().push(Uint8Array.of(0)), "ERR_RTMP_HANDSHAKE_VERSION");
+  expectErrorCode(() => new HandshakeServer().push(Uint8Array.of(6)), "ERR_RTMP_HANDSHAKE_ENCRYPTED_UNSUPPORTED", ParseError);
+  expectErrorCode(() => new HandshakeServer().push(Uint8Array.of(8)), "ERR_RTMP_HANDSHAKE_ENCRYPTED_UNSUPPORTED", ParseError);
+  expectErrorCode(() => new HandshakeServer().push(new TextEncoder().encode("GET / HTTP/1.1\r\n")), "ERR_RTMP_HANDSHAKE_VERSION", ParseError);
+  expectErrorCode(() => new HandshakeServer().push(Uint8Array.of(0)), "ERR_RTMP_HANDSHAKE_VERSION", ParseError);
 });
 
 const client = suite("handshake client");
@@ -140,7 +130,7 @@ client("sends a simple C1 when asked", () => {
 client("refuses an S0 other than 3", () => {
   const c = new HandshakeClient();
   c.start();
-  expectCode(() => c.push(Uint8Array.of(0x48)), "ERR_RTMP_HANDSHAKE_VERSION");
+  expectErrorCode(() => c.push(Uint8Array.of(0x48)), "ERR_RTMP_HANDSHAKE_VERSION", ParseError);
 });
 
 // Real peers: FFmpeg checks our digest S1 and the S2 signature as a client (rtmpproto.c

@@ -7,6 +7,7 @@ import { e2eSuite } from "../support/e2e.ts";
 import { hexBytes, tsharkFields } from "../support/tshark.ts";
 import { HEURISTICS, RTP_CAPTURES, STR0M, capturePath, datagrams, hex } from "./captures.ts";
 import { RTP_CASES } from "./packet.cases.ts";
+import { expectErrorCode } from "../support/errors.ts";
 
 const test = suite("rtp/packet");
 
@@ -63,14 +64,7 @@ const BAD: readonly [string, string, string][] = [
 ];
 for (const [name, bytes, code] of BAD) {
   test(`rejects ${name} with ${code}`, () => {
-    try {
-      decodeRtp(hexBytes(bytes));
-    } catch (err) {
-      assert.instance(err, ParseError);
-      assert.is((err as ParseError).code, code);
-      return;
-    }
-    assert.unreachable("decodeRtp did not throw");
+    expectErrorCode(() => decodeRtp(hexBytes(bytes)), code, ParseError);
   });
 }
 

@@ -113,6 +113,14 @@ export class Kamailio {
     return kamailio;
   }
 
+  /**
+   * A `/rest-api/call/startup` body for `caller` calling `callee` (audio only) with this kamailio as
+   * outbound proxy, in strings as the WCS examples send them; `extra` adds or overrides fields.
+   */
+  callBody(callId: string, caller: KamailioUser, callee: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { callId, callee, sipLogin: caller.user, sipPassword: caller.password, sipDomain: "127.0.0.1", sipOutboundProxy: "127.0.0.1", sipPort: String(this.port), hasAudio: "true", hasVideo: "false", ...extra };
+  }
+
   /** `127.0.0.1:<port>`: the domain of the test users' addresses of record and the registrar. */
   get domain(): string {
     return `127.0.0.1:${this.port}`;

@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { createSocket } from "node:dgram";
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
@@ -38,4 +38,20 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);
   }
+}
+
+/** Whether something listens on 127.0.0.1:`port`: a TCP connect succeeds, or a UDP bind fails. */
+export function portTaken(port: number, tcp = false): Promise<boolean> {
+  if (tcp) {
+    return new Promise((done) => {
+      const s = connect(port, "127.0.0.1");
+      s.once("connect", () => (s.destroy(), done(true)));
+      s.once("error", () => done(false));
+    });
+  }
+  return new Promise((done) => {
+    const s = createSocket("udp4");
+    s.once("error", () => done(true));
+    s.bind(port, "127.0.0.1", () => s.close(() => done(false)));
+  });
 }

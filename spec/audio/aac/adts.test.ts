@@ -2,7 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeAudioSpecificConfig, toAdts } from "../../../src/audio/aac/adts.ts";
 import { BitReader } from "../../../src/codecs/bits.ts";
-import { TranspondError } from "../../../src/errors.ts";
+import { expectErrorCode } from "../../support/errors.ts";
 
 const test = suite("aac adts and AudioSpecificConfig");
 
@@ -40,14 +40,7 @@ const bad: [string, () => unknown, string][] = [
 ];
 for (const [name, fn, code] of bad) {
   test(`refuses ${name} with ${code}`, () => {
-    try {
-      fn();
-    } catch (err) {
-      assert.instance(err, TranspondError);
-      assert.is((err as TranspondError).code, code);
-      return;
-    }
-    assert.unreachable("did not throw");
+    expectErrorCode(() => fn(), code);
   });
 }
 

@@ -1,9 +1,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { AAC_ENCODER_DELAY, AacEncoder } from "../../../src/audio/aac/index.ts";
-import { TranspondError } from "../../../src/errors.ts";
 import { e2eSuite } from "../../support/e2e.ts";
 import { adtsStream, bestLag, encodeAll, ffmpegDecode, snrDb, totalBytes } from "./support.ts";
+import { expectErrorCode } from "../../support/errors.ts";
 
 const test = suite("aac encoder");
 
@@ -99,14 +99,7 @@ const bad: [string, () => unknown, string][] = [
 ];
 for (const [name, fn, code] of bad) {
   test(`refuses ${name} with ${code}`, () => {
-    try {
-      fn();
-    } catch (err) {
-      assert.instance(err, TranspondError);
-      assert.is((err as TranspondError).code, code);
-      return;
-    }
-    assert.unreachable("did not throw");
+    expectErrorCode(() => fn(), code);
   });
 }
 

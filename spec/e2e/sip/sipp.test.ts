@@ -5,13 +5,11 @@
  */
 import * as assert from "uvu/assert";
 import { spawn, type ChildProcess } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { join, resolve } from "node:path";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { e2eSuite } from "../../support/e2e.ts";
-import { freeTcpPort, freeUdpPort, waitFor } from "../../support/net.ts";
-import { connect } from "node:net";
+import { freeTcpPort, freeUdpPort, portTaken, waitFor } from "../../support/net.ts";
 import { TcpTransport } from "../../../src/sip/transport/tcp.ts";
 import { UdpTransport } from "../../../src/sip/transport/udp.ts";
 import { UserAgent } from "../../../src/sip/user-agent/user-agent.ts";
@@ -33,21 +31,6 @@ interface Sipp {
 const children = new Set<ChildProcess>();
 const transports = new Set<UdpTransport | TcpTransport>();
 const agents = new Set<UserAgent>();
-
-function portTaken(port: number, tcp = false): Promise<boolean> {
-  if (tcp) {
-    return new Promise((done) => {
-      const s = connect(port, "127.0.0.1");
-      s.once("connect", () => (s.destroy(), done(true)));
-      s.once("error", () => done(false));
-    });
-  }
-  return new Promise((done) => {
-    const s = createSocket("udp4");
-    s.once("error", () => done(true));
-    s.bind(port, "127.0.0.1", () => s.close(() => done(false)));
-  });
-}
 
 async function startSipp(scenario: string, extra: readonly string[] = []): Promise<Sipp> {
   const tcp = extra.includes("t1");

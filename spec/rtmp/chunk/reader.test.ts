@@ -7,21 +7,11 @@ import { readFileSync } from "node:fs";
 import { readCapture, tcpStreams } from "../../../src/pcap/index.ts";
 import { fixture, sharedFixture } from "../../support/fixtures.ts";
 import { capturedStreams, HANDSHAKE_BYTES } from "../captures.ts";
+import { expectErrorCode } from "../../support/errors.ts";
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
 const fill = (n: number, start = 0): string => Array.from({ length: n }, (_, i) => ((start + i) & 0xff).toString(16).padStart(2, "0")).join("");
 const summary = (m: RtmpRawMessage): string => `${m.chunkStreamId}/${m.typeId}/${m.messageStreamId}@${m.timestamp}:${Buffer.from(m.payload).toString("hex")}`;
-
-function expectCode(fn: () => unknown, code: string): ParseError {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, ParseError);
-    assert.is((err as ParseError).code, code);
-    return err as ParseError;
-  }
-  throw new assert.Assertion({ message: `expected ParseError ${code}, nothing was thrown`, generated: true, operator: "throws", expects: code, actual: "" });
-}
 
 const streams = capturedStreams();
 const s = suite("chunk reader");
@@ -203,36 +193,36 @@ const bad = suite("chunk reader bad input");
 
 bad("refuses a 16 MB announcement at the header, before buffering any payload", () => {
   const r = new ChunkReader();
-  const err = expectCode(() => r.push(hex("04 000000 ffffff 09 01000000")), "ERR_RTMP_MESSAGE_TOO_LARGE");
+  const err = expectErrorCode(() => r.push(hex("04 000000 ffffff 09 01000000")), "ERR_RTMP_MESSAGE_TOO_LARGE", ParseError);
   assert.match(err.message, /16777215-byte message/);
 });
 
 bad("uses the configured rtmp.max_message_size", () => {
   const r = new ChunkReader({ limits: { maxMessageSize: 1024 } });
-  expectCode(() => r.push(hex("04 000000 000401 09 01000000")), "ERR_RTMP_MESSAGE_TOO_LARGE");
+  expectErrorCode(() => r.push(hex("04 000000 000401 09 01000000")), "ERR_RTMP_MESSAGE_TOO_LARGE", ParseError);
   new ChunkReader({ limits: { maxMessageSize: 1024 } }).push(hex("04 000000 000400 09 01000000")); // 1024 is fine
 });
 
 bad("refuses fmt 1, 2 and 3 chunks on a chunk stream without a previous header", () => {
-  for (const h of ["44 000000 000001 08 aa", "84 000000 aa", "c4 aa"]) expectCode(() => new ChunkReader().push(hex(h)), "ERR_RTMP_NO_PREVIOUS_HEADER");
+  for (const h of ["44 000000 000001 08 aa", "84 000000 aa", "c4 aa"]) expectErrorCode(() => new ChunkReader().push(hex(h)), "ERR_RTMP_NO_PREVIOUS_HEADER", ParseError);
 });
 
 bad("refuses more chunk streams than the limit", () => {
   const r = new ChunkReader({ limits: { maxChunkStreams: 4 } });
   const header = (csid: number): string => `${csid.toString(16).padStart(2, "0")} 000000 000001 08 01000000 aa`; // a 1-byte message
   r.push(hex([3, 4, 5, 6].map(header).join("")));
-  expectCode(() => r.push(hex(header(7))), "ERR_RTMP_TOO_MANY_CHUNK_STREAMS");
+  expectErrorCode(() => r.push(hex(header(7))), "ERR_RTMP_TOO_MANY_CHUNK_STREAMS", ParseError);
 });
 
 bad("refuses Set Chunk Size 0", () => {
-  expectCode(() => new ChunkReader().push(hex("02 000000 000004 01 00000000 00000000")), "ERR_RTMP_BAD_CHUNK_SIZE");
+  expectErrorCode(() => new ChunkReader().push(hex("02 000000 000004 01 00000000 00000000")), "ERR_RTMP_BAD_CHUNK_SIZE", ParseError);
 });
 
 bad("bounds the bytes held by partly received messages", () => {
   const r = new ChunkReader({ limits: { maxPendingBytes: 300 } });
   const start = (csid: number): string => `${csid.toString(16).padStart(2, "0")} 000000 000100 08 01000000 ${fill(128)}`;
   r.push(hex(start(3) + start(4))); // 256 pending
-  expectCode(() => r.push(hex(start(5))), "ERR_RTMP_TOO_MUCH_PENDING");
+  expectErrorCode(() => r.push(hex(start(5))), "ERR_RTMP_TOO_MUCH_PENDING", ParseError);
 });
 
 s.run();

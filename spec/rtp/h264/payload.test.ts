@@ -7,6 +7,7 @@ import { decodeH264Payload } from "../../../src/rtp/h264/payload.ts";
 import { runFuzz } from "../../support/fuzz.ts";
 import { hexBytes } from "../../support/tshark.ts";
 import { STR0M, capturePath, datagrams } from "../captures.ts";
+import { expectErrorCode } from "../../support/errors.ts";
 
 const test = suite("rtp/h264/payload");
 
@@ -25,14 +26,7 @@ const BAD: readonly [string, string, string][] = [
 ];
 for (const [name, bytes, code] of BAD) {
   test(`rejects ${name} with ${code}`, () => {
-    try {
-      decodeH264Payload(hexBytes(bytes));
-    } catch (err) {
-      assert.instance(err, ParseError);
-      assert.is((err as ParseError).code, code);
-      return;
-    }
-    assert.unreachable("decodeH264Payload did not throw");
+    expectErrorCode(() => decodeH264Payload(hexBytes(bytes)), code, ParseError);
   });
 }
 

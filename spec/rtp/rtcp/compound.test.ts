@@ -9,6 +9,7 @@ import { e2eSuite } from "../../support/e2e.ts";
 import { runFuzz } from "../../support/fuzz.ts";
 import { hexBytes, tsharkFields } from "../../support/tshark.ts";
 import { HEURISTICS, RTCP_COMPOUND, capturePath, datagrams, hex } from "../captures.ts";
+import { expectErrorCode } from "../../support/errors.ts";
 
 const test = suite("rtp/rtcp/compound");
 
@@ -109,14 +110,7 @@ const BAD: readonly [string, string, string][] = [
 ];
 for (const [name, bytes, code] of BAD) {
   test(`rejects ${name} with ${code}`, () => {
-    try {
-      decodeRtcpCompound(hexBytes(bytes));
-    } catch (err) {
-      assert.instance(err, ParseError);
-      assert.is((err as ParseError).code, code);
-      return;
-    }
-    assert.unreachable("decodeRtcpCompound did not throw");
+    expectErrorCode(() => decodeRtcpCompound(hexBytes(bytes)), code, ParseError);
   });
 }
 
