@@ -86,12 +86,6 @@ export async function probe(file: string): Promise<Probe> {
   return { video: stream("video"), audio: stream("audio"), duration: Number(json.format?.duration ?? 0) };
 }
 
-/** What `ffmpeg -v error -i file -f null -` prints: empty when the file decodes cleanly. */
-export async function decodeErrors(file: string): Promise<string> {
-  const r = await run("ffmpeg", ["-v", "error", "-i", file, "-f", "null", "-"]);
-  return (r.stderr + (r.code === 0 ? "" : `\n(exit ${r.code})`)).trim();
-}
-
 /** Flags of the first video packets ("K_" is a keyframe), via ffprobe. */
 export async function firstVideoPacketFlags(file: string, count = 1): Promise<string[]> {
   const r = await run("ffprobe", ["-v", "error", "-select_streams", "v", "-show_entries", "packet=flags", "-read_intervals", `%+#${count}`, "-of", "csv=p=0", file]);

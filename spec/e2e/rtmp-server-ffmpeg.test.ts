@@ -15,6 +15,7 @@ import { registerHttpFlv } from "../../src/rest/http-flv.ts";
 import { Router } from "../../src/rest/router.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
+import { decodeErrors } from "../support/ffmpeg.ts";
 
 const test = e2eSuite("rtmp server vs ffmpeg", ["ffmpeg", "ffprobe"]);
 const PUBLISH_SECONDS = 10;
@@ -78,13 +79,6 @@ async function fileInfo(path: string): Promise<{ duration: number; videoFrames: 
   const j = JSON.parse(r.stdout) as { format: { duration: string }; streams: { codec_type: string; nb_read_frames: string }[] };
   const frames = (t: string): number => Number(j.streams.find((s) => s.codec_type === t)?.nb_read_frames ?? 0);
   return { duration: Number(j.format.duration), videoFrames: frames("video"), audioFrames: frames("audio") };
-}
-
-/** `ffmpeg -v error -i FILE -f null -` must print nothing. */
-async function decodesCleanly(path: string): Promise<void> {
-  const r = await run("ffmpeg", ["-hide_banner", "-v", "error", "-i", path, "-f", "null", "-"]);
-  assert.is(r.code, 0, r.stderr);
-  assert.is(r.stderr.trim(), "", "decode errors");
 }
 
 function expectCodecs(streams: Record<string, string | number>[]): void {
@@ -164,7 +158,7 @@ test("when the publisher stops, RTMP and HTTP-FLV players end; their output and 
   const records = readdirSync(join(dir, "records")).filter((f) => f.startsWith("e2e-") && f.endsWith(".flv"));
   assert.is(records.length, 1, `records: ${records.join(", ")}`);
   const recording = join(dir, "records", records[0]!);
-  for (const path of [recording, join(dir, "rtmp-play.flv"), join(dir, "http-play.flv")]) await decodesCleanly(path);
+  for (const path of [recording, join(dir, "rtmp-play.flv"), join(dir, "http-play.flv")]) assert.is(await decodeErrors(path), "", `decode errors in ${path}`);
   const rec = await fileInfo(recording);
   assert.ok(Math.abs(rec.duration - PUBLISH_SECONDS) < 0.5, `recording lasts ${rec.duration} s`);
   assert.ok(Math.abs(rec.videoFrames - PUBLISH_SECONDS * 25) <= 2, `recording has ${rec.videoFrames} video frames`);

@@ -23,7 +23,8 @@ import { waitFor } from "../support/net.ts";
 import { tsharkFields } from "../support/tshark.ts";
 import { ipv4, pcapFile, udp } from "../pcap/support/build.ts";
 import { prng } from "../support/fuzz.ts";
-import { callBody, closeAll, decodeErrors, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
+import { callBody, closeAll, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
+import { decodeErrors } from "../support/ffmpeg.ts";
 
 const test = e2eSuite("e2e/sip call media with the test as the phone", ["sipp", "ffmpeg", "ffprobe", "nginx", "tshark"]);
 let nginx: NginxRtmp | undefined;

@@ -155,12 +155,6 @@ export async function probeAudio(file: string): Promise<{ codec: string; duratio
   return { codec: s?.codec_name ?? "", frames: Number(s?.nb_read_frames ?? 0), duration: Number(s?.duration ?? json.format?.duration ?? 0) };
 }
 
-/** What `ffmpeg -v error` prints decoding the file: empty when it decodes cleanly. */
-export async function decodeErrors(file: string): Promise<string> {
-  const r = await run("ffmpeg", ["-v", "error", "-i", file, "-f", "null", "-"]);
-  return (r.stderr + (r.code === 0 ? "" : `\n(exit ${r.code})`)).trim();
-}
-
 export async function closeAll(): Promise<void> {
   for (const c of children) c.kill("SIGKILL");
   children.clear();

@@ -10,7 +10,8 @@ import * as assert from "uvu/assert";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeUdpPort } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
-import { callBody, closeAll, decodeErrors, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
+import { callBody, closeAll, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
+import { decodeErrors } from "../support/ffmpeg.ts";
 
 const test = e2eSuite("e2e/sip call republished to nginx-rtmp", ["sipp", "ffmpeg", "ffprobe", "nginx"]);
 let nginx: NginxRtmp | undefined;

@@ -4,7 +4,7 @@
  * stops and a second publisher page is closed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { OpusDecoder } from "opus-decoder";
 import { joinAnnexB } from "../../src/codecs/h264/index.ts";
 import { tmpdir } from "node:os";
@@ -18,6 +18,7 @@ import { createLogger } from "../../src/log.ts";
 import { startChromium, type ChromiumHarness, type SdkPage } from "../support/chromium.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
+import { decodeErrors } from "../support/ffmpeg.ts";
 
 const test = e2eSuite("e2e/webrtc-publish", ["chromium", "ffmpeg", "ffprobe"]);
 const WIDTH = 320;
@@ -40,9 +41,7 @@ async function checkWithFfmpegAndLibopus(config: { sps: Uint8Array; pps: Uint8Ar
   assert.is(probe.streams[0]!.width, WIDTH);
   assert.is(probe.streams[0]!.height, HEIGHT);
   assert.is(Number(probe.streams[0]!.nb_read_frames), video.length, "ffmpeg decodes every received frame");
-  const decode = spawnSync("ffmpeg", ["-v", "error", "-i", file, "-f", "null", "-"], { encoding: "utf8" });
-  assert.is(decode.status, 0);
-  assert.is(decode.stderr.trim(), "", "no decode errors");
+  assert.is(await decodeErrors(file), "", "no decode errors");
   const opus = new OpusDecoder();
   await opus.ready;
   try {

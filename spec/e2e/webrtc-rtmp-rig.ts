@@ -190,17 +190,13 @@ export function probe(file: string): Probe {
 }
 
 /**
- * What `ffmpeg -v error -i file -f null -` prints (empty when the file decodes cleanly), except the
- * null muxer's "non monotonically increasing dts" lines: ffmpeg 5.1 re-times decoded video to a
- * 1/<guessed frame rate> time base, so two frames of a browser's variable-rate capture that are
- * closer than one tick (e.g. 8194 ms and 8200 ms at a guessed 20 fps) collide there although the
- * file's DTS increase. Callers check the file's own DTS with `videoDtsIssues`.
+ * The null muxer's "non monotonically increasing dts" lines, which `decodeErrors` of a browser
+ * recording leaves out: ffmpeg 5.1 re-times decoded video to a 1/<guessed frame rate> time base, so
+ * two frames of a browser's variable-rate capture that are closer than one tick (e.g. 8194 ms and
+ * 8200 ms at a guessed 20 fps) collide there although the file's DTS increase. Callers check the
+ * file's own DTS with `videoDtsIssues`.
  */
-export function decodeErrors(file: string): string {
-  const run = spawnSync("ffmpeg", ["-v", "error", "-i", file, "-f", "null", "-"], { encoding: "utf8" });
-  const lines = run.stderr.split("\n").filter((l) => l.trim() !== "" && !/^\[null @ 0x[0-9a-f]+\] Application provided invalid, non monotonically increasing dts to muxer in stream 0/.test(l));
-  return `${lines.join("\n")}${run.status === 0 ? "" : `exit ${run.status}`}`.trim();
-}
+export const NULL_MUXER_DTS = /^\[null @ 0x[0-9a-f]+\] Application provided invalid, non monotonically increasing dts to muxer in stream 0/;
 
 /** Video packets of the file whose DTS does not increase strictly. */
 export function videoDtsIssues(packets: readonly Packet[]): number[] {

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ import { TAG_TYPE, type FlvTag } from "../../src/flv/tag.ts";
 import { decodeVideoTag, encodeVideoTag } from "../../src/flv/video-tag.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { FLV_1080P, FLV_BBB, readFixture } from "./flv-fixtures.ts";
+import { decodeErrors } from "../support/ffmpeg.ts";
 
 const test = suite("flv/file-writer");
 
@@ -100,12 +101,8 @@ interface Probe {
 function probe(file: string): Probe {
   return JSON.parse(execFileSync("ffprobe", ["-v", "error", "-count_frames", "-show_streams", "-show_format", "-of", "json", file], { encoding: "utf8" })) as Probe;
 }
-function decodeErrors(file: string): string {
-  const r = spawnSync("ffmpeg", ["-hide_banner", "-v", "error", "-i", file, "-f", "null", "-"], { encoding: "utf8" });
-  return `${r.stderr}${r.status === 0 ? "" : `exit ${r.status}`}`;
-}
 
-e2e("an FLV written from libx264 access units and AAC frames plays in ffmpeg: H.264 320x240 + AAC 44.1 kHz stereo, 2 s, no errors", () => {
+e2e("an FLV written from libx264 access units and AAC frames plays in ffmpeg: H.264 320x240 + AAC 44.1 kHz stereo, 2 s, no errors", async () => {
   const fps = 25;
   const h264 = run(["-f", "lavfi", "-i", `testsrc2=size=320x240:rate=${fps}`, "-frames:v", "50", "-c:v", "libx264", "-bf", "0", "-g", "25", "-f", "h264", "-"]);
   const adts = run(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=2", "-ac", "2", "-c:a", "aac", "-f", "adts", "-"]);
@@ -143,7 +140,7 @@ e2e("an FLV written from libx264 access units and AAC frames plays in ffmpeg: H.
   const file = join(dir, "av.flv");
   writeFileSync(file, encodeFlvFile({ hasAudio: true, hasVideo: true }, tags));
 
-  assert.is(decodeErrors(file), "", "ffmpeg decodes it with no error");
+  assert.is(await decodeErrors(file), "", "ffmpeg decodes it with no error");
   const p = probe(file);
   const v = p.streams.find((s) => s.codec_type === "video")!;
   const a = p.streams.find((s) => s.codec_type === "audio")!;
@@ -160,7 +157,7 @@ e2e("an FLV written from libx264 access units and AAC frames plays in ffmpeg: H.
 });
 
 for (const [codec, name] of [["PCMA", "pcm_alaw"], ["PCMU", "pcm_mulaw"]] as const) {
-  e2e(`G.711 ${codec} frames written as FLV read back in ffprobe as ${name} 8 kHz mono, 1 s, no errors`, () => {
+  e2e(`G.711 ${codec} frames written as FLV read back in ffprobe as ${name} 8 kHz mono, 1 s, no errors`, async () => {
     const raw = new Uint8Array(run(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000:duration=1", "-ac", "1", "-f", codec === "PCMA" ? "alaw" : "mulaw", "-"]));
     const frames: Frame[] = [];
     for (let i = 0; i * 160 < raw.length; i++) frames.push({ kind: "audio", codec, dts: i * 20, pts: i * 20, key: true, data: raw.subarray(i * 160, (i + 1) * 160) });
@@ -171,7 +168,7 @@ for (const [codec, name] of [["PCMA", "pcm_alaw"], ["PCMU", "pcm_mulaw"]] as con
     ];
     const file = join(dir, `${codec}.flv`);
     writeFileSync(file, encodeFlvFile({ hasAudio: true, hasVideo: false }, tags));
-    assert.is(decodeErrors(file), "");
+    assert.is(await decodeErrors(file), "");
     const p = probe(file);
     assert.is(p.streams.length, 1);
     const s = p.streams[0]!;
