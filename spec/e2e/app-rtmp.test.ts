@@ -13,7 +13,8 @@ import { startApp, type App } from "../../src/app.ts";
 import { makeConfig } from "../../src/config.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
-import { cutSource, killChildren, probe, run } from "./rtmp-publisher-media.ts";
+import { cutSource, probe } from "./rtmp-publisher-media.ts";
+import { killChildren, run } from "../support/process.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
 
 const test = e2eSuite("app: publish into the embedded server and republish to it", ["ffmpeg", "ffprobe"]);

@@ -14,7 +14,8 @@ import { RtmpPublisher } from "../../src/rtmp/client/publisher.ts";
 import { parseRtmpTarget } from "../../src/rtmp/client/url.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { RtmpAuthServer, type AuthMod } from "../support/rtmp-auth-server.ts";
-import { cutSource, killChildren, run } from "./rtmp-publisher-media.ts";
+import { cutSource } from "./rtmp-publisher-media.ts";
+import { killChildren, run } from "../support/process.ts";
 
 const test = e2eSuite("e2e/rtmp publisher adobe and llnw authentication", ["ffmpeg"]);
 const USERS = { alice: "s3cret:pa ss", bob: "hunter2" };

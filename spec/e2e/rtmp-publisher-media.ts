@@ -1,50 +1,12 @@
 /**
- * What the publisher e2e tests ask of ffmpeg/ffprobe: cut the fixture, count frames, list decode
- * errors, and run outside programs with a time limit (every child is tracked so `after` hooks can
- * kill what is left).
+ * What the publisher e2e tests ask of ffmpeg/ffprobe: cut the fixture, count frames, read the
+ * first packets' flags.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fixture } from "../support/fixtures.ts";
+import { run } from "../support/process.ts";
 
 export const SOURCE_FLV = "flv_ffmpeg-lavf61_bbb_480x270_h264-baseline_aac-stereo_33s.flv";
-
-export interface RunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const children = new Set<ChildProcess>();
-
-/** Starts a program; its output is collected; `done` resolves when it exits (killed after `timeoutMs`). */
-export function start(cmd: string, args: readonly string[], timeoutMs = 30000): { child: ChildProcess; done: Promise<RunResult> } {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const done = new Promise<RunResult>((resolve) => {
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, done };
-}
-
-export function run(cmd: string, args: readonly string[], timeoutMs = 30000): Promise<RunResult> {
-  return start(cmd, args, timeoutMs).done;
-}
-
-/** Kills every program started here that is still running (for `after` hooks). */
-export function killChildren(): void {
-  for (const child of children) child.kill("SIGKILL");
-}
 
 /** The fixture cut to `seconds` with `-c copy` into `dir` (made once per test file). */
 export async function cutSource(dir: string, seconds: number, name = "source.flv"): Promise<string> {

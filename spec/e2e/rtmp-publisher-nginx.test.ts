@@ -18,7 +18,8 @@ import { parseRtmpTarget } from "../../src/rtmp/client/url.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, sleep } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
-import { cutSource, killChildren, probe, run, start, type Probe } from "./rtmp-publisher-media.ts";
+import { cutSource, probe, type Probe } from "./rtmp-publisher-media.ts";
+import { killChildren, run, start } from "../support/process.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
 
 const test = e2eSuite("e2e/rtmp publisher to nginx-rtmp and ffmpeg", ["ffmpeg", "ffprobe", "nginx"]);

@@ -14,7 +14,8 @@ import { parseRtmpTarget } from "../../src/rtmp/client/url.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { sleep, waitFor } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
-import { cutSource, killChildren, run, start } from "./rtmp-publisher-media.ts";
+import { cutSource } from "./rtmp-publisher-media.ts";
+import { killChildren, run, start } from "../support/process.ts";
 
 const test = e2eSuite("e2e/rtmp publisher traffic dissected by tshark", ["ffmpeg", "nginx", "tshark", "dumpcap"]);
 let dir = "";

@@ -2,7 +2,6 @@
  * The embedded RTMP server against FFmpeg: ffmpeg publishes H.264 + AAC (lavfi testsrc2 + sine,
  * libx264 without B-frames, 1 s GOP) and ffprobe/ffmpeg play it back over RTMP and HTTP-FLV.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer, get, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -16,46 +15,23 @@ import { Router } from "../../src/rest/router.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
+import { killChildren, run, type RunResult } from "../support/process.ts";
 
 const test = e2eSuite("rtmp server vs ffmpeg", ["ffmpeg", "ffprobe"]);
 const PUBLISH_SECONDS = 10;
-const children = new Set<ChildProcess>();
 let hub: StreamHub;
 let rtmp: RtmpServerHandle;
 let http: Server;
 let httpPort = 0;
 let dir = "";
-let publisher: Promise<Result>;
-let fullRtmpPlay: Promise<Result>;
-let fullHttpPlay: Promise<Result>;
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], timeoutMs = 20000): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    children.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+let publisher: Promise<RunResult>;
+let fullRtmpPlay: Promise<RunResult>;
+let fullHttpPlay: Promise<RunResult>;
 
 const rtmpUrl = (name: string): string => `rtmp://127.0.0.1:${rtmp.port}/live/${name}`;
 const flvUrl = (name: string): string => `http://127.0.0.1:${httpPort}/live/${name}.flv`;
 
-function publish(name: string, seconds: number): Promise<Result> {
+function publish(name: string, seconds: number): Promise<RunResult> {
   return run("ffmpeg", [
     "-hide_banner", "-v", "error", "-re",
     "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
@@ -68,13 +44,13 @@ function publish(name: string, seconds: number): Promise<Result> {
 }
 
 async function probe(url: string): Promise<{ streams: Record<string, string | number>[] }> {
-  const r = await run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,codec_type,width,height,sample_rate,channels", "-of", "json", url]);
+  const r = await run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,codec_type,width,height,sample_rate,channels", "-of", "json", url], 20000);
   assert.is(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as { streams: Record<string, string | number>[] };
 }
 
 async function fileInfo(path: string): Promise<{ duration: number; videoFrames: number; audioFrames: number }> {
-  const r = await run("ffprobe", ["-v", "error", "-count_frames", "-show_entries", "format=duration:stream=codec_type,nb_read_frames", "-of", "json", path]);
+  const r = await run("ffprobe", ["-v", "error", "-count_frames", "-show_entries", "format=duration:stream=codec_type,nb_read_frames", "-of", "json", path], 20000);
   assert.is(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as { format: { duration: string }; streams: { codec_type: string; nb_read_frames: string }[] };
   const frames = (t: string): number => Number(j.streams.find((s) => s.codec_type === t)?.nb_read_frames ?? 0);
@@ -108,7 +84,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  for (const c of children) c.kill("SIGKILL");
+  killChildren();
   await rtmp?.close();
   await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
   closeAllIdle();
@@ -138,7 +114,7 @@ test("ffprobe over HTTP-FLV sees the same codecs and size", async () => {
 });
 
 test("ffmpeg decodes two seconds of RTMP play with no errors", async () => {
-  const r = await run("ffmpeg", ["-hide_banner", "-v", "error", "-i", rtmpUrl("e2e"), "-t", "2", "-f", "null", "-"]);
+  const r = await run("ffmpeg", ["-hide_banner", "-v", "error", "-i", rtmpUrl("e2e"), "-t", "2", "-f", "null", "-"], 20000);
   assert.is(r.code, 0);
   assert.is(r.stderr.trim(), "");
 });

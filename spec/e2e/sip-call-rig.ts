@@ -4,7 +4,7 @@
  * 127.0.0.1, SIPp scenarios from spec/e2e/sip/ with `@NAME@` placeholders filled in, and
  * ffprobe / ffmpeg checks of recordings. Every process and socket started is closed by `closeAll()`.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,6 +21,7 @@ import { Router } from "../../src/rest/router.ts";
 import { RtmpPublisher } from "../../src/rtmp/client/publisher.ts";
 import { sharedFixture } from "../support/fixtures.ts";
 import { freeTcpPort, freeUdpPort, portTaken, waitFor } from "../support/net.ts";
+import { run } from "../support/process.ts";
 
 export const SIP_TIMERS = { T1: 50, T2: 400, T4: 500 } as const;
 
@@ -136,15 +137,6 @@ export function sippMessages(sipp: Sipp): string {
 /** The `/call/startup` body for a call to SIPp on 127.0.0.1 (strings, as the WCS examples send them). */
 export function callBody(callId: string, sipp: Sipp, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { callId, callee: "service", hasAudio: "true", hasVideo: "false", sipLogin: "alice", sipAuthenticationName: "alice", sipPassword: "secret-pw", sipDomain: "127.0.0.1", sipOutboundProxy: "127.0.0.1", sipPort: String(sipp.port), appKey: "defaultApp", sipRegisterRequired: "false", ...extra };
-}
-
-export function run(cmd: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(cmd, args, { timeout: 30000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException).code === "number" ? ((err as NodeJS.ErrnoException).code as unknown as number) : 1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
 }
 
 /** Audio codec, sample count and duration of a recording's audio stream (ffprobe). */

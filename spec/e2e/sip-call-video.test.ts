@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { e2eSuite } from "../support/e2e.ts";
 import { NginxRtmp } from "../support/nginx.ts";
 import { freeUdpPort } from "../support/net.ts";
-import { callBody, closeAll, removeTemp, run, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
+import { callBody, closeAll, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
+import { run } from "../support/process.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
 
 const test = e2eSuite("e2e/sip video call republished to nginx-rtmp", ["sipp", "ffmpeg", "ffprobe", "nginx"]);

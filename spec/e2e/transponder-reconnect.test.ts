@@ -22,7 +22,8 @@ import { RtmpPublisher } from "../../src/rtmp/client/publisher.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { sleep, waitFor } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
-import { cutSource, firstVideoPacketFlags, killChildren, probe } from "./rtmp-publisher-media.ts";
+import { cutSource, firstVideoPacketFlags, probe } from "./rtmp-publisher-media.ts";
+import { killChildren } from "../support/process.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
 
 const test = e2eSuite("e2e/transponder reconnects when nginx-rtmp dies and comes back", ["ffmpeg", "ffprobe", "nginx"]);
