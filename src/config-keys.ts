@@ -56,7 +56,6 @@ export const CONFIG_KEYS = {
 
   // RTMP server (ingest, play, HTTP-FLV)
   "rtmp.port": port(1935, "embedded RTMP server"),
-  "sip.port": int(0, "local SIP port (UDP and TCP) every call shares; 0: each call uses its own port chosen by the OS", 0, 65535),
   "rtmp.record": bool(false, "record every stream published to the embedded server as FLV in record_dir"),
   "rtmp.max_message_size": int(8 * 1024 * 1024, "largest RTMP message a peer may announce before it is cut off (bytes)", 1024),
   "rtmp.handshake_timeout": int(10000, "ms a peer has to finish the RTMP handshake", 100),
@@ -76,6 +75,7 @@ export const CONFIG_KEYS = {
   aac_bitrate_stereo: int(128000, "AAC bitrate of republished audio (48 kHz stereo, bit/s)", 16000, 320000),
 
   // SIP
+  "sip.port": int(0, "local SIP port (UDP and TCP) every call shares; 0: each call uses its own port chosen by the OS", 0, 65535),
   rtp_in_buffer: bool(true, "pass incoming RTP through the jitter buffer"),
   rtp_in_buffer_delay: int(200, "largest reordering delay of the jitter buffer (ms)", 0, 5000),
   rtp_activity_timeout: int(60, "seconds without RTP after which a call ends with `Failed by RTP activity`; 0 turns it off", 0),

@@ -101,7 +101,7 @@ export class SipPorts {
           },
         );
         this.#shared.set(protocol, shared);
-        shared.catch(() => this.#shared.delete(protocol)); // the next call tries to listen again
+        shared.catch(() => this.#shared.get(protocol) === shared && this.#shared.delete(protocol)); // the next call tries to listen again
       }
       const transport = await shared;
       // the last call may have ended (and the socket begun closing) while this one waited
