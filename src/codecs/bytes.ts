@@ -11,3 +11,10 @@ export function concatBytes(parts: readonly Uint8Array[], size?: number): Uint8A
   }
   return out;
 }
+
+/** Whether two byte arrays hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -14,6 +14,7 @@ import { FrameQueue } from "./frame-queue.ts";
 import type { MediaSink } from "./media-sink.ts";
 import { PUBLISH_ERR, RtmpPublishError, type RtmpOutput, type RtmpOutputFactory } from "./rtmp-output.ts";
 import type { Stream } from "./stream.ts";
+import { sameBytes } from "../codecs/bytes.ts";
 
 export type TransponderStatus = "CONNECTING" | "ACTIVE" | "RECONNECTING" | "FAILED" | "STOPPED";
 
@@ -235,8 +236,4 @@ export class Transponder {
     this.sentAudioConfig = audio;
     if (audio) output.sendConfig(audio, 0);
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

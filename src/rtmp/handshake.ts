@@ -66,6 +66,7 @@ function block(opts: HandshakeOptions, version: readonly number[]): Uint8Array {
   b.set([(t >>> 24) & 0xff, (t >>> 16) & 0xff, (t >>> 8) & 0xff, t & 0xff, ...version], 0);
   return b;
 }
+
 /** Server side: waits for C0+C1, answers S0+S1+S2, then waits for C2. */
 export class HandshakeServer {
   private readonly queue = new ByteQueue();

@@ -14,7 +14,7 @@
  * No I/O, no timers: `push(packet)` returns outputs. Feed it the jitter buffer's output.
  */
 import { isKeyframe, NAL_TYPE, parseSps, MAX_NAL_SIZE, MAX_NALS_PER_ACCESS_UNIT } from "../../codecs/h264/index.ts";
-import { concatBytes } from "../../codecs/bytes.ts";
+import { concatBytes, sameBytes } from "../../codecs/bytes.ts";
 import type { H264Config, VideoFrame } from "../../codecs/frame.ts";
 import { TranspondError } from "../../errors.ts";
 import type { RtpPacket } from "../packet.ts";
@@ -228,7 +228,7 @@ export class H264Depacketizer {
       else if (t === NAL_TYPE.PPS) pps = n;
     }
     if (!sps || !pps || (sps === this.#sps && pps === this.#pps)) return;
-    const changed = !this.#sps || !this.#pps || !equal(sps, this.#sps) || !equal(pps, this.#pps);
+    const changed = !this.#sps || !this.#pps || !sameBytes(sps, this.#sps) || !sameBytes(pps, this.#pps);
     this.#sps = sps;
     this.#pps = pps;
     if (!changed) return;
@@ -247,9 +247,4 @@ export class H264Depacketizer {
     this.#lastMs = this.#offsetMs + rtpToMs(ext - this.#firstTimestamp, this.#clockRate);
     return this.#lastMs;
   }
-}
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
