@@ -43,21 +43,26 @@ for (const [i, file] of files.entries()) {
   await import(pathToFileURL(file).href);
 }
 
-let summary = "";
+let output = "";
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-  summary += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
-  if (summary.length > 4096) summary = summary.slice(-4096);
+  output += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
   return write(chunk, ...rest);
 }) as typeof process.stdout.write;
 await uvu.exec(false);
 process.stdout.write = write;
 
-const plain = summary.replace(/\u001b\[[0-9;]*m/g, "");
+const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
 const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
 const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
 const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+// uvu counts a suite whose `before` hook threw as not passed but prints no error and keeps exit code 0
+const unfinished = plain.split("\n").filter((line) => {
+  const m = /\((\d+) \/ (\d+)\)\s*$/.exec(line);
+  return m !== null && m[1] !== m[2];
+});
+if (unfinished.length > 0) console.log(`\nsuites with tests that did not pass:\n${unfinished.map((l) => `  ${l.trim()}`).join("\n")}`);
 console.log(`${passed} passed, ${total - passed} failed, ${skipped} skipped`);
-if (files.length === 0 || total === 0) process.exitCode = 1;
+if (files.length === 0 || total === 0 || passed < total) process.exitCode = 1;
 // Sockets or timers a test forgot must not keep CI waiting: the summary above is the verdict.
 setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();

@@ -25,7 +25,7 @@ export function hasProgram(name: string): boolean {
  * suite is already set up to skip or fail as described above.
  */
 export function e2eSuite(name: string, programs: string[]): Test {
-  const s = suite(name);
+  const s = printingHookErrors(suite(name), name);
   const missing = programs.filter((p) => !hasProgram(p));
   if (missing.length === 0) return s;
   const reason = `needs ${missing.join(", ")} on PATH`;
@@ -38,4 +38,21 @@ export function e2eSuite(name: string, programs: string[]): Test {
   console.log(`skip: ${name}: ${reason}`);
   const skipping = ((_name: string, _fn: unknown) => s.skip()) as unknown as Test;
   return Object.assign(skipping, { run: () => s.run(), skip: s.skip, only: skipping, before: s.before, after: s.after });
+}
+
+/** uvu prints nothing when a `before` hook throws (its tests just do not run): say why. */
+function printingHookErrors(s: Test, name: string): Test {
+  const register = s.before;
+  const before = ((hook: Parameters<Test["before"]>[0]) =>
+    register(async (context) => {
+      try {
+        await hook(context);
+      } catch (err) {
+        console.error(`${name}: before hook failed:`, err);
+        throw err;
+      }
+    })) as Test["before"];
+  before.each = register.each;
+  s.before = before;
+  return s;
 }
