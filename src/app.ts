@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startSignaling, type Signaling } from "./agent/index.ts";
 import { readSoundFile } from "./audio/media-path.ts";
 import { loadOrCreateCertificate } from "./certificate.ts";
-import type { Config } from "./config.ts";
+import { makeConfig, type Config, type ConfigOverrides } from "./config.ts";
 import { TranscodingAudioPath } from "./core/audio-path.ts";
 import { CallRegistry } from "./core/calls.ts";
 import { startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
@@ -37,6 +37,9 @@ export interface App {
   readonly calls: CallRegistry;
   /** Bound ports by listener name (http, https, ws, wss, rtmp). */
   readonly ports: Readonly<Record<string, number>>;
+  /** Ends every call, transponder and stream and closes every listener. */
+  stop(): Promise<void>;
+  /** The same as stop() (the name Node's servers use). */
   close(): Promise<void>;
 }
 
@@ -64,7 +67,7 @@ function restUsers(config: Config): Map<string, string> {
   return users;
 }
 
-function makeTransponders(config: Config, hub: StreamHub, hooks: RestHooks): TransponderRegistry {
+function makeTransponders(config: Config, hub: StreamHub): TransponderRegistry {
   return new TransponderRegistry({
     hub,
     config,
@@ -79,19 +82,29 @@ function makeTransponders(config: Config, hub: StreamHub, hooks: RestHooks): Tra
         throw new PushError(code === "ERR_MEDIA_NOT_FOUND" ? 404 : 400, code === "ERR_MEDIA_NOT_FOUND" ? `No such file: ${name}` : errorMessage(err));
       }
     },
-    onStatus: (t, _from, to) =>
-      hooks.post("TransponderStatusEvent", { mediaSessionId: t.options.id, streamName: t.options.target.streamName, rtmpUrl: t.options.displayUrl, status: to, lastError: t.lastError }),
   });
 }
 
-export async function startApp(config: Config): Promise<App> {
+function postTransponderHooks(transponders: TransponderRegistry, hooks: RestHooks): void {
+  transponders.on("state", ({ transponder: t, to }) =>
+    hooks.post("TransponderStatusEvent", { mediaSessionId: t.options.id, streamName: t.options.target.streamName, rtmpUrl: t.options.displayUrl, status: to, lastError: t.lastError }),
+  );
+}
+
+/**
+ * Starts a gateway. `overrides` is a whole Config (as loadConfig gives it) or only the keys that
+ * differ from the defaults (README's configuration table).
+ */
+export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
+  const config = makeConfig(overrides);
   const hub = new StreamHub();
   const hooks = new RestHooks({ baseUrl: config.rest_hook_url, secretKey: config.rest_hook_send_hash ? config.rest_hook_secret_key : undefined, log: createLogger("hooks") });
   hub.listen({
     published: (stream) => hooks.post("StreamStatusEvent", streamObject(stream)),
     unpublished: (stream: Stream, reason) => hooks.post("StreamStatusEvent", { ...streamObject(stream), published: false, status: "UNPUBLISHED", info: reason }),
   });
-  const transponders = makeTransponders(config, hub, hooks);
+  const transponders = makeTransponders(config, hub);
+  postTransponderHooks(transponders, hooks);
   const calls = new CallRegistry({ hub, config, transponders, log: createLogger("call"), onCallStatus: (call) => hooks.post("CallStatusEvent", call) });
   const router = new Router({ allowOrigin: config.rest_access_control_allow_origin, users: restUsers(config) });
   registerStreamRoutes(router, hub);
@@ -145,5 +158,5 @@ export async function startApp(config: Config): Promise<App> {
     throw err;
   }
   log.info("listening", ports);
-  return { config, hub, router, transponders, calls, ports, close };
+  return { config, hub, router, transponders, calls, ports, stop: close, close };
 }

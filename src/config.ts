@@ -104,7 +104,10 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   return { config: config as Config, unknownKeys };
 }
 
+/** Some keys of a Config; the others keep their defaults. */
+export type ConfigOverrides = Partial<{ -readonly [K in ConfigKey]: Config[K] }>;
+
 /** A config with overrides, for tests and embedding. */
-export function makeConfig(overrides: Partial<{ -readonly [K in ConfigKey]: Config[K] }> = {}): Config {
+export function makeConfig(overrides: ConfigOverrides = {}): Config {
   return { ...defaultConfig(), ...overrides };
 }

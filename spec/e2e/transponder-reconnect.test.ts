@@ -14,7 +14,6 @@ import { makeConfig } from "../../src/config.ts";
 import type { AudioPath } from "../../src/core/audio-path.ts";
 import { StreamHub } from "../../src/core/hub.ts";
 import type { Stream } from "../../src/core/stream.ts";
-import type { TransponderStatus } from "../../src/core/transponder.ts";
 import { TransponderRegistry, type RegisteredTransponder } from "../../src/core/transponders.ts";
 import { FlvReader } from "../../src/flv/file-reader.ts";
 import { frameFromTag } from "../../src/flv/frames.ts";
@@ -135,8 +134,8 @@ test("a transponder goes RECONNECTING when nginx is killed and ACTIVE again when
     audioPath: () => new PassThroughAudio(),
     loadSound: () => Promise.reject(new Error("no sounds in this test")),
     resolveHost: async () => {},
-    onStatus: (_t, from: TransponderStatus, to: TransponderStatus) => transitions.push(`${from}->${to}`),
   });
+  registry.on("state", ({ from, to }) => transitions.push(`${from}->${to}`));
   const job: RegisteredTransponder = await registry.startup({ streamName: "loop", rtmpUrl: nginx.url("live") });
   const t = job.transponder;
   await waitFor("ACTIVE", () => (t.status === "ACTIVE" ? true : undefined), 10000);

@@ -5,6 +5,7 @@
 import { lookup } from "node:dns/promises";
 import type { Config } from "../config.ts";
 import { TranspondError } from "../errors.ts";
+import { TypedEmitter } from "../events.ts";
 import { createLogger } from "../log.ts";
 import { displayUrl, parseRtmpTarget, type RtmpTarget } from "../rtmp/client/url.ts";
 import type { PcmBlock } from "../audio/pcm.ts";
@@ -47,7 +48,17 @@ export interface TransponderRegistryDeps {
   /** reads a WAV from media_dir; rejects with PushError 404 when missing, 400 when refused */
   loadSound: (name: string) => Promise<PcmBlock>;
   resolveHost?: (host: string) => Promise<void>;
-  onStatus?: (t: Transponder, from: TransponderStatus, to: TransponderStatus) => void;
+}
+
+/** A transponder moved from one status to another (STOPPED last: it has left the registry). */
+export interface TransponderStateChange {
+  readonly transponder: Transponder;
+  readonly from: TransponderStatus;
+  readonly to: TransponderStatus;
+}
+
+export interface TransponderRegistryEvents extends Record<string, unknown> {
+  state: TransponderStateChange;
 }
 
 export interface RegisteredTransponder {
@@ -56,11 +67,12 @@ export interface RegisteredTransponder {
   readonly streamName: string;
 }
 
-export class TransponderRegistry {
+export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents> {
   private readonly byId = new Map<string, RegisteredTransponder>();
   private readonly deps: TransponderRegistryDeps;
 
   constructor(deps: TransponderRegistryDeps) {
+    super();
     this.deps = deps;
     if (deps.config.rtmp_push_auto_start) {
       deps.hub.listen({ published: (stream) => this.autoStart(stream) });
@@ -158,7 +170,7 @@ export class TransponderRegistry {
       log,
       onStatus: (t, from, to) => {
         if (to === "STOPPED") this.byId.delete(t.options.id);
-        this.deps.onStatus?.(t, from, to);
+        this.emit("state", { transponder: t, from, to });
       },
     });
     if (options.action === "mute") audio.setMuted(true);

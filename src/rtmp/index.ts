@@ -1,6 +1,6 @@
 /**
- * Public API of the RTMP layer (`transpond/rtmp`). The protocol core: handshake, chunk stream,
- * messages; the client (publisher) and server add their exports here.
+ * Public API of the RTMP layer (`transpond/rtmp`): the protocol core (handshake, chunk stream,
+ * messages, connection), the publisher (RTMP and RTMPS client), the server, and the trace decoder.
  */
 export { AckWindow } from "./ack-window.ts";
 export { ChunkReader, type ChunkReaderOptions, type RtmpRawMessage } from "./chunk/reader.ts";
@@ -36,5 +36,18 @@ export {
 } from "./session/index.ts";
 export { traceCapture, type TraceOptions, type TraceResult, type TraceMessage, type TraceProblem, type TraceSession } from "./trace.ts";
 export { formatTrace, traceToJson } from "./trace-format.ts";
-export { parseRtmpTarget, displayUrl, type RtmpTarget, type TargetOptions } from "./client/url.ts";
-export { RtmpServer, type RtmpServerHandler, type RtmpServerOptions, type StreamRequest } from "./server/index.ts";
+export { parseRtmpTarget, displayUrl, RtmpUrlError, type RtmpTarget, type TargetOptions } from "./client/url.ts";
+export { DEFAULT_FLASH_VERSION, RtmpPublisher, type PublisherOptions, type PublishMetadata } from "./client/publisher.ts";
+export { publishFlvFile, type FilePublishOptions, type FilePublishResult } from "./client/file-publisher.ts";
+export { PUBLISH_ERR, RtmpPublishError } from "./client/errors.ts";
+export {
+  RtmpServer,
+  type PlayHandle,
+  type PlayOutput,
+  type PublishAnswer,
+  type PublisherControl,
+  type PublishTarget,
+  type RtmpServerHandler,
+  type RtmpServerOptions,
+  type StreamRequest,
+} from "./server/index.ts";

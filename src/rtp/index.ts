@@ -17,7 +17,18 @@ export {
   type RtpHeaderExtension,
   type RtpExtensionElement,
 } from "./packet.ts";
-export * from "./rtcp/index.ts";
+export { RTCP_TYPE, readRtcpHeader, type RtcpHeader } from "./rtcp/header.ts";
+export { decodeReportBlock, encodeReportBlock, REPORT_BLOCK_SIZE, type ReportBlock } from "./rtcp/report-block.ts";
+export { decodeSenderReport, encodeSenderReport, type SenderReport } from "./rtcp/sender-report.ts";
+export { decodeReceiverReport, encodeReceiverReport, type ReceiverReport } from "./rtcp/receiver-report.ts";
+export { decodeSourceDescription, encodeSourceDescription, sdesItem, sdesText, SDES_ITEM, type SdesChunk, type SdesItem, type SourceDescription } from "./rtcp/sdes.ts";
+export { decodeGoodbye, encodeGoodbye, type Goodbye } from "./rtcp/bye.ts";
+export { decodeApplicationDefined, encodeApplicationDefined, type ApplicationDefined } from "./rtcp/app.ts";
+export { decodePictureLossIndication, encodePictureLossIndication, PLI_FMT, type PictureLossIndication } from "./rtcp/pli.ts";
+export { decodeFullIntraRequest, encodeFullIntraRequest, FIR_FMT, type FirEntry, type FullIntraRequest } from "./rtcp/fir.ts";
+export { decodeGenericNack, encodeGenericNack, nackPairs, nackedSequences, NACK_FMT, type GenericNack, type NackPair } from "./rtcp/nack.ts";
+export { decodeRawRtcp, encodeRawRtcp, type RawRtcp } from "./rtcp/raw.ts";
+export { decodeRtcpCompound, decodeRtcpPacket, encodeRtcpCompound, encodeRtcpPacket, type RtcpPacket } from "./rtcp/compound.ts";
 export { seqDiff, timestampDiff, wrappingDiff, Unwrapper, SequenceUnwrapper, TimestampUnwrapper } from "./sequence.ts";
 export { ClockMapper, ntpToMs, msToNtp, ntpMiddle32, rtpToMs, msToRtp, NTP_UNIX_OFFSET_S } from "./clock.ts";
 export { JitterBuffer, type JitterBufferOptions, type JitterBufferOutput, type JitterBufferStats } from "./jitter-buffer.ts";

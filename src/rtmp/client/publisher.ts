@@ -19,7 +19,7 @@ import type { CommandMessage } from "../session/events.ts";
 import { statusOf } from "../session/status.ts";
 import { authQuery, readChallenge } from "./auth.ts";
 import { PUBLISH_ERR, RtmpPublishError } from "./errors.ts";
-import type { RtmpTarget } from "./url.ts";
+import { parseRtmpTarget, type RtmpTarget } from "./url.ts";
 
 export interface PublishMetadata {
   width?: number;
@@ -31,8 +31,12 @@ export interface PublishMetadata {
   audioChannels?: number;
 }
 
+/** what FFmpeg's FMLE-style publishers send; servers that sniff encoders accept it */
+export const DEFAULT_FLASH_VERSION = "FMLE/3.0 (compatible; FMSc/1.0)";
+
 export interface PublisherOptions {
-  readonly flashVer: string;
+  /** flashVer sent in connect (DEFAULT_FLASH_VERSION) */
+  readonly flashVer?: string;
   readonly log?: Logger;
   /** ms for TCP/TLS connect, handshake and each command answer */
   readonly timeoutMs?: number;
@@ -56,10 +60,11 @@ export class RtmpPublisher {
   private closeListeners: ((reason: string) => void)[] = [];
   private drainListeners: (() => void)[] = [];
 
-  constructor(target: RtmpTarget, options: PublisherOptions) {
-    this.target = target;
+  /** `target` as a URL is the full form: its last path segment is the stream name. */
+  constructor(target: RtmpTarget | string, options: PublisherOptions = {}) {
+    this.target = typeof target === "string" ? parseRtmpTarget(target, { fullUrl: true }) : target;
     this.options = options;
-    this.log = (options.log ?? createLogger("rtmp.publisher")).child(`${target.host}:${target.port}`);
+    this.log = (options.log ?? createLogger("rtmp.publisher")).child(`${this.target.host}:${this.target.port}`);
   }
 
   get bufferedBytes(): number {
@@ -177,7 +182,7 @@ export class RtmpPublisher {
     // tcUrl carries the same app as connect (with any authentication query), as FFmpeg sends it.
     const tcUrl = this.target.tcUrl.slice(0, this.target.tcUrl.length - this.target.app.length) + app;
     try {
-      await conn.call("connect", { app, type: "nonprivate", flashVer: this.options.flashVer, tcUrl });
+      await conn.call("connect", { app, type: "nonprivate", flashVer: this.options.flashVer ?? DEFAULT_FLASH_VERSION, tcUrl });
       return undefined;
     } catch (err) {
       if (err instanceof RtmpCommandRejectedError) {

@@ -16,7 +16,7 @@ import { decodeNameAddr, tagOf } from "../headers/name-addr.ts";
 import { Dialog } from "../dialog.ts";
 import type { Authenticator } from "./auth.ts";
 import type { ServerTransaction, SipCore } from "./core.ts";
-import { TypedEmitter } from "./emitter.ts";
+import { TypedEmitter } from "../../events.ts";
 import { sendNonInvite } from "./request.ts";
 import { responseDestination } from "../transport/transport.ts";
 

@@ -13,7 +13,7 @@ import { decodeNameAddr } from "../headers/name-addr.ts";
 import { decodeCSeq } from "../headers/cseq.ts";
 import type { Authenticator } from "./auth.ts";
 import type { SipCore } from "./core.ts";
-import { TypedEmitter } from "./emitter.ts";
+import { TypedEmitter } from "../../events.ts";
 import { sendNonInvite } from "./request.ts";
 
 export type RegistrationState = "unregistered" | "registering" | "registered" | "unregistering" | "failed";

@@ -1,6 +1,6 @@
 /**
- * A typed event emitter (werift's typed events, SIP.js `Emitter`): listeners are type-checked
- * against an event map, `on` returns the unsubscribe function, a throwing listener does not stop
+ * The one event style of every object that owns a socket or a job (werift's typed events, SIP.js
+ * `Emitter`): listeners are type-checked against an event map, `on` returns the unsubscribe function, a throwing listener does not stop
  * the others (its error is rethrown on a later tick so it is not lost).
  */
 export type EventMap = Record<string, unknown>;
