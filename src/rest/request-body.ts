@@ -25,7 +25,27 @@ export function parseJsonBody(text: string): JsonObject {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RestError(400, "request body must be a JSON object");
   }
+  refuseControlCharacters(value, "", 0);
   return value as JsonObject;
+}
+
+/** C0 controls (CR, LF, NUL, TAB, ...), DEL and C1 controls. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const MAX_DEPTH = 16;
+
+/**
+ * No REST field has a use for control characters, and several end up in SIP headers, RTMP
+ * commands, URLs and log lines, where a CR/LF would add a line. Refused here, where every body is
+ * read, so no route can forget it; the 400 names the field (`options.soundFile`, `custom[0]`).
+ */
+function refuseControlCharacters(value: object, path: string, depth: number): void {
+  if (depth > MAX_DEPTH) throw new RestError(400, `request body is nested deeper than ${MAX_DEPTH} levels`);
+  for (const [key, item] of Object.entries(value)) {
+    const field = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (CONTROL.test(key)) throw new RestError(400, `field name ${JSON.stringify(field)} must not contain control characters`);
+    if (typeof item === "string" && CONTROL.test(item)) throw new RestError(400, `${field} must not contain control characters (CR, LF, NUL, ...)`);
+    if (typeof item === "object" && item !== null) refuseControlCharacters(item, field, depth + 1);
+  }
 }
 
 export function requireString(body: JsonObject, field: string): string {

@@ -71,6 +71,8 @@ export const SIP_ERROR = {
   AUTH: "ERR_SIP_AUTH",
   /** The call or registration was ended locally before it completed. */
   CANCELLED: "ERR_SIP_CANCELLED",
+  /** A message to send holds a control character in its start line or a header (injection). */
+  ENCODE: "ERR_SIP_ENCODE",
 } as const;
 
 export class SipTimeoutError extends TranspondError {

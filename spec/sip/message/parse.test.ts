@@ -88,4 +88,12 @@ test("RFC 4475 3.1.1.1 wsinv decodes to the values the RFC describes", () => {
   assert.ok(m.body.length > 100);
 });
 
+test("refuses a bare CR, a NUL or another control character in a header, a reason phrase or the Request-URI (Kamailio does too); a tab is LWS", () => {
+  assert.is(codeOf(() => decodeSipHead(enc("SIP/2.0 200 OK\r\nSubject: a\rX-Injected: 1\r\n\r\n"))), "ERR_SIP_HEADER_LINE");
+  assert.is(codeOf(() => decodeSipHead(enc("SIP/2.0 200 OK\r\nSubject: a\u0000b\r\n\r\n"))), "ERR_SIP_HEADER_LINE");
+  assert.is(codeOf(() => decodeSipHead(enc("SIP/2.0 200 O\u0001K\r\n\r\n"))), "ERR_SIP_START_LINE");
+  assert.is(codeOf(() => decodeSipHead(enc("OPTIONS sip:b@x\u0000 SIP/2.0\r\n\r\n"))), "ERR_SIP_REQUEST_URI");
+  assert.is(headerValue(decodeSipHead(enc("SIP/2.0 200 OK\r\nSubject: a\tb\r\n\r\n")), "Subject"), "a\tb");
+});
+
 test.run();

@@ -33,6 +33,19 @@ test("writes a status line with its reason", () => {
   assert.ok(encodeSipHead({ type: "response", status: 486, reason: "Busy Here", headers: [], body: new Uint8Array(0) }).startsWith("SIP/2.0 486 Busy Here\r\n"));
 });
 
+test("refuses CR, LF, NUL and other controls in the Request-URI, a header name or value, or a reason; a tab inside a value is legal", () => {
+  const bad: SipMessage[] = [
+    { ...request, uri: "sip:bob@example.com SIP/2.0\r\nX-Injected: 1\r\n\r\nINVITE sip:x" },
+    { ...request, headers: [...request.headers, { name: "From", value: '"a\r\nX-Injected: 1" <sip:a@h>' }] },
+    { ...request, headers: [...request.headers, { name: "Subject", value: "a\nb" }] },
+    { ...request, headers: [...request.headers, { name: "Subject", value: "a\u0000b" }] },
+    { ...request, headers: [...request.headers, { name: "X\r\nY", value: "1" }] },
+    { type: "response", status: 200, reason: "OK\r\nX-Injected: 1", headers: [], body: new Uint8Array(0) },
+  ];
+  for (const message of bad) assert.throws(() => encodeSipHead(message), (err: Error & { code?: string }) => err.code === "ERR_SIP_ENCODE" && /control character/.test(err.message));
+  assert.match(encodeSipHead({ ...request, headers: [{ name: "Subject", value: "a\tb" }] }), "Subject: a\tb\r\n");
+});
+
 test("every valid torture message survives decode -> encode -> decode with the same fields and body", () => {
   let n = 0;
   for (const c of TORTURE_CASES.filter((c) => c.expect === "valid")) {

@@ -25,7 +25,7 @@ const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9\-.]*[A-Za-z0-9.])?$/;
 
 /** True for `scheme:rest` with no whitespace or angle brackets: any absolute URI (RFC 3261 25.1). */
 export function isAbsoluteUri(text: string): boolean {
-  return SCHEME.test(text) && !/[\s<>"]/.test(text);
+  return SCHEME.test(text) && !/[\s<>"\x00-\x1f\x7f]/.test(text);
 }
 
 export function decodeSipUri(text: string): SipUri {

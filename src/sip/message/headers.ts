@@ -5,6 +5,10 @@
 import type { SipHeader, SipMessage } from "../messages.ts";
 
 /** Compact form -> long form (RFC 3261 20, RFC 3515, RFC 3841, RFC 4028). */
+/** Control characters (RFC 3261 25.1 allows none in a start line; HTAB only as LWS in headers). */
+export const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
+export const CONTROL_BUT_TAB = /[\x00-\x08\x0a-\x1f\x7f]/;
+
 export const COMPACT_FORMS: Readonly<Record<string, string>> = {
   a: "Accept-Contact",
   b: "Referred-By",

@@ -10,7 +10,7 @@ import { ParseError } from "../../errors.ts";
 import { SIP_PARSE } from "../errors.ts";
 import { SIP_VERSION, type SipHeader, type SipMessage } from "../messages.ts";
 import { isAbsoluteUri } from "../headers/uri.ts";
-import { canonicalHeaderName, isListHeader, splitHeaderValues } from "./headers.ts";
+import { canonicalHeaderName, CONTROL_BUT_TAB, isListHeader, splitHeaderValues } from "./headers.ts";
 import { DEFAULT_SIP_LIMITS, type SipLimits } from "./limits.ts";
 import { validateSipMessage } from "./validate.ts";
 
@@ -50,6 +50,7 @@ function parseStartLine(line: string): SipHead["start"] {
     if (!m) throw new ParseError(SIP_PARSE.START_LINE, `bad status line '${line.slice(0, 60)}'`, 0);
     checkVersion(m[1]);
     if (!/^[1-6]\d\d$/.test(m[2])) throw new ParseError(SIP_PARSE.STATUS, `bad status code '${m[2].slice(0, 20)}'`, m[1].length + 1);
+    if (CONTROL_BUT_TAB.test(m[3] ?? "")) throw new ParseError(SIP_PARSE.START_LINE, "control character in the reason phrase", 0);
     return { type: "response", status: Number(m[2]), reason: m[3] ?? "" };
   }
   const parts = line.split(" ");
@@ -107,6 +108,7 @@ export function decodeSipHead(bytes: Uint8Array, from = 0, limits: SipLimits = D
     if (!METHOD.test(name)) throw new ParseError(SIP_PARSE.HEADER_NAME, `bad header name '${name.slice(0, 40)}'`, at);
     const canonical = canonicalHeaderName(name);
     const value = line.slice(colon + 1).trim();
+    if (CONTROL_BUT_TAB.test(value)) throw new ParseError(SIP_PARSE.HEADER_LINE, `control character in the ${canonical} header`, at);
     const values = isListHeader(canonical) ? splitHeaderValues(value) : [value];
     for (const v of values) headers.push({ name: canonical, value: v });
     if (headers.length > limits.maxHeaders) throw new ParseError(SIP_PARSE.TOO_MANY_HEADERS, `more than ${limits.maxHeaders} header fields`, at);

@@ -135,8 +135,11 @@ export class Call extends TypedEmitter<CallEvents> {
         if (this.current === "terminating" && this.cancelPending) {
           this.transition("terminated");
           this.emit("ended", { by: "local", reason: "cancelled" });
+        } else if (reason === "timeout" && (this.current === "calling" || this.current === "early")) {
+          this.fail(new SipTimeoutError("INVITE", this.setup.core.timers.B));
         } else if (this.current === "calling" || this.current === "early") {
-          this.fail(reason === "timeout" ? new SipTimeoutError("INVITE", this.setup.core.timers.B) : new TranspondError(SIP_ERROR.TRANSPORT, "INVITE: the transport failed"));
+          // The first send can fail inside start(), before the caller of ua.call() has listeners.
+          queueMicrotask(() => this.fail(new TranspondError(SIP_ERROR.TRANSPORT, "INVITE: the transport failed")));
         }
       },
     });
