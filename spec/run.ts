@@ -1,16 +1,31 @@
 /**
- * Runs every spec/**\/*.test.ts with uvu in one process and ends with the line `N passed, N failed`
- * (uvu's own summary has another shape). Arguments filter test files by substring; `--unit` leaves
- * out spec/e2e.
+ * Runs every spec/**\/*.test.ts with uvu in one process and ends with a list of every failed test
+ * (file, suite, test, first error line) and the line `N passed, N failed, N skipped`. Arguments filter
+ * test files by substring; `--unit` leaves out spec/e2e. With TRANSPOND_TEST_RESULTS=<file> the
+ * failures are also written there as JSON (for spec/support/repeat.ts).
+ *
+ * Beyond uvu's own runner: a suite whose `before` or `after` hook threw, an unhandled rejection or
+ * uncaught exception, and a suite that does not finish within TRANSPOND_SUITE_TIMEOUT_S (300 s) are
+ * failures of the suite that was running, and a failed suite's log ends with the output of the
+ * programs it started (spec/support/test-log.ts).
  */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { dropOutput, keepOutput, takeHookError, takeOutput } from "./support/test-log.ts";
 
 const root = resolve(import.meta.dirname);
 const args = process.argv.slice(2);
 const unitOnly = args.includes("--unit");
 const filters = args.filter((a) => !a.startsWith("--"));
+const suiteLimitMs = Number(process.env.TRANSPOND_SUITE_TIMEOUT_S ?? 300) * 1000;
+
+export interface TestFailure {
+  readonly file: string;
+  readonly suite: string;
+  readonly test: string;
+  readonly error: string;
+}
 
 function findTests(dir: string): string[] {
   return readdirSync(dir).sort().flatMap((name) => {
@@ -24,18 +39,38 @@ const files = findTests(root)
   .filter((f) => !unitOnly || !relative(root, f).startsWith("e2e"))
   .filter((f) => filters.length === 0 || filters.some((p) => relative(root, f).includes(p)));
 
-// Tests log only warnings and errors unless asked otherwise.
-const { configureLogging } = await import("../src/log.ts");
-configureLogging({ level: (process.env.TRANSPOND_LOG_LEVEL as "warn" | undefined) ?? "warn" });
+// The gateway's log goes to stderr from warnings up (or TRANSPOND_LOG_LEVEL); a failed suite's log
+// also gets the suite's last info lines. Set again before each suite: some tests redirect the log.
+const { configureLogging, LOG_LEVELS } = await import("../src/log.ts");
+const stderrLevel = (process.env.TRANSPOND_LOG_LEVEL as (typeof LOG_LEVELS)[number] | undefined) ?? "warn";
+const keptLevel = LOG_LEVELS.indexOf(stderrLevel) > LOG_LEVELS.indexOf("info") ? stderrLevel : "info";
+const GATEWAY_LOG_LINES = 300;
+let gatewayLog: string[] = [];
+function logToStderrAndKeep(): void {
+  gatewayLog = [];
+  keepOutput("gateway log", () => gatewayLog.join("\n"));
+  configureLogging({
+    level: keptLevel,
+    json: false,
+    clock: () => new Date(),
+    write: (line) => {
+      gatewayLog.push(line);
+      if (gatewayLog.length > GATEWAY_LOG_LINES) gatewayLog.shift();
+      const level = /^\S+ (\w+)/.exec(line)?.[1]?.toLowerCase() as (typeof LOG_LEVELS)[number] | undefined;
+      if (level === undefined || LOG_LEVELS.indexOf(level) <= LOG_LEVELS.indexOf(stderrLevel)) process.stderr.write(line + "\n");
+    },
+  });
+}
 
+type SuiteRun = () => Promise<[string | true, number, number, number]>;
 declare global {
   var UVU_DEFER: number;
-  var UVU_QUEUE: unknown[][];
+  var UVU_QUEUE: (string | SuiteRun)[][];
   var UVU_INDEX: number;
 }
 globalThis.UVU_DEFER = 1;
 globalThis.UVU_QUEUE = [];
-const uvu = await import("uvu");
+await import("uvu");
 
 for (const [i, file] of files.entries()) {
   globalThis.UVU_INDEX = i;
@@ -43,26 +78,102 @@ for (const [i, file] of files.entries()) {
   await import(pathToFileURL(file).href);
 }
 
-let output = "";
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-  output += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
-  return write(chunk, ...rest);
-}) as typeof process.stdout.write;
-await uvu.exec(false);
-process.stdout.write = write;
+const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
 
-const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
-const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-// uvu counts a suite whose `before` hook threw as not passed but prints no error and keeps exit code 0
-const unfinished = plain.split("\n").filter((line) => {
-  const m = /\((\d+) \/ (\d+)\)\s*$/.exec(line);
-  return m !== null && m[1] !== m[2];
-});
-if (unfinished.length > 0) console.log(`\nsuites with tests that did not pass:\n${unfinished.map((l) => `  ${l.trim()}`).join("\n")}`);
+/** uvu's failure block: `   FAIL  <suite>  "<test>"` then the error message indented by 4. */
+function parseFailures(errors: string, file: string): TestFailure[] {
+  const lines = plain(errors).split("\n");
+  return lines.flatMap((line, i) => {
+    const m = /^ {3}FAIL {2}(.*) {2}"(.*)"$/.exec(line);
+    return m ? [{ file, suite: m[1]!, test: m[2]!, error: (lines[i + 1] ?? "").trim() }] : [];
+  });
+}
+
+const firstLine = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split("\n")[0]!;
+
+const failures: TestFailure[] = [];
+let current = { file: "", suite: "" };
+// An error thrown outside any awaited test would end the whole run; it fails the suite that ran.
+for (const event of ["unhandledRejection", "uncaughtException"] as const) {
+  process.on(event, (err: unknown) => {
+    console.error(`\n${event} while ${current.suite || current.file} ran:`, err);
+    failures.push({ ...current, test: `(${event})`, error: firstLine(err) });
+  });
+}
+
+let total = 0;
+let passed = 0;
+let skipped = 0;
+
+/** Runs one uvu suite, its stdout collected so the suite's name (its first write) is known. */
+async function runSuite(file: string, run: SuiteRun): Promise<void> {
+  let printed = "";
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    printed += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+    if (current.suite === "") current = { file, suite: plain(printed).trim() };
+    return write(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  current = { file, suite: "" };
+  logToStderrAndKeep();
+  const before = failures.length;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<"timeout">((done) => (timer = setTimeout(() => done("timeout"), suiteLimitMs)));
+  try {
+    const result = await Promise.race([run(), limit]);
+    // a rejection nobody handled is reported once the microtasks drain: let that happen while `current` names this suite
+    await new Promise((done) => setImmediate(done));
+    process.stdout.write = write;
+    if (result === "timeout") {
+      failures.push({ ...current, test: "(suite)", error: `did not finish within ${suiteLimitMs / 1000} s` });
+      return;
+    }
+    const [errors, ran, skips, max] = result;
+    total += max;
+    passed += ran;
+    skipped += skips;
+    if (errors !== true) {
+      write(`\n${errors}\n`);
+      failures.push(...parseFailures(errors, file));
+    }
+    const hookError = takeHookError();
+    if (errors === true && ran < max) failures.push({ ...current, test: "(before hook)", error: hookError ?? `${max - ran} of ${max} tests did not run` });
+  } catch (err) {
+    // uvu runs `after` hooks in a finally block: one that throws rejects the whole suite run
+    process.stdout.write = write;
+    console.error(`\n${current.suite}: after hook failed:`, err);
+    failures.push({ ...current, test: "(after hook)", error: firstLine(err) });
+  } finally {
+    clearTimeout(timer);
+    if (failures.length > before) {
+      const output = takeOutput();
+      if (output) console.log(`\noutput of the programs ${current.suite} started:\n${output}\n`);
+    } else dropOutput();
+  }
+}
+
+const started = Date.now();
+let suiteTimedOut = false;
+for (const group of globalThis.UVU_QUEUE) {
+  const [file, ...suites] = group as [string, ...SuiteRun[]];
+  console.log(`\n${file}`);
+  for (const run of suites) {
+    await runSuite(file, run);
+    if (failures.at(-1)?.test === "(suite)") {
+      suiteTimedOut = true;
+      break;
+    }
+  }
+  if (suiteTimedOut) break;
+}
+
+console.log(`\n  Total: ${total}  Duration: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+if (failures.length > 0) {
+  console.log(`\nfailed (${failures.length}):`);
+  for (const f of failures) console.log(`  FAILED ${f.file} › ${f.suite} › ${f.test}\n         ${f.error}`);
+}
+if (process.env.TRANSPOND_TEST_RESULTS) writeFileSync(process.env.TRANSPOND_TEST_RESULTS, JSON.stringify({ total, passed, skipped, failures }, null, 2));
 console.log(`${passed} passed, ${total - passed} failed, ${skipped} skipped`);
-if (files.length === 0 || total === 0 || passed < total) process.exitCode = 1;
+if (files.length === 0 || total === 0 || failures.length > 0 || passed < total) process.exitCode = 1;
 // Sockets or timers a test forgot must not keep CI waiting: the summary above is the verdict.
-setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+setTimeout(() => process.exit(process.exitCode ?? 0), suiteTimedOut ? 0 : 2000).unref();

@@ -22,6 +22,7 @@ import { RtmpPublisher } from "../../src/rtmp/client/publisher.ts";
 import { sharedFixture } from "../support/fixtures.ts";
 import { freeTcpPort, freeUdpPort, portTaken, waitFor } from "../support/net.ts";
 import { run } from "../support/process.ts";
+import { keepOutput } from "../support/test-log.ts";
 
 export const SIP_TIMERS = { T1: 50, T2: 400, T4: 500 } as const;
 
@@ -120,6 +121,7 @@ export async function startSipp(scenario: string, vars: Record<string, string> =
   const messageLog = join(tempDir, `${port}-messages.log`);
   const child = spawn("sipp", ["-sf", file, "-i", "127.0.0.1", "-p", String(port), "-mi", "127.0.0.1", "-mp", String(mediaPort), "-m", "1", "-nostdin", "-timeout", "40s", "-trace_msg", "-message_file", messageLog, ...(options.tcp ? ["-t", "t1"] : []), ...(options.autoAnswer ? ["-aa"] : [])], { stdio: "ignore", cwd: tempDir });
   children.add(child);
+  keepOutput(`sipp ${scenario} on port ${port} (messages)`, () => (existsSync(messageLog) ? readFileSync(messageLog, "utf8") : ""));
   const exit = new Promise<number | null>((done) =>
     child.once("exit", (code) => {
       children.delete(child);

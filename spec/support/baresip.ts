@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeUdpPort, waitFor } from "./net.ts";
+import { keepOutput } from "./test-log.ts";
 
 export const BARESIP_MODULES = "/usr/lib/baresip/modules";
 
@@ -57,6 +58,7 @@ export class Baresip {
     live.add(child);
     child.stdout?.on("data", (d: Buffer) => (this.output += d.toString("utf8")));
     child.stderr?.on("data", (d: Buffer) => (this.output += d.toString("utf8")));
+    keepOutput(`baresip on port ${port}`, () => this.output);
     this.exited = new Promise((resolve) => child.once("exit", () => (live.delete(child), resolve())));
   }
 

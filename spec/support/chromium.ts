@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { keepOutput } from "./test-log.ts";
 
 const require = createRequire(import.meta.url);
 const SDK = join(require.resolve("@flashphoner/websdk/package.json"), "..", "flashphoner-webrtc-only.js");
@@ -115,6 +116,10 @@ export class ChromiumHarness {
     const sdkPage = new SdkPage(page);
     this.pages.push(sdkPage);
     page.on("pageerror", (err) => console.log("page error:", err.message));
+    let consoleLog = "";
+    page.on("console", (m) => (consoleLog += `${m.type()}: ${m.text()}\n`));
+    page.on("pageerror", (err) => (consoleLog += `page error: ${err.message}\n`));
+    keepOutput(`chromium page ${this.pages.length} console`, () => consoleLog);
     await page.goto(this.pageUrl);
     await page.evaluate((url) => (window as unknown as PageWindow).T.connect(url), wsUrl);
     return sdkPage;

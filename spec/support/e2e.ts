@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { suite, type Test } from "uvu";
+import { noteHookError, snapshotOutput } from "./test-log.ts";
 
 export const E2E_REQUIRED = process.env.TRANSPOND_E2E === "required";
 
@@ -26,6 +27,7 @@ export function hasProgram(name: string): boolean {
  */
 export function e2eSuite(name: string, programs: string[]): Test {
   const s = printingHookErrors(suite(name), name);
+  s.after.each(snapshotOutput);
   const missing = programs.filter((p) => !hasProgram(p));
   if (missing.length === 0) return s;
   const reason = `needs ${missing.join(", ")} on PATH`;
@@ -49,6 +51,7 @@ function printingHookErrors(s: Test, name: string): Test {
         await hook(context);
       } catch (err) {
         console.error(`${name}: before hook failed:`, err);
+        noteHookError(err);
         throw err;
       }
     })) as Test["before"];

@@ -23,6 +23,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeUdpPort, waitFor } from "./net.ts";
+import { keepOutput } from "./test-log.ts";
 
 export const KAMAILIO_MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules/";
 
@@ -84,6 +85,7 @@ export class Kamailio {
     live.add(child);
     child.stdout?.on("data", (d: Buffer) => (this.output += d.toString("utf8")));
     child.stderr?.on("data", (d: Buffer) => (this.output += d.toString("utf8")));
+    keepOutput(`kamailio on port ${port}`, () => this.output);
     this.exited = new Promise((resolve) => child.once("exit", () => (live.delete(child), resolve())));
   }
 

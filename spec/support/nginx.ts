@@ -17,6 +17,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeTcpPort, waitFor } from "./net.ts";
+import { keepOutput } from "./test-log.ts";
 
 export const NGINX_RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
@@ -183,6 +184,7 @@ export class NginxRtmp {
     const child = spawn("nginx", ["-c", this.configFile, "-p", this.dir, "-e", join(this.dir, "error.log")], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    keepOutput(`nginx on port ${this.port} (stderr, error.log)`, () => stderr + this.errorLog);
     this.child = child;
     live.add(child);
     this.exited = new Promise((resolve) => child.once("exit", () => {

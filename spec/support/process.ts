@@ -3,6 +3,7 @@
  * tracked so `after` hooks can kill what is left (`killChildren`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { asText, keepOutput } from "./test-log.ts";
 
 export interface RunResult {
   readonly code: number | null;
@@ -21,6 +22,7 @@ export function start(cmd: string, args: readonly string[], timeoutMs = 30000): 
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  keepOutput(`${cmd} ${args.join(" ")}`.slice(0, 160), () => `${stderr}${asText(stdout)}`);
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   const done = new Promise<RunResult>((resolve) => {
     child.once("close", (code, signal) => {
