@@ -41,7 +41,7 @@ test("starts the configured listeners only and answers REST over HTTP and HTTPS"
   const res = await fetch(`http://127.0.0.1:${a.ports.http}/rest-api/push/find_all`);
   assert.is(res.status, 404);
   const body = (await res.json()) as { message: string };
-  assert.match(body.message, "Not found transponder");
+  assert.is(body.message, "Not found any transponder");
 });
 
 test("/push/startup names what is wrong: a missing field, an unknown stream", async () => {

@@ -18,7 +18,9 @@ import { Dialog } from "../../src/sip/dialog.ts";
 import type { SipResponse } from "../../src/sip/messages.ts";
 import { encodeRtp, rtpPacket } from "../../src/rtp/packet.ts";
 import type { Frame, TrackConfig } from "../../src/codecs/frame.ts";
+import { TransponderRegistry } from "../../src/core/transponders.ts";
 import { waitFor } from "../support/net.ts";
+import { FakeAudio, FakeOutput } from "./transponder-fakes.ts";
 import { ANSWER_PCMA, memoryLogger, testConfig, UdpFarEnd, type LogLine } from "./calls-support.ts";
 
 const test = suite("core/calls");
@@ -54,6 +56,7 @@ function request(callId: string, extra: Record<string, unknown> = {}) {
 test("the INVITE goes to sipDomain:sipPort from sipLogin, offering PCMA, PCMU and telephone-event sendrecv plus H.264 recvonly when hasVideo is false", async () => {
   const { calls } = setup();
   calls.startup(request("c1"));
+  assert.is(callObject(calls.get("c1")).sipStatus, null, "no SIP answer yet");
   const invite = await waitFor("INVITE", () => far.requests.find((r) => r.method === "INVITE"));
   assert.match(invite.uri, /^sip:2000@127\.0\.0\.1:\d+$/);
   assert.match(headerValue(invite, "From") ?? "", /<sip:1000@127\.0\.0\.1:\d+>;tag=/);
@@ -168,9 +171,36 @@ test("a callId in use and an rtmpUrl + rtmpStream in use are refused with 409; a
   };
   assert.is(conflict(() => calls.startup(request("c8"))), 409);
   assert.is(conflict(() => calls.startup(request("c9", { rtmpUrl: "rtmp://127.0.0.1:1/live", rtmpStream: "s1" }))), 409);
+  assert.is(conflict(() => calls.startup(request("c9", { rtmpUrl: "rtmp://127.0.0.1:99999/live", rtmpStream: "s1" }))), 400);
   await calls.terminate("c8");
   await waitFor("FINISH", () => (calls.get("c8").status === "FINISH" ? true : undefined));
   assert.is(conflict(() => calls.startup(request("c8"))), undefined);
+});
+
+test("seed 004's rtmpUrl with instance and query is republished to app live/_definst_?param1=value1&param2=value2 as rtmpStream", async () => {
+  const hub = new StreamHub();
+  const outputs: FakeOutput[] = [];
+  const transponders = new TransponderRegistry({
+    hub,
+    config: testConfig(),
+    connect: (target) => (outputs.push(new FakeOutput(target, "ok")), outputs.at(-1)!),
+    audioPath: () => new FakeAudio(),
+    loadSound: () => Promise.reject(new Error("no sounds")),
+    resolveHost: async () => undefined,
+  });
+  registry = new CallRegistry({ hub, config: testConfig(), transponders, log: memoryLogger([]), sipTimers: { T1: 50, T2: 400, T4: 500 }, rtcpIntervalMs: 0 });
+  const calls = registry;
+  far.script = (req, tx, core) => {
+    if (req.method === "INVITE") tx.respond(core.createResponse(req, 200, { toTag: "far", headers: [{ name: "Contact", value: `<sip:far@127.0.0.1:${far.port}>` }, { name: "Content-Type", value: "application/sdp" }], body: enc.encode(ANSWER_PCMA(9)) }));
+    else tx.respond(core.createResponse(req, 200));
+  };
+  calls.startup(request("c-seed", { rtmpUrl: "rtmp://rtmp-server.flashphoner.com:1935/live/_definst_?param1=value1&param2=value2", rtmpStream: "rtmp_stream1" }));
+  const output = await waitFor("RTMP output", () => outputs[0]);
+  assert.is(output.target.host, "rtmp-server.flashphoner.com");
+  assert.is(output.target.app, "live/_definst_?param1=value1&param2=value2");
+  assert.is(output.target.streamName, "rtmp_stream1");
+  await waitFor("RTMP_STREAM_ACTIVE", () => (calls.get("c-seed").rtmpStreamStatus === "RTMP_STREAM_ACTIVE" ? true : undefined));
+  transponders.close();
 });
 
 test("a re-INVITE offering sendonly puts the call on HOLD (answered recvonly), and sendrecv brings it back to ESTABLISHED", async () => {

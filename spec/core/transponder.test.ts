@@ -1,87 +1,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import type { AudioConfig, AudioFrame, Frame, TrackConfig } from "../../src/codecs/frame.ts";
+import type { AudioConfig, Frame } from "../../src/codecs/frame.ts";
 import { makeConfig } from "../../src/config.ts";
 import type { PcmBlock } from "../../src/audio/pcm.ts";
-import type { AudioPath } from "../../src/core/audio-path.ts";
 import { StreamHub } from "../../src/core/hub.ts";
 import type { MediaSource } from "../../src/core/media-sink.ts";
-import { RtmpPublishError, type RtmpOutput, type RtmpOutputMetadata } from "../../src/core/rtmp-output.ts";
 import { TransponderRegistry, PushError } from "../../src/core/transponders.ts";
-import type { RtmpTarget } from "../../src/rtmp/client/url.ts";
+import { FakeAudio, FakeOutput, type Outcome } from "./transponder-fakes.ts";
 import { waitFor } from "../support/net.ts";
 
 const test = suite("core/transponder");
-
-type Outcome = "ok" | "refused" | "unreachable" | "closed";
-
-class FakeOutput implements RtmpOutput {
-  sent: string[] = [];
-  bufferedBytes = 0;
-  stopped = false;
-  private closeListener?: (reason: string) => void;
-  private drainListener?: () => void;
-  constructor(
-    readonly target: RtmpTarget,
-    private readonly outcome: Outcome,
-  ) {}
-  async start(): Promise<void> {
-    if (this.outcome === "refused") throw new RtmpPublishError("ERR_RTMP_PUBLISH_REJECTED", "NetStream.Publish.BadName: name in use", false);
-    if (this.outcome === "unreachable") throw new RtmpPublishError("ERR_RTMP_CONNECT", "connect ECONNREFUSED", true);
-    if (this.outcome === "closed") throw new RtmpPublishError("ERR_RTMP_CLOSED_ON_PUBLISH", "the server closed the connection before publishing started", true);
-  }
-  sendMetadata(m: RtmpOutputMetadata): void {
-    this.sent.push(`meta ${m.width}x${m.height} ${m.audioCodec}`);
-  }
-  sendConfig(c: TrackConfig, ts: number): void {
-    this.sent.push(`config ${c.codec}@${ts}`);
-  }
-  sendFrame(f: Frame, ts: number): void {
-    this.sent.push(`${f.kind}${f.kind === "video" && f.key ? "K" : ""}@${ts}`);
-  }
-  async stop(): Promise<void> {
-    this.stopped = true;
-  }
-  onClose(l: (reason: string) => void): void {
-    this.closeListener = l;
-  }
-  onDrain(l: () => void): void {
-    this.drainListener = l;
-  }
-  drop(reason: string): void {
-    this.closeListener?.(reason);
-  }
-  drain(): void {
-    this.drainListener?.();
-  }
-}
-
-class FakeAudio implements AudioPath {
-  config: AudioConfig | undefined;
-  muted = false;
-  soundEnabled = false;
-  sound?: PcmBlock;
-  setSourceConfig(c: AudioConfig): void {
-    this.config = c;
-  }
-  push(f: AudioFrame): AudioFrame[] {
-    return [f];
-  }
-  setMuted(m: boolean): void {
-    this.muted = m;
-  }
-  soundOn(pcm: PcmBlock): void {
-    this.soundEnabled = true;
-    this.sound = pcm;
-  }
-  tick(): AudioFrame[] {
-    return [];
-  }
-  close(): void {}
-  soundOff(): void {
-    this.soundEnabled = false;
-  }
-}
 
 const testSound: PcmBlock = { sampleRate: 8000, channels: 1, samples: new Float32Array(80) };
 const sps = { codec: "H264" as const, sps: new Uint8Array([0x67]), pps: new Uint8Array([0x68]), width: 640, height: 360 };
@@ -243,6 +171,36 @@ test("rtmp_push_auto_start republishes every newly published stream", async () =
   await waitFor("auto transponder", () => registry.find("second", undefined)[0]);
   assert.is(outputs.at(-1)!.target.streamName, "rtmp_second");
   assert.is(outputs.at(-1)!.target.app, "auto");
+  registry.close();
+});
+
+test("seed 000's auto-start URL rtmp://host:1935/ connects with an empty app; a refusal shows the server's text and that the URL has no application", async () => {
+  const { hub, registry, outputs } = setup(["app-refused"], { rtmp_push_auto_start: true, rtmp_push_auto_start_url: "rtmp://h:1935/" });
+  hub.publish("second", { kind: "webrtc", requestKeyframe: () => {}, stop: () => {} });
+  const r = await waitFor("auto transponder", () => registry.find("second", undefined)[0]);
+  await waitFor("FAILED", () => (r.transponder.status === "FAILED" ? true : undefined));
+  assert.is(outputs[0]!.target.app, "");
+  assert.is(outputs[0]!.target.tcUrl, "rtmp://h:1935/");
+  assert.is(r.transponder.lastError, "NetConnection.Connect.Rejected: no such application (the RTMP URL has no application)");
+  registry.close();
+});
+
+test("/push/find matches rtmpUrl as sent and as answered (without the password)", async () => {
+  const { registry } = setup(["ok"]);
+  await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://user:secret@h/live" });
+  assert.is(registry.find("cam", "rtmp://user:secret@h/live").length, 1);
+  assert.is(registry.find(undefined, "rtmp://user@h/live").length, 1);
+  assert.is(registry.find(undefined, "rtmp://other@h/live").length, 0);
+  registry.close();
+});
+
+test("a call's target (rtmpStream given) keeps the instance and query in the app and publishes rtmpStream without prefix", async () => {
+  const { registry, outputs } = setup(["ok"]);
+  await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h:1935/live/_definst_?param1=value1&param2=value2", rtmpStream: "rtmp_stream1" });
+  assert.is(outputs[0]!.target.app, "live/_definst_?param1=value1&param2=value2");
+  assert.is(outputs[0]!.target.streamName, "rtmp_stream1");
+  await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h:1935/live/_definst_?param1=value1&param2=value2", rtmpStream: "other" });
+  assert.is(outputs[1]!.target.streamName, "other", "another rtmpStream on the same URL is another transponder");
   registry.close();
 });
 

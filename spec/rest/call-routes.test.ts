@@ -81,7 +81,9 @@ test("the WCS example body is accepted (200, empty body) and /call/find shows th
 });
 
 test("find_all answers GET with no body and POST alike, and 404 when there is no call", async () => {
-  assert.is((await post("find_all", undefined, "GET")).status, 404);
+  const none = await post("find_all", undefined, "GET");
+  assert.is(none.status, 404);
+  assert.match(none.text, "calls are not found");
   await post("startup", wcsBody());
   const get = await post("find_all", undefined, "GET");
   assert.is(get.status, 200);
@@ -125,7 +127,9 @@ test("terminate, send_dtmf, inject_stream, inject_stream/terminate and inject_so
     assert.is((await post(path, body)).status, 404, path);
     assert.is((await post(path, { ...body, callId: undefined })).status, 400, path);
   }
-  assert.is((await post("find", { callId: "nope" })).status, 404);
+  const found = await post("find", { callId: "nope" });
+  assert.is(found.status, 404);
+  assert.match(found.text, "call with the given parameters is not found");
 });
 
 test("send_dtmf checks digits and type: 400 for a bad digit or type, 409 before the call is established", async () => {

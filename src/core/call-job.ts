@@ -62,7 +62,8 @@ export class CallJob {
   readonly request: CallRequest;
   readonly createdAt = Date.now();
   status: CallStatus = "NEW";
-  sipStatus = 0;
+  /** the last SIP answer's status; null before the first one, as in the WCS Call object */
+  sipStatus: number | null = null;
   info = "";
   rtmpStreamStatus: RtmpStreamStatus | undefined;
   streamName: string | undefined;
@@ -133,7 +134,7 @@ export class CallJob {
     } catch (err) {
       this.#deps.log.warn("call setup failed", { callId: r.callId, error: err as Error });
       const status = err instanceof SipStatusError ? err.status : err instanceof SipTimeoutError ? 408 : this.sipStatus;
-      this.#finish("FAILED", status, err instanceof SipTimeoutError ? CALL_INFO.REQUEST_TIMEOUT : r.sipRegisterRequired && status > 0 ? `REGISTER failed: ${errorMessage(err)}` : errorMessage(err));
+      this.#finish("FAILED", status, err instanceof SipTimeoutError ? CALL_INFO.REQUEST_TIMEOUT : r.sipRegisterRequired && status !== null ? `REGISTER failed: ${errorMessage(err)}` : errorMessage(err));
     }
   }
 
@@ -180,7 +181,7 @@ export class CallJob {
     call.on("established", ({ sdp }) => this.#established(sdp));
     call.on("info", ({ contentType, body }) => this.#onInfo(contentType, body));
     call.on("failed", (err) => {
-      const status = err instanceof SipStatusError ? err.status : err instanceof SipTimeoutError ? 408 : 0;
+      const status = err instanceof SipStatusError ? err.status : err instanceof SipTimeoutError ? 408 : this.sipStatus;
       const busy = status === 486 || status === 600;
       this.#finish(busy ? "BUSY" : "FAILED", status, err instanceof SipTimeoutError ? CALL_INFO.REQUEST_TIMEOUT : err instanceof SipStatusError ? err.reason : errorMessage(err));
     });
@@ -263,8 +264,7 @@ export class CallJob {
       return;
     }
     if (r.rtmpUrl && r.rtmpStream && this.#deps.transponders) {
-      const rtmpUrl = `${r.rtmpUrl.replace(/\/+$/, "")}/${r.rtmpStream}`;
-      this.#deps.transponders.startup({ streamName: name, rtmpUrl, fullUrl: true }).then(
+      this.#deps.transponders.startup({ streamName: name, rtmpUrl: r.rtmpUrl, rtmpStream: r.rtmpStream }).then(
         (t) => {
           this.#transponder = t;
           if (this.isFinal) return t.transponder.stop("call ended");
@@ -370,7 +370,7 @@ export class CallJob {
     this.#finish("FINISH", this.sipStatus, reason);
   }
 
-  #set(status: CallStatus, sipStatus: number): void {
+  #set(status: CallStatus, sipStatus: number | null): void {
     if (this.isFinal) return;
     const changed = this.status !== status || this.sipStatus !== sipStatus;
     this.status = status;
@@ -378,7 +378,7 @@ export class CallJob {
     if (changed) this.#deps.onStatus(this);
   }
 
-  #finish(status: CallStatus, sipStatus: number, info: string): void {
+  #finish(status: CallStatus, sipStatus: number | null, info: string): void {
     if (this.isFinal) return;
     this.status = status;
     this.sipStatus = sipStatus;

@@ -13,7 +13,7 @@ import type { PcmBlock } from "../audio/pcm.ts";
 import { errorMessage, TranspondError } from "../errors.ts";
 import type { TimerSettings } from "../sip/transaction/timers.ts";
 import { RtpPortAllocator } from "../rtp/port-allocator.ts";
-import { displayUrl } from "../rtmp/client/url.ts";
+import { displayUrl, parseRtmpTarget } from "../rtmp/client/url.ts";
 import type { StreamHub } from "./hub.ts";
 import { CallJob, type CallTransponders } from "./call-job.ts";
 import { SipPorts } from "./call-sip.ts";
@@ -143,7 +143,7 @@ export class CallRegistry {
 
   get(callId: string): CallJob {
     const job = this.#calls.get(callId);
-    if (!job) throw new CallError(404, `Call not found: ${callId}`);
+    if (!job) throw new CallError(404, `call is not found: ${callId}`);
     return job;
   }
 
@@ -222,6 +222,12 @@ export class CallRegistry {
   }
 }
 
+/** Where a call publishes, read with the `/push/startup` URL rules: host, port, app (query kept) and rtmpStream. */
 function rtmpTarget(rtmpUrl: string, rtmpStream: string): string {
-  return `${rtmpUrl.replace(/\/+$/, "")}/${rtmpStream}`;
+  try {
+    const t = parseRtmpTarget(rtmpUrl, { streamName: rtmpStream });
+    return `${t.secure ? "rtmps" : "rtmp"}://${t.host}:${t.port}/${t.app} ${t.streamName}`;
+  } catch (err) {
+    throw new CallError(400, `rtmpUrl: ${errorMessage(err)}`);
+  }
 }

@@ -158,7 +158,7 @@ export class Transponder {
   private lost(output: RtmpOutput, reason: string, retry: boolean): void {
     if (this.output !== output || this.status === "STOPPED" || this.status === "FAILED") return;
     this.output = undefined;
-    this.lastError = reason;
+    this.lastError = this.options.target.app === "" ? `${reason} (the RTMP URL has no application)` : reason;
     if (!retry) return this.transition("FAILED");
     this.transition("RECONNECTING");
     const delay = reconnectDelay(this.attempt++, this.options.timing.reconnectMinMs, this.options.timing.reconnectMaxMs, this.options.random);

@@ -26,6 +26,8 @@ export interface PushOptions {
 export interface PushRequest {
   streamName: string;
   rtmpUrl: string;
+  /** the exact name to publish, without prefix (a call's `rtmpStream`) */
+  rtmpStream?: string;
   fullUrl?: boolean;
   flashVer?: string;
   options?: PushOptions;
@@ -83,7 +85,7 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
     const stream = this.deps.hub.get(request.streamName);
     if (!stream) throw new PushError(404, `Stream not found: ${request.streamName}`);
     const target = this.target(request);
-    if (this.all().some((r) => r.request.streamName === request.streamName && r.request.rtmpUrl === request.rtmpUrl)) {
+    if (this.all().some((r) => r.request.streamName === request.streamName && r.request.rtmpUrl === request.rtmpUrl && r.request.rtmpStream === request.rtmpStream)) {
       throw new PushError(409, `a transponder for ${request.streamName} to ${displayUrl(request.rtmpUrl)} already exists`);
     }
     await (this.deps.resolveHost ?? resolveHost)(target.host);
@@ -94,7 +96,9 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
 
   find(streamName: string | undefined, rtmpUrl: string | undefined): RegisteredTransponder[] {
     return this.all().filter(
-      (r) => (streamName === undefined || r.streamName === streamName || r.request.streamName === streamName) && (rtmpUrl === undefined || r.request.rtmpUrl === rtmpUrl),
+      (r) =>
+        (streamName === undefined || r.streamName === streamName || r.request.streamName === streamName) &&
+        (rtmpUrl === undefined || r.request.rtmpUrl === rtmpUrl || displayUrl(r.request.rtmpUrl) === rtmpUrl),
     );
   }
 
@@ -132,6 +136,7 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
 
   private target(request: PushRequest): RtmpTarget {
     try {
+      if (request.rtmpStream !== undefined) return parseRtmpTarget(request.rtmpUrl, { streamName: request.rtmpStream });
       return parseRtmpTarget(request.rtmpUrl, {
         streamName: request.streamName,
         fullUrl: request.fullUrl ?? this.deps.config.rtmp_transponder_full_url,

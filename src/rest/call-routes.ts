@@ -78,14 +78,14 @@ export function registerCallRoutes(router: Router, calls: CallRegistry): void {
       rtmpUrl: optionalString(body, "rtmpUrl") || undefined,
       status: optionalString(body, "status") || undefined,
     });
-    if (found.length === 0) throw new RestError(404, "Call not found");
+    if (found.length === 0) throw new RestError(404, "call with the given parameters is not found");
     return found.map(callObject);
   });
   router.post(
     "/rest-api/call/find_all",
     () => {
       const all = calls.all();
-      if (all.length === 0) throw new RestError(404, "Call not found");
+      if (all.length === 0) throw new RestError(404, "calls are not found");
       return all.map(callObject);
     },
     true,

@@ -61,14 +61,14 @@ export function registerPushRoutes(router: Router, registry: TransponderRegistry
   );
   router.post("/rest-api/push/find", (body) => {
     const found = registry.find(optionalString(body, "streamName"), optionalString(body, "rtmpUrl"));
-    if (found.length === 0) throw new RestError(404, "Not found transponder");
+    if (found.length === 0) throw new RestError(404, "Transponder not found");
     return found.map(transponderObject);
   });
   router.post(
     "/rest-api/push/find_all",
     () => {
       const all = registry.all();
-      if (all.length === 0) throw new RestError(404, "Not found transponder");
+      if (all.length === 0) throw new RestError(404, "Not found any transponder");
       return all.map(transponderObject);
     },
     true,

@@ -57,10 +57,18 @@ test("rtmps defaults to port 443; IPv6 hosts are bracketed in tcUrl", () => {
   assert.is(v6.tcUrl, "rtmp://[::1]:1935/live");
 });
 
+test("seed 000's auto-start URL rtmp://host:1935/ is an empty application, sent as such in connect", () => {
+  for (const url of ["rtmp://rtmp.server.com:1935/", "rtmp://rtmp.server.com:1935"]) {
+    const t = parseRtmpTarget(url, { streamName: "s", prefix: "rtmp_" });
+    assert.is(t.app, "", url);
+    assert.is(t.tcUrl, "rtmp://rtmp.server.com:1935/", url);
+    assert.is(t.streamName, "rtmp_s", url);
+  }
+});
+
 test("bad URLs are refused with a reason", () => {
   const bad: [string, object, string][] = [
     ["http://h/live", { streamName: "s" }, "unsupported scheme"],
-    ["rtmp://h", { streamName: "s" }, "no application"],
     ["rtmp://h/live", {}, "no stream name"],
     ["rtmp://h/live", { fullUrl: true }, "needs an app and a stream name"],
     ["rtmp://h:99999/live", { streamName: "s" }, "bad port"],

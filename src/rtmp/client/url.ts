@@ -1,6 +1,7 @@
 /**
  * RTMP target URLs in every form the WCS product docs use (DESIGN "Republishing to RTMP"):
  *   rtmp://host[:port]/app                      app "app", stream = prefix + streamName
+ *   rtmp://host[:port]/                         app "" (legal in connect; most servers refuse it)
  *   rtmp://host/app/instance                    app "app/instance"
  *   rtmp://host/app/?k=v&...                    the query stays in the connect app: "app/?k=v&..."
  *   rtmp://user:pass@host/app                   credentials for adobe/llnw authentication
@@ -69,7 +70,6 @@ export function parseRtmpTarget(url: string, options: TargetOptions = {}): RtmpT
     query = "";
     appSegments = segments.slice(0, -1);
   } else {
-    if (segments.length < 1) throw new RtmpUrlError("the RTMP URL has no application: rtmp://host/app");
     if (!options.streamName) throw new RtmpUrlError("no stream name for the RTMP URL");
     streamName = (options.prefix ?? "") + options.streamName;
     appSegments = segments;

@@ -1,0 +1,80 @@
+/**
+ * Fakes for transponder tests: an RTMP output whose start succeeds or fails as scripted and that
+ * records what is sent, and an audio path that passes frames through.
+ */
+import type { AudioConfig, AudioFrame, Frame, TrackConfig } from "../../src/codecs/frame.ts";
+import type { PcmBlock } from "../../src/audio/pcm.ts";
+import type { AudioPath } from "../../src/core/audio-path.ts";
+import { RtmpPublishError, type RtmpOutput, type RtmpOutputMetadata } from "../../src/core/rtmp-output.ts";
+import type { RtmpTarget } from "../../src/rtmp/client/url.ts";
+
+export type Outcome = "ok" | "refused" | "unreachable" | "closed" | "app-refused";
+
+export class FakeOutput implements RtmpOutput {
+  sent: string[] = [];
+  bufferedBytes = 0;
+  stopped = false;
+  private closeListener?: (reason: string) => void;
+  private drainListener?: () => void;
+  constructor(
+    readonly target: RtmpTarget,
+    private readonly outcome: Outcome,
+  ) {}
+  async start(): Promise<void> {
+    if (this.outcome === "app-refused") throw new RtmpPublishError("ERR_RTMP_CONNECT_REJECTED", "NetConnection.Connect.Rejected: no such application", false);
+    if (this.outcome === "refused") throw new RtmpPublishError("ERR_RTMP_PUBLISH_REJECTED", "NetStream.Publish.BadName: name in use", false);
+    if (this.outcome === "unreachable") throw new RtmpPublishError("ERR_RTMP_CONNECT", "connect ECONNREFUSED", true);
+    if (this.outcome === "closed") throw new RtmpPublishError("ERR_RTMP_CLOSED_ON_PUBLISH", "the server closed the connection before publishing started", true);
+  }
+  sendMetadata(m: RtmpOutputMetadata): void {
+    this.sent.push(`meta ${m.width}x${m.height} ${m.audioCodec}`);
+  }
+  sendConfig(c: TrackConfig, ts: number): void {
+    this.sent.push(`config ${c.codec}@${ts}`);
+  }
+  sendFrame(f: Frame, ts: number): void {
+    this.sent.push(`${f.kind}${f.kind === "video" && f.key ? "K" : ""}@${ts}`);
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+  onClose(l: (reason: string) => void): void {
+    this.closeListener = l;
+  }
+  onDrain(l: () => void): void {
+    this.drainListener = l;
+  }
+  drop(reason: string): void {
+    this.closeListener?.(reason);
+  }
+  drain(): void {
+    this.drainListener?.();
+  }
+}
+
+export class FakeAudio implements AudioPath {
+  config: AudioConfig | undefined;
+  muted = false;
+  soundEnabled = false;
+  sound?: PcmBlock;
+  setSourceConfig(c: AudioConfig): void {
+    this.config = c;
+  }
+  push(f: AudioFrame): AudioFrame[] {
+    return [f];
+  }
+  setMuted(m: boolean): void {
+    this.muted = m;
+  }
+  soundOn(pcm: PcmBlock): void {
+    this.soundEnabled = true;
+    this.sound = pcm;
+  }
+  tick(): AudioFrame[] {
+    return [];
+  }
+  close(): void {}
+  soundOff(): void {
+    this.soundEnabled = false;
+  }
+}
