@@ -39,7 +39,8 @@ export { formatTrace, traceToJson } from "./trace-format.ts";
 export { parseRtmpTarget, displayUrl, RtmpUrlError, type RtmpTarget, type TargetOptions } from "./client/url.ts";
 export { DEFAULT_FLASH_VERSION, RtmpPublisher, type PublisherOptions, type PublishMetadata } from "./client/publisher.ts";
 export { publishFlvFile, type FilePublishOptions, type FilePublishResult } from "./client/file-publisher.ts";
-export { PUBLISH_ERR, RtmpPublishError } from "./client/errors.ts";
+export { PLAY_ERR, PUBLISH_ERR, RtmpClientError, RtmpPlayError, RtmpPublishError } from "./client/errors.ts";
+export { RtmpPlayer, FFMPEG_FLASH_VER, type PlayerOptions, type RtmpPlayerEvents } from "./client/player.ts";
 export {
   RtmpServer,
   type PlayHandle,

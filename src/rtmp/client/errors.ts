@@ -1,16 +1,23 @@
 import { TranspondError } from "../../errors.ts";
 
 /**
- * A failed publish attempt. `retry` tells whether trying again may help (network trouble, a name
- * still held by our previous connection) or not (authentication failed, publish rejected).
+ * A failed attempt of an RTMP client. `retry` tells whether trying again may help (network trouble,
+ * a name still held by our previous connection, a stream not published yet) or not (authentication
+ * failed, publish rejected).
  */
-export class RtmpPublishError extends TranspondError {
+export class RtmpClientError extends TranspondError {
   readonly retry: boolean;
   constructor(code: string, message: string, retry: boolean, options?: { cause?: unknown }) {
     super(code, message, options);
     this.retry = retry;
   }
 }
+
+/** A failed publish attempt (RtmpPublisher). */
+export class RtmpPublishError extends RtmpClientError {}
+
+/** A failed play attempt (RtmpPlayer). */
+export class RtmpPlayError extends RtmpClientError {}
 
 export const PUBLISH_ERR = {
   CONNECT: "ERR_RTMP_CONNECT",
@@ -19,5 +26,15 @@ export const PUBLISH_ERR = {
   PUBLISH_REJECTED: "ERR_RTMP_PUBLISH_REJECTED",
   /** closed after `publish` with no NetStream.Publish status: how nginx-rtmp refuses (on_publish 403) */
   CLOSED_ON_PUBLISH: "ERR_RTMP_CLOSED_ON_PUBLISH",
+  TIMEOUT: "ERR_RTMP_TIMEOUT",
+} as const;
+
+export const PLAY_ERR = {
+  CONNECT: "ERR_RTMP_CONNECT",
+  CONNECT_REJECTED: "ERR_RTMP_CONNECT_REJECTED",
+  /** onStatus NetStream.Play.StreamNotFound / Failed, or another error status to play */
+  PLAY_REJECTED: "ERR_RTMP_PLAY_REJECTED",
+  /** closed after `play` with no NetStream.Play status: how nginx-rtmp refuses (on_play 403) */
+  CLOSED_ON_PLAY: "ERR_RTMP_CLOSED_ON_PLAY",
   TIMEOUT: "ERR_RTMP_TIMEOUT",
 } as const;

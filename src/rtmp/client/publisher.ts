@@ -5,20 +5,19 @@
  * @setDataFrame onMetaData, the AVC and AAC sequence headers and the frames; FCUnpublish and
  * deleteStream on stop. RTMPS is the same over TLS.
  */
-import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import { errorMessage } from "../../errors.ts";
 import { Amf0EcmaArray, type Amf0Value } from "../../flv/amf0.ts";
 import { tagsFromConfig, tagsFromFrame } from "../../flv/frames.ts";
 import { TAG_TYPE, type FlvTag } from "../../flv/tag.ts";
 import { createLogger, type Logger } from "../../log.ts";
-import { CSID, RtmpConnection } from "../session/connection.ts";
+import { CSID, type RtmpConnection } from "../session/connection.ts";
 import { RtmpCommandRejectedError } from "../session/errors.ts";
-import type { CommandMessage } from "../session/events.ts";
 import { statusOf } from "../session/status.ts";
 import { authQuery, readChallenge } from "./auth.ts";
 import { PUBLISH_ERR, RtmpPublishError } from "./errors.ts";
+import { openRtmpConnection } from "./open.ts";
+import { waitForStatus } from "./status-wait.ts";
 import { parseRtmpTarget, type RtmpTarget } from "./url.ts";
 
 export interface PublishMetadata {
@@ -149,31 +148,8 @@ export class RtmpPublisher {
   }
 
   private open(): Promise<RtmpConnection> {
-    const { host, port, secure } = this.target;
-    const timeoutMs = this.options.timeoutMs ?? 10000;
-    return new Promise((resolve, reject) => {
-      const socket: Socket = secure
-        ? tlsConnect({ host, port, servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: this.options.verifyTls ?? true })
-        : netConnect({ host, port });
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(new RtmpPublishError(PUBLISH_ERR.CONNECT, `cannot connect to ${host}:${port}: ${err.message}`, true, { cause: err }));
-      };
-      const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      socket.once("error", fail);
-      socket.once(secure ? "secureConnect" : "connect", () => {
-        socket.off("error", fail);
-        const conn = new RtmpConnection({ role: "client", socket, handshakeTimeoutMs: timeoutMs, callTimeoutMs: timeoutMs, maxMessageSize: this.options.maxMessageSize, log: this.log });
-        const early = (reason: Error | undefined) => fail(reason ?? new Error("closed during the handshake"));
-        conn.once("close", early);
-        conn.once("handshake", () => {
-          clearTimeout(timer);
-          conn.off("close", early);
-          resolve(conn);
-        });
-      });
-    });
+    const options = { timeoutMs: this.options.timeoutMs ?? 10000, verifyTls: this.options.verifyTls ?? true, maxMessageSize: this.options.maxMessageSize, log: this.log };
+    return openRtmpConnection(this.target, options, (message, cause) => new RtmpPublishError(PUBLISH_ERR.CONNECT, message, true, { cause }));
   }
 
   /** Sends Set Chunk Size and connect; resolves undefined on success or with the rejection text. */
@@ -221,29 +197,19 @@ export class RtmpPublisher {
 
   /** Resolves on NetStream.Publish.Start; rejects with the server's code and description otherwise. */
   private waitForPublishStatus(conn: RtmpConnection, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new RtmpPublishError(PUBLISH_ERR.TIMEOUT, `no answer to publish within ${timeoutMs} ms`, true)), timeoutMs);
-      const onCommand = (command: CommandMessage) => {
-        if (command.name !== "onStatus") return;
-        const status = statusOf(command);
-        if (!status || !status.code.startsWith("NetStream.Publish.")) return;
-        if (status.code === "NetStream.Publish.Start") return done();
+    return waitForStatus(conn, {
+      timeoutMs,
+      decide: (status) => {
+        if (!status.code.startsWith("NetStream.Publish.")) return undefined;
+        if (status.code === "NetStream.Publish.Start") return "ok";
         // BadName is retried: after a network blink the server may still hold our previous session.
         const retry = status.code === "NetStream.Publish.BadName";
-        done(new RtmpPublishError(PUBLISH_ERR.PUBLISH_REJECTED, `${status.code}: ${status.description}`.trim(), retry));
-      };
+        return new RtmpPublishError(PUBLISH_ERR.PUBLISH_REJECTED, `${status.code}: ${status.description}`.trim(), retry);
+      },
+      timeoutError: () => new RtmpPublishError(PUBLISH_ERR.TIMEOUT, `no answer to publish within ${timeoutMs} ms`, true),
       // A dropped network looks the same as a refusal here, so it is retried; the transponder gives up after a few in a row.
-      const onClose = (reason: Error | undefined) =>
-        done(new RtmpPublishError(PUBLISH_ERR.CLOSED_ON_PUBLISH, `the server closed the connection before publishing started${reason ? `: ${reason.message}` : ""}`, true));
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        conn.off("command", onCommand);
-        conn.off("close", onClose);
-        if (err) reject(err);
-        else resolve();
-      };
-      conn.on("command", onCommand);
-      conn.on("close", onClose);
+      closedError: (reason) =>
+        new RtmpPublishError(PUBLISH_ERR.CLOSED_ON_PUBLISH, `the server closed the connection before publishing started${reason ? `: ${reason.message}` : ""}`, true),
     });
   }
 }
