@@ -1,5 +1,5 @@
 /**
- * The `transpond` command: start (what `npm start` runs), publish, trace, help.
+ * The `transpond` command: start (what `npm start` runs), publish, trace, conform, help.
  */
 import { existsSync } from "node:fs";
 import { loadConfig, type ConfigSources } from "./config.ts";
@@ -12,6 +12,9 @@ Commands:
   start                         run the server (REST, WebSocket, RTMP) until interrupted
   publish FILE.flv URL [--loop] send an FLV file to an RTMP/RTMPS URL at real-time pace
   trace FILE.pcap [--json]      print the RTMP messages of a capture and the conformance problems found
+  conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS]
+                                ask an RTMP server the conformance scenarios; exit 0 when every
+                                required one passes
   help                          this text
 
 Options:
@@ -26,12 +29,17 @@ export interface ParsedArgs {
   command: string;
   positional: string[];
   flags: Set<string>;
+  /** options that take a value (VALUE_FLAGS), without the dashes */
+  values: Map<string, string>;
   sources: ConfigSources;
 }
+
+const VALUE_FLAGS = ["--only", "--junit", "--timeout"];
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
   const flags = new Set<string>();
+  const values = new Map<string, string>();
   const sets: string[] = [];
   let file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -43,17 +51,22 @@ export function parseArgs(argv: string[]): ParsedArgs {
       else file = value;
     } else if (arg.startsWith("--set=")) sets.push(arg.slice(6));
     else if (arg.startsWith("--config=")) file = arg.slice(9);
+    else if (VALUE_FLAGS.includes(arg)) {
+      const value = argv[++i];
+      if (value === undefined) throw new TranspondError("ERR_USAGE", `${arg} needs a value`);
+      values.set(arg.slice(2), value);
+    }
     else if (arg === "-h" || arg === "--help") flags.add("help");
     else if (arg.startsWith("--")) flags.add(arg.slice(2));
     else positional.push(arg);
   }
   if (file === undefined && existsSync("transpond.properties")) file = "transpond.properties";
   const command = flags.has("help") ? "help" : (positional.shift() ?? "help");
-  return { command, positional, flags, sources: { file, env: process.env, sets } };
+  return { command, positional, flags, values, sources: { file, env: process.env, sets } };
 }
 
 function checkFlags(args: ParsedArgs, allowed: string[]): void {
-  const unknown = [...args.flags].filter((f) => !allowed.includes(f));
+  const unknown = [...args.flags, ...args.values.keys()].filter((f) => !allowed.includes(f));
   if (unknown.length) throw new TranspondError("ERR_USAGE", `unknown option --${unknown[0]} for ${args.command}`);
 }
 
@@ -110,6 +123,33 @@ async function trace(args: ParsedArgs): Promise<number> {
   return result.sessions.length === 0 ? 1 : 0;
 }
 
+async function conform(args: ParsedArgs): Promise<number> {
+  checkFlags(args, ["json", "junit", "only", "timeout"]);
+  const [kind, url, extra] = args.positional;
+  if (kind !== "server" || url === undefined || extra !== undefined) {
+    throw new TranspondError("ERR_USAGE", "usage: transpond conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS]");
+  }
+  const timeout = args.values.get("timeout");
+  const timeoutMs = timeout === undefined ? undefined : Number(timeout);
+  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new TranspondError("ERR_USAGE", `--timeout must be a positive number of ms, not ${timeout}`);
+  const conformModule = await import("./rtmp/conform/index.ts");
+  const target = conformModule.parseConformTarget(url);
+  const json = args.flags.has("json");
+  const results = await conformModule.runScenarios(conformModule.SERVER_SCENARIOS, target, {
+    timeoutMs,
+    only: args.values.get("only")?.split(",").filter((s) => s !== ""),
+    onResult: json ? undefined : (r) => process.stdout.write(conformModule.formatLine(r)),
+  });
+  const report = { subject: url, results };
+  process.stdout.write(json ? conformModule.reportToJson(report) + "\n" : conformModule.summary(report));
+  const junit = args.values.get("junit");
+  if (junit !== undefined) {
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(junit, conformModule.reportToJunit(report));
+  }
+  return conformModule.exitCode(report);
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -124,6 +164,8 @@ export async function main(argv: string[]): Promise<number> {
         return await publish(args);
       case "trace":
         return await trace(args);
+      case "conform":
+        return await conform(args);
       default:
         throw new TranspondError("ERR_USAGE", `unknown command "${args.command}" (try transpond --help)`);
     }
