@@ -44,7 +44,7 @@ test("starts the configured listeners only and answers REST over HTTP and HTTPS"
   assert.is(body.message, "Not found any transponder");
 });
 
-test("/push/startup names what is wrong: a missing field, an unknown stream", async () => {
+test("/push/startup names what is wrong: a missing field, an unknown stream, an audio codec RTMP cannot carry", async () => {
   const a = await start();
   const post = (body: unknown) => fetch(`http://127.0.0.1:${a.ports.http}/rest-api/push/startup`, { method: "POST", body: JSON.stringify(body) });
   const missing = await post({ streamName: "s" });
@@ -52,6 +52,9 @@ test("/push/startup names what is wrong: a missing field, an unknown stream", as
   assert.match(((await missing.json()) as { message: string }).message, "rtmpUrl is required");
   const unknown = await post({ streamName: "nope", rtmpUrl: "rtmp://127.0.0.1/live" });
   assert.is(unknown.status, 404);
+  const badCodec = await post({ streamName: "s", rtmpUrl: "rtmp://127.0.0.1/live", rtmpTransponderAudioCodec: "mp3" });
+  assert.is(badCodec.status, 400);
+  assert.match(((await badCodec.json()) as { message: string }).message, "rtmpTransponderAudioCodec must be one of aac, alaw, ulaw");
 });
 
 test("the WebSocket signaling port accepts a Web SDK connection", async () => {

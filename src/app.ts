@@ -10,7 +10,7 @@ import { startSignaling, type Signaling } from "./agent/index.ts";
 import { readSoundFile } from "./audio/media-path.ts";
 import { loadOrCreateCertificate } from "./certificate.ts";
 import { makeConfig, type Config, type ConfigOverrides } from "./config.ts";
-import { TranscodingAudioPath } from "./core/audio-path.ts";
+import { rtmpAudioTarget, TranscodingAudioPath } from "./core/audio-path.ts";
 import { CallRegistry } from "./core/calls.ts";
 import { startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
 import { StreamHub } from "./core/hub.ts";
@@ -72,8 +72,7 @@ function makeTransponders(config: Config, hub: StreamHub): TransponderRegistry {
     hub,
     config,
     connect: (target, flashVer) => new RtmpPublisher(target, { flashVer, maxMessageSize: config["rtmp.max_message_size"] }),
-    audioPath: () =>
-      new TranscodingAudioPath({ codec: "AAC", bitrate: config.aac_bitrate_stereo }, createLogger("push.audio")),
+    audioPath: (codec) => new TranscodingAudioPath(rtmpAudioTarget(codec, config.aac_bitrate_stereo), createLogger("push.audio")),
     loadSound: async (name) => {
       try {
         return (await readSoundFile(config.media_dir, name)).pcm;

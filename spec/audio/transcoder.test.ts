@@ -199,6 +199,16 @@ test("refuses to produce Opus from another codec and frames of the wrong codec",
   assert.throws(() => t.push(frame("PCMU", 0, new Uint8Array(160))), (e: unknown) => (e as TranspondError).code === "ERR_AUDIO_CODEC");
 });
 
+test("refuses to turn AAC into G.711 (there is no AAC decoder) instead of sending silence", async () => {
+  const asc = Uint8Array.of(0x11, 0x90);
+  try {
+    await AudioTranscoder.create({ source: { codec: "AAC", sampleRate: 48000, channels: 2, asc }, target: { codec: "PCMA" } });
+    assert.unreachable();
+  } catch (e) {
+    assert.is((e as TranspondError).code, "ERR_AUDIO_NO_DECODER");
+  }
+});
+
 test.run();
 
 // ---- real captures, checked with ffmpeg ---------------------------------------------------------

@@ -25,6 +25,7 @@ function setup(outcomes: Outcome[], configOverrides = {}) {
   stream.setConfig(sps);
   stream.setConfig(aac);
   const outputs: FakeOutput[] = [];
+  const audioCodecs: string[] = [];
   const config = makeConfig({ rtmp_reconnect_min_delay: 5, rtmp_reconnect_max_delay: 20, rtmp_keyframe_request_interval: 0, ...configOverrides });
   const registry = new TransponderRegistry({
     hub,
@@ -34,7 +35,10 @@ function setup(outcomes: Outcome[], configOverrides = {}) {
       outputs.push(o);
       return o;
     },
-    audioPath: () => new FakeAudio(),
+    audioPath: (codec) => {
+      audioCodecs.push(codec);
+      return new FakeAudio();
+    },
     loadSound: async (name: string) => {
       if (name !== "test.wav") throw new PushError(404, "No such file");
       return testSound;
@@ -43,7 +47,7 @@ function setup(outcomes: Outcome[], configOverrides = {}) {
       if (host === "nowhere.invalid") throw new PushError(400, `rtmpUrl: host ${host} cannot be resolved`);
     },
   });
-  return { hub, stream, registry, outputs, keyframes: () => keyframeRequests };
+  return { hub, stream, registry, outputs, audioCodecs, keyframes: () => keyframeRequests };
 }
 
 test("goes ACTIVE, starts at a keyframe with metadata and sequence headers first, timestamps from 0", async () => {
@@ -163,6 +167,25 @@ test("options apply at start: mute and sound_on; sound_on with a missing file is
     assert.is((err as PushError).status, 404);
   }
   registry.close();
+});
+
+test("the audio codec is the request's, else rtmp_transponder_audio_codec; AAC audio cannot become G.711 (400 naming the field)", async () => {
+  const { hub, registry, audioCodecs } = setup(["ok"], { rtmp_transponder_audio_codec: "ulaw" });
+  const sip = hub.publish("call", { kind: "sip", requestKeyframe: () => {}, stop: () => {} });
+  sip.setConfig({ codec: "PCMA", sampleRate: 8000, channels: 1 });
+  const byDefault = await registry.startup({ streamName: "call", rtmpUrl: "rtmp://h/live" });
+  const asked = await registry.startup({ streamName: "call", rtmpUrl: "rtmp://h/other", audioCodec: "alaw" });
+  assert.equal(audioCodecs, ["ulaw", "alaw"]);
+  assert.equal([byDefault.audioCodec, asked.audioCodec], ["ulaw", "alaw"]);
+  try {
+    await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live", audioCodec: "alaw" });
+    assert.unreachable("an AAC stream cannot go out as G.711");
+  } catch (err) {
+    assert.instance(err, PushError);
+    assert.is((err as PushError).status, 400);
+    assert.match((err as Error).message, /rtmpTransponderAudioCodec alaw: the stream's audio is AAC/);
+  }
+  assert.is((await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live", audioCodec: "aac" })).audioCodec, "aac");
 });
 
 test("rtmp_push_auto_start republishes every newly published stream", async () => {

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeConfig, type Config } from "../../src/config.ts";
-import { TranscodingAudioPath } from "../../src/core/audio-path.ts";
+import { rtmpAudioTarget, TranscodingAudioPath } from "../../src/core/audio-path.ts";
 import { CallRegistry } from "../../src/core/calls.ts";
 import { StreamHub } from "../../src/core/hub.ts";
 import { TransponderRegistry } from "../../src/core/transponders.ts";
@@ -54,7 +54,7 @@ export async function startServer(overrides: Parameters<typeof makeConfig>[0] = 
     hub,
     config,
     connect: (target, flashVer) => new RtmpPublisher(target, { flashVer }),
-    audioPath: () => new TranscodingAudioPath({ codec: "AAC", bitrate: config.aac_bitrate_stereo }, createLogger("push.audio")),
+    audioPath: (codec) => new TranscodingAudioPath(rtmpAudioTarget(codec, config.aac_bitrate_stereo), createLogger("push.audio")),
     loadSound: () => Promise.reject(new Error("no sounds in this test")),
   });
   const events: Record<string, unknown>[] = [];
@@ -141,12 +141,12 @@ export function callBody(callId: string, sipp: Sipp, extra: Record<string, unkno
   return { callId, callee: "service", hasAudio: "true", hasVideo: "false", sipLogin: "alice", sipAuthenticationName: "alice", sipPassword: "secret-pw", sipDomain: "127.0.0.1", sipOutboundProxy: "127.0.0.1", sipPort: String(sipp.port), appKey: "defaultApp", sipRegisterRequired: "false", ...extra };
 }
 
-/** Audio codec, sample count and duration of a recording's audio stream (ffprobe). */
-export async function probeAudio(file: string): Promise<{ codec: string; duration: number; frames: number }> {
-  const r = await run("ffprobe", ["-v", "error", "-select_streams", "a", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames,duration:format=duration", "-of", "json", file]);
-  const json = JSON.parse(r.stdout || "{}") as { streams?: { codec_name?: string; nb_read_frames?: string; duration?: string }[]; format?: { duration?: string } };
+/** Audio codec, rate, channels, frame count and duration of a recording's audio stream (ffprobe). */
+export async function probeAudio(file: string): Promise<{ codec: string; sampleRate: number; channels: number; duration: number; frames: number }> {
+  const r = await run("ffprobe", ["-v", "error", "-select_streams", "a", "-count_frames", "-show_entries", "stream=codec_name,sample_rate,channels,nb_read_frames,duration:format=duration", "-of", "json", file]);
+  const json = JSON.parse(r.stdout || "{}") as { streams?: { codec_name?: string; sample_rate?: string; channels?: number; nb_read_frames?: string; duration?: string }[]; format?: { duration?: string } };
   const s = json.streams?.[0];
-  return { codec: s?.codec_name ?? "", frames: Number(s?.nb_read_frames ?? 0), duration: Number(s?.duration ?? json.format?.duration ?? 0) };
+  return { codec: s?.codec_name ?? "", sampleRate: Number(s?.sample_rate ?? 0), channels: s?.channels ?? 0, frames: Number(s?.nb_read_frames ?? 0), duration: Number(s?.duration ?? json.format?.duration ?? 0) };
 }
 
 export async function closeAll(): Promise<void> {

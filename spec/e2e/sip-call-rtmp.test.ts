@@ -3,15 +3,19 @@
  * SIPp answers and plays its bundled 7 s PCMA capture, and the call is republished to nginx-rtmp
  * (record on). The REST view must follow TRYING -> RING -> ESTABLISHED with RTMP_STREAM_ACTIVE, the
  * recording must be AAC of about the capture's length that ffmpeg decodes without an error, and
- * `/call/terminate` must send the BYE SIPp's scenario waits for. Also BUSY (486) and FAILED after
+ * `/call/terminate` must send the BYE SIPp's scenario waits for. With `rtmpTransponderAudioCodec`
+ * alaw the recording is the capture's own A-law, byte for byte. Also BUSY (486) and FAILED after
  * Timer B (T1 = 50 ms, so 3.2 s).
  */
+import { readFileSync } from "node:fs";
 import * as assert from "uvu/assert";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeUdpPort } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
 import { callBody, closeAll, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
+import { run } from "../support/process.ts";
+import { rtpPayloads } from "../audio/support/rtp.ts";
 
 const test = e2eSuite("e2e/sip call republished to nginx-rtmp", ["sipp", "ffmpeg", "ffprobe", "nginx"]);
 let nginx: NginxRtmp | undefined;
@@ -69,6 +73,34 @@ test("a call to SIPp playing PCMA is ESTABLISHED, republished as RTMP_STREAM_ACT
   assert.is(probe.codec, "aac");
   assert.ok(probe.duration > 5.5 && probe.duration < 9.5, `recording lasts ${probe.duration} s, the capture about 7 s`);
   assert.is(await decodeErrors(file), "", "ffmpeg decodes the recording without errors");
+});
+
+test("with rtmpTransponderAudioCodec alaw the call's PCMA reaches nginx-rtmp untouched: ffprobe says pcm_alaw 8 kHz mono and the recording's bytes are the capture's", async () => {
+  const pcap = pcmaCapture();
+  assert.ok(pcap, "SIPp's g711a.pcap is available");
+  const server = await startServer();
+  const sipp = await startSipp("uas-play-pcma.xml", { PCAP: pcap! });
+  const body = callBody("call-alaw", sipp, { rtmpUrl: nginx!.url("live"), rtmpStream: "sipcall-alaw", rtmpTransponderAudioCodec: "alaw" });
+  assert.is((await server.rest("/rest-api/call/startup", body)).status, 200);
+  const active = await server.waitForCall("call-alaw", "ESTABLISHED and RTMP_STREAM_ACTIVE", (c) => c.status === "ESTABLISHED" && c.rtmpStreamStatus === "RTMP_STREAM_ACTIVE");
+  assert.is(active.rtmpTransponderAudioCodec, "alaw");
+  await server.waitForCall("call-alaw", "the capture to be played", (c) => ((c.rtpStats as { audio?: { session: { packetsReceived: number } } }).audio?.session.packetsReceived ?? 0) >= 200, 15000);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.is((await server.rest("/rest-api/call/terminate", { callId: "call-alaw" })).status, 200);
+  await server.waitForCall("call-alaw", "FINISH", (c) => c.status === "FINISH");
+
+  const file = await nginx!.recordingClosed("sipcall-alaw", 15000);
+  const probe = await probeAudio(file);
+  assert.equal([probe.codec, probe.sampleRate, probe.channels], ["pcm_alaw", 8000, 1]);
+  assert.is(await decodeErrors(file), "", "ffmpeg decodes the recording without errors");
+  const raw = `${file}.alaw`;
+  const copied = await run("ffmpeg", ["-v", "error", "-i", file, "-map", "0:a", "-c:a", "copy", "-f", "alaw", "-y", raw]);
+  assert.is(copied.code, 0, copied.stderr);
+  const recorded = readFileSync(raw);
+  const sent = Buffer.concat(rtpPayloads(pcap!, 8).map((p) => p.payload));
+  console.log(`  recording: ${recorded.length} A-law bytes (${(recorded.length / 8000).toFixed(2)} s) of the capture's ${sent.length}`);
+  assert.ok(recorded.length >= 5 * 8000, `the recording holds ${recorded.length / 8000} s of the capture's ${sent.length / 8000} s`);
+  assert.ok(sent.indexOf(recorded) >= 0, "the recorded A-law bytes are one run of the capture's RTP payloads, unchanged");
 });
 
 test("a SIPp UAS answering 486 Busy Here makes the call BUSY with sipStatus 486", async () => {

@@ -72,6 +72,7 @@ test("the WCS example body is accepted (200, empty body) and /call/find shows th
   assert.is(call.callee, "10000");
   assert.is(call.rtmpStream, "rtmp_stream1");
   assert.is(call.rtmpStreamStatus, "RTMP_STREAM_WAIT");
+  assert.is(call.rtmpTransponderAudioCodec, "aac", "the setting's default");
   assert.is(call.incoming, false);
   for (const field of ["custom", "nodeId", "appKey", "sessionId", "callId", "parentCallId", "rtmpUrl", "visibleName", "sdp", "inviteParameters", "mediaProvider", "sipMessageRaw", "isMsrp", "target", "holdForTransfer"]) assert.ok(field in call, field);
   assert.is(found.text.includes("1234-secret"), false);
@@ -109,6 +110,7 @@ const BAD: readonly [string, Record<string, unknown>, RegExp][] = [
   ["a boolean that is neither true nor false", { hasAudio: "yes" }, /hasAudio must be true or false/],
   ["rtmpUrl without rtmpStream", { rtmpStream: undefined }, /rtmpStream is required with rtmpUrl/],
   ["rtmpUrl that is not rtmp://", { rtmpUrl: "http://x/live" }, /rtmpUrl must be/],
+  ["an audio codec RTMP has no place for", { rtmpTransponderAudioCodec: "opus" }, /rtmpTransponderAudioCodec must be one of aac, alaw, ulaw/],
   ["an unknown SIP transport", { sipTransport: "SCTP" }, /sipTransport must be UDP or TCP/],
   ["a callee with spaces", { callee: "a b" }, /callee must be/],
 ];

@@ -15,7 +15,7 @@
  * SIP call without audio) produces silence on the caller's clock with `tick(nowMs)`.
  *
  * AAC sources cannot be decoded (no AAC decoder in the project): while muted or mixing, their audio
- * is replaced by silence (plus the sound) on the source's own frame clock. Opus cannot be encoded:
+ * is replaced by silence (plus the sound) on the source's own frame clock, and they go out as AAC only. Opus cannot be encoded:
  * an Opus -> Opus passthrough is muted by sending Opus silence packets, and cannot mix a sound.
  *
  * Pure apart from the Opus WebAssembly decoder: no timers, no I/O. Call `close()` at the end.
@@ -139,6 +139,7 @@ export class AudioTranscoder {
     } else if (source?.codec === "PCMA" || source?.codec === "PCMU") {
       decoder = { kind: "g711", law: source.codec };
     } else if (source?.codec === "AAC") {
+      if (target.codec !== "AAC") throw new TranspondError("ERR_AUDIO_NO_DECODER", `cannot turn AAC into ${target.codec}: there is no AAC decoder`);
       decoder = { kind: "silent", sampleRate: source.sampleRate, channels: source.channels };
     }
     return new AudioTranscoder(options, decoder, output);

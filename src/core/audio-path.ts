@@ -8,6 +8,7 @@ import type { AudioConfig, AudioFrame } from "../codecs/frame.ts";
 import { AudioTranscoder, type AudioTarget } from "../audio/transcoder.ts";
 import type { PcmBlock } from "../audio/pcm.ts";
 import type { Logger } from "../log.ts";
+import type { RtmpAudioCodec } from "../config-keys.ts";
 
 export interface AudioPath {
   /** The config of the audio the target receives, once known. */
@@ -26,7 +27,19 @@ export interface AudioPath {
   readonly soundEnabled: boolean;
 }
 
-export type AudioPathFactory = () => AudioPath;
+export type AudioPathFactory = (codec: RtmpAudioCodec) => AudioPath;
+
+/** What the transcoder makes for a transponder's audio codec (G.711 is always 8 kHz mono). */
+export function rtmpAudioTarget(codec: RtmpAudioCodec, aacBitrate: number): AudioTarget {
+  switch (codec) {
+    case "aac":
+      return { codec: "AAC", bitrate: aacBitrate };
+    case "alaw":
+      return { codec: "PCMA" };
+    case "ulaw":
+      return { codec: "PCMU" };
+  }
+}
 
 /** How long to wait for the source's audio before a video-only stream gets generated silence. */
 const SILENCE_AFTER_MS = 1000;

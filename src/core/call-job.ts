@@ -31,6 +31,7 @@ import { openSipAccount, type SipAccount, type SipPorts } from "./call-sip.ts";
 import { CALL_INFO, CallError, FINAL_CALL_STATUSES, type CallRequest, type CallStatus, type DtmfType, type RtmpStreamStatus } from "./call-types.ts";
 import { CallInjection } from "./call-inject.ts";
 import type { PcmBlock } from "../audio/pcm.ts";
+import type { RtmpAudioCodec } from "../config-keys.ts";
 
 /** The part of the TransponderRegistry a call uses. */
 export interface CallTransponders {
@@ -98,6 +99,11 @@ export class CallJob {
 
   get isFinal(): boolean {
     return FINAL_CALL_STATUSES.includes(this.status);
+  }
+
+  /** the audio codec of the rtmpUrl republish */
+  get rtmpAudioCodec(): RtmpAudioCodec {
+    return this.request.rtmpTransponderAudioCodec ?? this.#deps.config.rtmp_transponder_audio_codec;
   }
 
   get rtpStats(): CallRtpStats | undefined {
@@ -264,7 +270,7 @@ export class CallJob {
       return;
     }
     if (r.rtmpUrl && r.rtmpStream && this.#deps.transponders) {
-      this.#deps.transponders.startup({ streamName: name, rtmpUrl: r.rtmpUrl, rtmpStream: r.rtmpStream }).then(
+      this.#deps.transponders.startup({ streamName: name, rtmpUrl: r.rtmpUrl, rtmpStream: r.rtmpStream, audioCodec: r.rtmpTransponderAudioCodec }).then(
         (t) => {
           this.#transponder = t;
           if (this.isFinal) return t.transponder.stop("call ended");

@@ -3,6 +3,7 @@
  * `/call/startup` asks for, the statuses, and the errors the registry raises with the REST status
  * they map to.
  */
+import type { RtmpAudioCodec } from "../config-keys.ts";
 import { TranspondError } from "../errors.ts";
 
 export type CallStatus = "NEW" | "TRYING" | "RING" | "SESSION_PROGRESS" | "ESTABLISHED" | "HOLD" | "BUSY" | "FAILED" | "FINISH";
@@ -31,6 +32,8 @@ export interface CallRequest {
   readonly toStream?: string;
   readonly rtmpUrl?: string;
   readonly rtmpStream?: string;
+  /** audio codec of the rtmpUrl republish (default: the setting rtmp_transponder_audio_codec) */
+  readonly rtmpTransponderAudioCodec?: RtmpAudioCodec;
   readonly hasAudio: boolean;
   readonly hasVideo: boolean;
   readonly sipLogin: string;

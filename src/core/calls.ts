@@ -62,6 +62,7 @@ export function callObject(job: CallJob): Record<string, unknown> {
     info: job.info,
     rtmpUrl: r.rtmpUrl !== undefined ? displayUrl(r.rtmpUrl) : null,
     rtmpStream: r.rtmpStream ?? null,
+    rtmpTransponderAudioCodec: r.rtmpUrl !== undefined ? job.rtmpAudioCodec : null,
     streamName: job.streamName ?? r.toStream ?? null,
     rtmpStreamStatus: job.rtmpStreamStatus ?? null,
     caller: r.sipLogin,

@@ -4,6 +4,7 @@
  */
 import { lookup } from "node:dns/promises";
 import type { Config } from "../config.ts";
+import type { RtmpAudioCodec } from "../config-keys.ts";
 import { TranspondError } from "../errors.ts";
 import { TypedEmitter } from "../events.ts";
 import { createLogger } from "../log.ts";
@@ -30,6 +31,8 @@ export interface PushRequest {
   rtmpStream?: string;
   fullUrl?: boolean;
   flashVer?: string;
+  /** default: the setting rtmp_transponder_audio_codec */
+  audioCodec?: RtmpAudioCodec;
   options?: PushOptions;
 }
 
@@ -67,6 +70,7 @@ export interface RegisteredTransponder {
   readonly transponder: Transponder;
   readonly request: PushRequest;
   readonly streamName: string;
+  readonly audioCodec: RtmpAudioCodec;
 }
 
 export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents> {
@@ -88,6 +92,7 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
     if (this.all().some((r) => r.request.streamName === request.streamName && r.request.rtmpUrl === request.rtmpUrl && r.request.rtmpStream === request.rtmpStream)) {
       throw new PushError(409, `a transponder for ${request.streamName} to ${displayUrl(request.rtmpUrl)} already exists`);
     }
+    checkAudioSource(stream, this.audioCodec(request));
     await (this.deps.resolveHost ?? resolveHost)(target.host);
     const sound = request.options?.action === "sound_on" ? await this.loadOptionSound(request.options) : undefined;
     if (this.deps.hub.get(request.streamName) !== stream) throw new PushError(404, `Stream not found: ${request.streamName}`);
@@ -134,6 +139,11 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
     for (const r of this.all()) r.transponder.stop("Server shutdown");
   }
 
+  /** The codec the transponder sends: the request's, else the setting. */
+  private audioCodec(request: PushRequest): RtmpAudioCodec {
+    return request.audioCodec ?? this.deps.config.rtmp_transponder_audio_codec;
+  }
+
   private target(request: PushRequest): RtmpTarget {
     try {
       if (request.rtmpStream !== undefined) return parseRtmpTarget(request.rtmpUrl, { streamName: request.rtmpStream });
@@ -155,7 +165,8 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
   /** `sound` is the WAV of options {action: "sound_on"}, already read. */
   private create(stream: Stream, request: PushRequest, target: RtmpTarget, sound: PcmBlock | undefined): RegisteredTransponder {
     const { config } = this.deps;
-    const audio = this.deps.audioPath();
+    const audioCodec = this.audioCodec(request);
+    const audio = this.deps.audioPath(audioCodec);
     const options = request.options ?? {};
     const transponder = new Transponder({
       id: newSessionId(),
@@ -180,7 +191,7 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
     });
     if (options.action === "mute") audio.setMuted(true);
     if (sound !== undefined) audio.soundOn(sound, options.loop ?? false);
-    const registered = { transponder, request, streamName: target.streamName };
+    const registered = { transponder, request, streamName: target.streamName, audioCodec };
     this.byId.set(transponder.options.id, registered);
     transponder.start();
     return registered;
@@ -190,6 +201,13 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
     const rtmpUrl = this.deps.config.rtmp_push_auto_start_url;
     if (rtmpUrl === "") return log.warn("rtmp_push_auto_start is on but rtmp_push_auto_start_url is empty");
     this.startup({ streamName: stream.name, rtmpUrl }).catch((err) => log.warn("auto-start republish failed", { stream: stream.name, error: err as Error }));
+  }
+}
+
+/** AAC audio can only go out as AAC: there is no AAC decoder to get at its samples. */
+function checkAudioSource(stream: Stream, codec: RtmpAudioCodec): void {
+  if (codec !== "aac" && stream.audioConfig?.codec === "AAC") {
+    throw new PushError(400, `rtmpTransponderAudioCodec ${codec}: the stream's audio is AAC, which Transpond cannot decode yet; republish it as aac`);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { CallError, callObject, type CallRegistry, type CallRequest, type DtmfType } from "../core/calls.ts";
+import { readAudioCodec } from "./push-routes.ts";
 import { optionalBoolean, optionalInteger, optionalString, requireString, RestError, type JsonObject } from "./request-body.ts";
 import type { Router } from "./router.ts";
 
@@ -26,6 +27,7 @@ export function readCallRequest(body: JsonObject): CallRequest {
   const sipDomain = requireString(body, "sipDomain");
   const optional = (field: string): string | undefined => optionalString(body, field) || undefined;
   const toStream = optional("toStream");
+  const audioCodec = readAudioCodec(body);
   const request: CallRequest = {
     callId: optional("callId") ?? randomUUID(),
     callee,
@@ -38,6 +40,7 @@ export function readCallRequest(body: JsonObject): CallRequest {
     sipRegisterRequired: optionalBoolean(body, "sipRegisterRequired") ?? false,
     ...(toStream !== undefined ? { toStream } : {}),
     ...(rtmpUrl !== undefined && rtmpStream !== undefined ? { rtmpUrl, rtmpStream } : {}),
+    ...(audioCodec !== undefined ? { rtmpTransponderAudioCodec: audioCodec } : {}),
   };
   const extra: Record<string, string> = {};
   for (const field of ["sipAuthenticationName", "sipPassword", "sipOutboundProxy", "appKey", "visibleName"] as const) {

@@ -4,6 +4,7 @@
  * which WCS lacks and users ask for. Passwords in rtmpUrl are never returned.
  */
 import { PushError, type PushOptions, type RegisteredTransponder, type TransponderRegistry } from "../core/transponders.ts";
+import { RTMP_AUDIO_CODECS, type RtmpAudioCodec } from "../config-keys.ts";
 import { displayUrl } from "../rtmp/client/url.ts";
 import { optionalBoolean, optionalObject, optionalString, requireString, RestError, type JsonObject } from "./request-body.ts";
 import type { Router } from "./router.ts";
@@ -21,6 +22,7 @@ export function transponderObject(r: RegisteredTransponder): Record<string, unkn
     options: r.request.options ?? {},
     rtmpTransponderFullUrl: r.request.fullUrl ?? false,
     rtmpFlashVersion: t.options.flashVer,
+    rtmpTransponderAudioCodec: r.audioCodec,
     status: t.status,
     lastError: t.lastError,
     reconnects: t.reconnects,
@@ -34,6 +36,15 @@ function readOptions(body: JsonObject): PushOptions | undefined {
   const action = optionalString(options, "action");
   if (action !== undefined && action !== "mute" && action !== "sound_on") throw new RestError(400, "options.action must be mute or sound_on");
   return { action, soundFile: optionalString(options, "soundFile"), loop: optionalBoolean(options, "loop") };
+}
+
+/** `rtmpTransponderAudioCodec` of a `/push/startup` or `/call/startup` body (case-insensitive). */
+export function readAudioCodec(body: JsonObject): RtmpAudioCodec | undefined {
+  const value = optionalString(body, "rtmpTransponderAudioCodec")?.toLowerCase();
+  if (value === undefined || value === "") return undefined;
+  const codec = RTMP_AUDIO_CODECS.find((c) => c === value);
+  if (!codec) throw new RestError(400, `rtmpTransponderAudioCodec must be one of ${RTMP_AUDIO_CODECS.join(", ")}`);
+  return codec;
 }
 
 /** Maps the registry's errors to REST answers. */
@@ -54,6 +65,7 @@ export function registerPushRoutes(router: Router, registry: TransponderRegistry
         rtmpUrl: requireString(body, "rtmpUrl"),
         fullUrl: optionalBoolean(body, "rtmpTransponderFullUrl"),
         flashVer: optionalString(body, "rtmpFlashVersion"),
+        audioCodec: readAudioCodec(body),
         options: readOptions(body),
       };
       return transponderObject(await registry.startup(request));
