@@ -84,8 +84,8 @@ const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
 function parseFailures(errors: string, file: string): TestFailure[] {
   const lines = plain(errors).split("\n");
   return lines.flatMap((line, i) => {
-    const m = /^ {3}FAIL {2}(.*) {2}"(.*)"$/.exec(line);
-    return m ? [{ file, suite: m[1]!, test: m[2]!, error: (lines[i + 1] ?? "").trim() }] : [];
+    const m = /^ {3}FAIL {2}(?:(.*?) {2})?"(.*)"$/.exec(line);
+    return m ? [{ file, suite: m[1] ?? "(unnamed)", test: m[2]!, error: (lines[i + 1] ?? "").trim() }] : [];
   });
 }
 
@@ -134,7 +134,8 @@ async function runSuite(file: string, run: SuiteRun): Promise<void> {
     skipped += skips;
     if (errors !== true) {
       write(`\n${errors}\n`);
-      failures.push(...parseFailures(errors, file));
+      const parsed = parseFailures(errors, file);
+      failures.push(...(parsed.length > 0 ? parsed : [{ ...current, test: "(unparsed)", error: plain(errors).trim().split("\n")[0]! }]));
     }
     const hookError = takeHookError();
     if (errors === true && ran < max) failures.push({ ...current, test: "(before hook)", error: hookError ?? `${max - ran} of ${max} tests did not run` });
