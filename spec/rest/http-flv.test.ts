@@ -8,6 +8,7 @@ import { frameFromTag } from "../../src/flv/frames.ts";
 import { registerHttpFlv } from "../../src/rest/http-flv.ts";
 import { Router } from "../../src/rest/router.ts";
 import { fixtureTags } from "../rtmp/server/peers.ts";
+import { waitFor } from "../support/net.ts";
 
 const test = suite("rest/http-flv");
 let server: Server;
@@ -56,8 +57,9 @@ test("a published stream is served as video/x-flv: header, onMetaData, sequence 
   }
   for (const c of configs) stream.setConfig(c);
   const response = fetchAll("/live/cam.flv");
-  await new Promise((r) => setTimeout(r, 100));
-  assert.is(stream.sinkCount, 1);
+  // awaited below; without this a request that fails while the sink is awaited would be an unhandled rejection
+  response.catch(() => {});
+  await waitFor("the HTTP-FLV player to be attached as a sink", () => (stream.sinkCount === 1 ? true : undefined));
   for (const f of frames) stream.pushFrame(f);
   hub.unpublish(stream, "Unpublished");
   const r = await response;
