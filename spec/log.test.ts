@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { configureLogging, createLogger, redactUrl } from "../src/log.ts";
+import { maskCredentials as redactUrl } from "../src/credentials.ts";
+import { configureLogging, createLogger } from "../src/log.ts";
 
 const test = suite("log");
 const lines: string[] = [];

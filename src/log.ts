@@ -2,6 +2,8 @@
  * Leveled logger with a plain-text and a JSON-lines form. Fields whose names look like secrets are
  * masked and URLs lose their password before anything is written, so no call site can leak one.
  */
+import { maskCredentials } from "./credentials.ts";
+
 export const LOG_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFields = Record<string, unknown>;
@@ -35,17 +37,13 @@ export function configureLogging(options: Partial<LogSettings>): void {
 
 const SECRET_FIELD = /pass(word)?|secret|token|authorization|credential/i;
 
-/** `rtmp://user:pw@host/app` -> `rtmp://user@host/app`; anything that is not a URL is returned as is. */
-export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):[^/@\s]*@/gi, "$1$2@");
-}
 
 export function redactFields(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
     if (SECRET_FIELD.test(key)) out[key] = "***";
-    else if (typeof value === "string") out[key] = redactUrl(value);
-    else if (value instanceof Error) out[key] = redactUrl(value.message);
+    else if (typeof value === "string") out[key] = maskCredentials(value);
+    else if (value instanceof Error) out[key] = maskCredentials(value.message);
     else out[key] = value;
   }
   return out;
@@ -59,7 +57,7 @@ function formatText(time: Date, level: LogLevel, scope: string, message: string,
 function emit(level: LogLevel, scope: string, message: string, fields: LogFields = {}): void {
   if (LOG_LEVELS.indexOf(level) > LOG_LEVELS.indexOf(settings.level)) return;
   const safe = redactFields(fields);
-  const text = redactUrl(message);
+  const text = maskCredentials(message);
   const time = settings.clock();
   settings.write(
     settings.json

@@ -5,6 +5,7 @@
  * fresh metadata and sequence headers; FAILED when the server refuses for good; STOPPED at the end.
  */
 import type { AudioConfig, Frame, H264Config, TrackConfig } from "../codecs/frame.ts";
+import { maskCredentials } from "../credentials.ts";
 import { errorMessage, InvalidStateError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { reconnectDelay } from "../rtmp/client/backoff.ts";
@@ -158,7 +159,8 @@ export class Transponder {
   private lost(output: RtmpOutput, reason: string, retry: boolean): void {
     if (this.output !== output || this.status === "STOPPED" || this.status === "FAILED") return;
     this.output = undefined;
-    this.lastError = this.options.target.app === "" ? `${reason} (the RTMP URL has no application)` : reason;
+    const masked = maskCredentials(reason);
+    this.lastError = this.options.target.app === "" ? `${masked} (the RTMP URL has no application)` : masked;
     if (!retry) return this.transition("FAILED");
     this.transition("RECONNECTING");
     const delay = reconnectDelay(this.attempt++, this.options.timing.reconnectMinMs, this.options.timing.reconnectMaxMs, this.options.random);

@@ -88,7 +88,5 @@ function splitCredentials(auth: string): [string, string | undefined] {
   return [decodeURIComponent(auth.slice(0, colon)), decodeURIComponent(auth.slice(colon + 1))];
 }
 
-/** The URL as it may be shown to users: no password. */
-export function displayUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]+):[^/@]*@/i, "$1@");
-}
+/** The URL as it may be shown to users: no password, no secret query values. */
+export { maskCredentials as displayUrl } from "../../credentials.ts";
