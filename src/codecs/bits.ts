@@ -28,13 +28,27 @@ export class BitReader {
     if (bits === 0) return 0;
     if (bits > 32) throw new RangeError("BitReader.read takes at most 32 bits");
     if (bits > this.bitsLeft) throw new ParseError("ERR_BITS_TRUNCATED", `needed ${bits} bits, ${this.bitsLeft} left`, this.bitPos >> 3);
-    let value = 0;
-    for (let i = 0; i < bits; i++) {
-      const byte = this.data[this.bitPos >> 3]!;
-      value = value * 2 + ((byte >> (7 - (this.bitPos & 7))) & 1);
-      this.bitPos++;
-    }
+    if (bits > 24) return this.read(bits - 16) * 65536 + this.read(16);
+    const value = this.peek(bits);
+    this.bitPos += bits;
     return value;
+  }
+
+  /**
+   * The next `bits` (1..24) bits without consuming them; bits past the end read as zero, so a
+   * variable-length code can be looked up near the end and `skip` then checks what it really used.
+   */
+  peek(bits: number): number {
+    const pos = this.bitPos;
+    const byte = pos >> 3;
+    const end = this.bitEnd >> 3;
+    const d = this.data;
+    const word =
+      ((byte < end ? d[byte]! : 0) * 0x1000000) +
+      ((byte + 1 < end ? d[byte + 1]! : 0) << 16) +
+      ((byte + 2 < end ? d[byte + 2]! : 0) << 8) +
+      (byte + 3 < end ? d[byte + 3]! : 0);
+    return ((word << (pos & 7)) >>> (32 - bits)) >>> 0;
   }
 
   readFlag(): boolean {
@@ -44,6 +58,11 @@ export class BitReader {
   skip(bits: number): void {
     if (bits > this.bitsLeft) throw new ParseError("ERR_BITS_TRUNCATED", `cannot skip ${bits} bits, ${this.bitsLeft} left`, this.bitPos >> 3);
     this.bitPos += bits;
+  }
+
+  /** Skips to the next byte boundary. */
+  skipToByte(): void {
+    this.skip((8 - (this.bitPos & 7)) & 7);
   }
 
   /** ue(v), ITU-T H.264 section 9.1. */

@@ -11,8 +11,9 @@
  *   copyright_identification_bit(1) copyright_identification_start(1) aac_frame_length(13)
  *   adts_buffer_fullness(11)=0x7FF (variable rate) number_of_raw_data_blocks_in_frame(2)=0
  */
-import { BitWriter } from "../../codecs/bits.ts";
-import { TranspondError } from "../../errors.ts";
+import { BitReader, BitWriter } from "../../codecs/bits.ts";
+import { ParseError, TranspondError } from "../../errors.ts";
+import { AAC_SAMPLE_RATES } from "../../flv/aac-config.ts";
 import { SAMPLE_RATE_INDEX } from "./bands.ts";
 
 export const ADTS_HEADER_BYTES = 7;
@@ -61,4 +62,45 @@ export function toAdts(frame: Uint8Array, options: { sampleRate: number; channel
   out.set(w.finish(), 0);
   out.set(frame, ADTS_HEADER_BYTES);
   return out;
+}
+
+export interface AdtsFrame {
+  /** Audio object type (profile_ObjectType + 1): 2 for AAC-LC. */
+  readonly objectType: number;
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** The raw_data_block, without header and CRC. */
+  readonly payload: Uint8Array;
+}
+
+/**
+ * Splits an ADTS stream into its frames (one raw_data_block each; a CRC, when present, is skipped
+ * unchecked). A header that is not one, or a frame cut short, is a ParseError.
+ */
+export function readAdtsFrames(bytes: Uint8Array): AdtsFrame[] {
+  const frames: AdtsFrame[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    if (bytes.length - pos < ADTS_HEADER_BYTES) throw new ParseError("ERR_ADTS_TRUNCATED", "ADTS header cut short", pos);
+    const r = new BitReader(bytes, pos, ADTS_HEADER_BYTES);
+    if (r.read(12) !== 0xfff) throw new ParseError("ERR_ADTS_SYNC", "no ADTS syncword", pos);
+    r.skip(3); // ID, layer
+    const protectionAbsent = r.readFlag();
+    const objectType = r.read(2) + 1;
+    const rateIndex = r.read(4);
+    r.skip(1);
+    const channels = r.read(3);
+    r.skip(4);
+    const length = r.read(13);
+    r.skip(11);
+    const blocks = r.read(2) + 1;
+    const sampleRate = AAC_SAMPLE_RATES[rateIndex];
+    if (sampleRate === undefined) throw new ParseError("ERR_ADTS_SAMPLE_RATE", `ADTS sampling_frequency_index ${rateIndex} is reserved`, pos);
+    if (blocks !== 1) throw new ParseError("ERR_ADTS_BLOCKS", `ADTS frame of ${blocks} raw data blocks (1 supported)`, pos);
+    const header = ADTS_HEADER_BYTES + (protectionAbsent ? 0 : 2);
+    if (length < header || pos + length > bytes.length) throw new ParseError("ERR_ADTS_TRUNCATED", `ADTS frame of ${length} bytes does not fit`, pos);
+    frames.push({ objectType, sampleRate, channels, payload: bytes.subarray(pos + header, pos + length) });
+    pos += length;
+  }
+  return frames;
 }

@@ -71,3 +71,19 @@ export function interleaveShort(layout: IcsLayout, spec: ArrayLike<number>, out:
     win += len;
   }
 }
+
+/** The inverse of interleaveShort: bitstream order back to 8 windows of 128 (spec[w * 128 + k]). */
+export function deinterleaveShort(layout: IcsLayout, input: Float64Array, out: Float64Array): void {
+  out.fill(0);
+  const off = layout.swbOffsets;
+  let pos = 0;
+  let win = 0;
+  for (const len of layout.groupLengths) {
+    for (let s = 0; s < layout.maxSfb; s++) {
+      for (let w = win; w < win + len; w++) {
+        for (let k = off[s]!; k < off[s + 1]!; k++) out[w * 128 + k] = input[pos++]!;
+      }
+    }
+    win += len;
+  }
+}

@@ -2,7 +2,8 @@
  * The forward MDCT of ISO/IEC 14496-3 section 4.6.11.3 without its factor 2:
  *   X[k] = sum_{n=0}^{N-1} x[n] cos(2 pi / N (n + n0)(k + 1/2)),  n0 = (N/2 + 1) / 2,  k < N/2.
  * Computed as a DCT-IV of the folded input (a, b, c, d) -> (-c_r - d, a - b_r) through an N/8-point
- * complex FFT with pre- and post-twiddles. `mdctReference` is the O(N^2) definition for tests.
+ * complex FFT with pre- and post-twiddles (`dct4`, which the decoder's IMDCT uses too). `mdctReference`
+ * is the O(N^2) definition for tests.
  */
 
 export class Mdct {
@@ -72,12 +73,22 @@ export class Mdct {
       u[n] = -input[inOffset + ci]! * window[ci]! - input[inOffset + di]! * window[di]!;
       u[half + n] = input[inOffset + ai]! * window[ai]! - input[inOffset + bi]! * window[bi]!;
     }
+    this.dct4(u, 0, out, outOffset);
+  }
+
+  /**
+   * The DCT-IV of `size / 2` values of `input` from `inOffset`:
+   *   Y[k] = sum_n x[n] cos(pi / M (n + 1/2)(k + 1/2)),  M = size / 2,
+   * written to `out` at `outOffset`. It is its own inverse up to a factor 2 / M (the decoder's IMDCT).
+   */
+  dct4(input: ArrayLike<number>, inOffset: number, out: Float64Array, outOffset: number): void {
+    const m = this.m;
     const re = this.re;
     const im = this.im;
     const h = this.fftSize;
     for (let i = 0; i < h; i++) {
-      const a = u[2 * i]!;
-      const b = u[m - 1 - 2 * i]!;
+      const a = input[inOffset + 2 * i]!;
+      const b = input[inOffset + m - 1 - 2 * i]!;
       const c = this.preCos[i]!;
       const s = this.preSin[i]!;
       const j = this.bitrev[i]!;
