@@ -12,8 +12,11 @@ import { loadOrCreateCertificate } from "./certificate.ts";
 import { makeConfig, type Config, type ConfigOverrides } from "./config.ts";
 import { rtmpAudioTarget, TranscodingAudioPath } from "./core/audio-path.ts";
 import { CallRegistry } from "./core/calls.ts";
-import { startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
+import { recordStream, startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
 import { StreamHub } from "./core/hub.ts";
+import { RelayLinkError, type RelayLinkFactory } from "./core/relay/link.ts";
+import { RelayRegistry } from "./core/relay/relays.ts";
+import { rtmpPullLink } from "./core/relay/rtmp-pull-link.ts";
 import { RestHooks } from "./core/rest-hooks.ts";
 import type { Stream } from "./core/stream.ts";
 import { PushError, TransponderRegistry } from "./core/transponders.ts";
@@ -21,6 +24,7 @@ import { errorMessage, TranspondError } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { registerCallRoutes } from "./rest/call-routes.ts";
 import { registerHttpFlv } from "./rest/http-flv.ts";
+import { registerPullRoutes, relayObject } from "./rest/pull-routes.ts";
 import { registerPushRoutes } from "./rest/push-routes.ts";
 import { Router } from "./rest/router.ts";
 import { registerStreamRoutes, streamObject } from "./rest/stream-routes.ts";
@@ -34,6 +38,7 @@ export interface App {
   readonly hub: StreamHub;
   readonly router: Router;
   readonly transponders: TransponderRegistry;
+  readonly relays: RelayRegistry;
   readonly calls: CallRegistry;
   /** Bound ports by listener name (http, https, ws, wss, rtmp). */
   readonly ports: Readonly<Record<string, number>>;
@@ -84,6 +89,14 @@ function makeTransponders(config: Config, hub: StreamHub): TransponderRegistry {
   });
 }
 
+function makeRelays(config: Config, hub: StreamHub): RelayRegistry {
+  const connect: RelayLinkFactory = (spec, delegate) => {
+    if (spec.transport === "rtmp") return rtmpPullLink(spec, delegate, { verifyTls: config.wcs_agent_ssl_verify, ca: config.wcs_agent_ssl_ca, maxMessageSize: config["rtmp.max_message_size"] });
+    throw new RelayLinkError("ERR_RELAY_TRANSPORT", "relays over ws:// and wss:// are not available yet", false);
+  };
+  return new RelayRegistry({ hub, config, connect, record: (stream) => recordStream(stream, config.record_dir, config.rtmp_send_queue_ms) });
+}
+
 function postTransponderHooks(transponders: TransponderRegistry, hooks: RestHooks): void {
   transponders.on("state", ({ transponder: t, to }) =>
     hooks.post("TransponderStatusEvent", { mediaSessionId: t.options.id, streamName: t.options.target.streamName, rtmpUrl: t.options.displayUrl, status: to, lastError: t.lastError }),
@@ -104,10 +117,13 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
   });
   const transponders = makeTransponders(config, hub);
   postTransponderHooks(transponders, hooks);
+  const relays = makeRelays(config, hub);
+  relays.on("state", ({ relay }) => hooks.post("RelayStatusEvent", relayObject(relay)));
   const calls = new CallRegistry({ hub, config, transponders, log: createLogger("call"), onCallStatus: (call) => hooks.post("CallStatusEvent", call) });
   const router = new Router({ allowOrigin: config.rest_access_control_allow_origin, users: restUsers(config) });
   registerStreamRoutes(router, hub);
   registerPushRoutes(router, transponders);
+  registerPullRoutes(router, relays);
   registerCallRoutes(router, calls);
   registerHttpFlv(router, hub, config.rtmp_send_queue_ms);
   // last: the pages answer every GET path no other route took
@@ -120,6 +136,7 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
   const close = async () => {
     await calls.close();
     transponders.close();
+    relays.close();
     await signaling?.close();
     hub.close("Server shutdown");
     await rtmp?.close();
@@ -157,5 +174,5 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
     throw err;
   }
   log.info("listening", ports);
-  return { config, hub, router, transponders, calls, ports, stop: close, close };
+  return { config, hub, router, transponders, relays, calls, ports, stop: close, close };
 }

@@ -74,6 +74,13 @@ export const CONFIG_KEYS = {
   rtmp_keyframe_request_interval: int(2, "seconds between keyframe requests to the source while republishing", 0),
   rtmp_reconnect_min_delay: int(1000, "ms before the first reconnect of a dropped RTMP target", 0),
   rtmp_reconnect_max_delay: int(30000, "cap of the exponential reconnect delay (ms)", 0),
+
+  // relays between servers (/pull/*)
+  wcs_agent_ssl: bool(false, "/pull/* with a uri without scheme connects over wss:// (true) or ws:// (false); a scheme in the uri wins"),
+  wcs_agent_ssl_verify: bool(true, "verify the other server's TLS certificate on wss:// and rtmps:// relays; false accepts a self-signed one"),
+  wcs_agent_ssl_ca: str("", "PEM file of a CA (or the other server's self-signed certificate) trusted for wss:// and rtmps:// relays"),
+  wcs_agent_reconnect_min_delay: int(1000, "ms before the first reconnect of a dropped relay", 0),
+  wcs_agent_reconnect_max_delay: int(30000, "cap of the exponential reconnect delay of a relay (ms)", 0),
   rtmp_send_queue_ms: int(3000, "media a slow RTMP target may queue before video is dropped up to the next keyframe (ms)", 100),
 
   // audio

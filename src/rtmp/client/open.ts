@@ -3,7 +3,8 @@
  * shared by the publisher and the player. `connectError` turns a failure into the caller's error.
  */
 import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
+import { readFileSync } from "node:fs";
+import { connect as tlsConnect, rootCertificates } from "node:tls";
 import type { Logger } from "../../log.ts";
 import { RtmpConnection } from "../session/connection.ts";
 import type { RtmpTarget } from "./url.ts";
@@ -13,8 +14,16 @@ export interface OpenOptions {
   readonly timeoutMs: number;
   /** false accepts any TLS certificate (test servers) */
   readonly verifyTls: boolean;
+  /** PEM file of a CA (or a self-signed certificate) to trust besides the system's */
+  readonly ca?: string;
   readonly maxMessageSize?: number;
   readonly log: Logger;
+}
+
+/** The system's CAs plus the one in `caFile` (node replaces the defaults when `ca` is given). */
+function trusted(caFile: string | undefined): { ca?: string[] } {
+  if (!caFile) return {};
+  return { ca: [...rootCertificates, readFileSync(caFile, "utf8")] };
 }
 
 export function openRtmpConnection(target: RtmpTarget, options: OpenOptions, connectError: (message: string, cause: Error) => Error): Promise<RtmpConnection> {
@@ -22,7 +31,7 @@ export function openRtmpConnection(target: RtmpTarget, options: OpenOptions, con
   const { timeoutMs } = options;
   return new Promise((resolve, reject) => {
     const socket: Socket = secure
-      ? tlsConnect({ host, port, servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: options.verifyTls })
+      ? tlsConnect({ host, port, servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: options.verifyTls, ...trusted(options.ca) })
       : netConnect({ host, port });
     const fail = (err: Error) => {
       clearTimeout(timer);

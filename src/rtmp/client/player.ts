@@ -31,6 +31,8 @@ export interface PlayerOptions {
   readonly timeoutMs?: number;
   /** false accepts any TLS certificate (test servers); true by default */
   readonly verifyTls?: boolean;
+  /** PEM file of a CA to trust besides the system's (rtmps://) */
+  readonly ca?: string;
   readonly maxMessageSize?: number;
   /** Set Buffer Length sent after play, ms (FFmpeg: 3000) */
   readonly bufferLengthMs?: number;
@@ -74,7 +76,7 @@ export class RtmpPlayer extends EventEmitter<RtmpPlayerEvents> {
 
   /** Connects and plays; resolves on NetStream.Play.Start. */
   async start(): Promise<void> {
-    const options = { timeoutMs: this.timeoutMs, verifyTls: this.options.verifyTls ?? true, maxMessageSize: this.options.maxMessageSize, log: this.log };
+    const options = { timeoutMs: this.timeoutMs, verifyTls: this.options.verifyTls ?? true, ca: this.options.ca, maxMessageSize: this.options.maxMessageSize, log: this.log };
     const conn = await openRtmpConnection(this.target, options, (message, cause) => new RtmpPlayError(PLAY_ERR.CONNECT, message, true, { cause }));
     this.conn = conn;
     conn.on("video", (m) => this.deliver(() => this.decoder.media("video", m.data, m.timestamp)));

@@ -1,0 +1,56 @@
+/**
+ * Fake relay links for relay and REST tests: each attempt starts, fails or drops as scripted and
+ * records what it was sent.
+ */
+import type { Frame, TrackConfig } from "../../../src/codecs/frame.ts";
+import { StreamHub } from "../../../src/core/hub.ts";
+import { RelayLinkError, type LinkDelegate, type RelayLink, type RelaySpec } from "../../../src/core/relay/link.ts";
+import { RelayRegistry, type RelayRegistryDeps } from "../../../src/core/relay/relays.ts";
+import type { MediaSink } from "../../../src/core/media-sink.ts";
+
+export type LinkOutcome = "ok" | "unreachable" | "refused";
+
+export class FakeLink implements RelayLink {
+  readonly sent: string[] = [];
+  stopped = false;
+  keyframeRequests = 0;
+  readonly remoteMediaSessionId = "remote-1";
+  readonly sink: MediaSink;
+  constructor(
+    readonly spec: RelaySpec,
+    readonly delegate: LinkDelegate,
+    private readonly outcome: LinkOutcome,
+  ) {
+    this.sink = {
+      config: (c: TrackConfig) => this.sent.push(`config ${c.codec}`),
+      frame: (f: Frame) => this.sent.push(`${f.kind}${f.kind === "video" && f.key ? "K" : ""}@${f.dts}`),
+      end: () => this.sent.push("end"),
+    };
+  }
+  async start(): Promise<void> {
+    if (this.outcome === "unreachable") throw new RelayLinkError("ERR_AGENT_CONNECT", "connect ECONNREFUSED", true);
+    if (this.outcome === "refused") throw new RelayLinkError("ERR_AGENT_REFUSED", "Stream name is already in use", false);
+  }
+  requestKeyframe(): void {
+    this.keyframeRequests++;
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+export function relaySetup(outcomes: LinkOutcome[], deps: Partial<RelayRegistryDeps> = {}) {
+  const hub = new StreamHub();
+  const links: FakeLink[] = [];
+  const registry = new RelayRegistry({
+    hub,
+    config: { wcs_agent_ssl: false, wcs_agent_reconnect_min_delay: 5, wcs_agent_reconnect_max_delay: 20 },
+    connect: (spec, delegate) => {
+      const link = new FakeLink(spec, delegate, outcomes[Math.min(links.length, outcomes.length - 1)]!);
+      links.push(link);
+      return link;
+    },
+    ...deps,
+  });
+  return { hub, registry, links };
+}
