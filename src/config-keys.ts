@@ -85,6 +85,7 @@ export const CONFIG_KEYS = {
 
   // audio
   aac_bitrate_stereo: int(128000, "AAC bitrate of republished audio (48 kHz stereo, bit/s)", 16000, 320000),
+  opus_bitrate: int(64000, "Opus bitrate of audio transcoded for WebRTC players (AAC, G.711 when the browser takes no G.711; 48 kHz, 20 ms, bit/s)", 6000, 510000),
 
   // SIP
   "sip.port": int(0, "local SIP port (UDP and TCP) every call shares; 0: each call uses its own port chosen by the OS", 0, 65535),

@@ -1,7 +1,8 @@
 /**
  * The audio path of one outgoing stream (a transponder, a SIP leg): input AudioFrames (OPUS, PCMA,
- * PCMU, AAC) -> decode -> mixer (resample, mute, sound injection, limiter) -> AAC or G.711 encode ->
- * output AudioFrames with continuous timestamps counted in samples from an anchor.
+ * PCMU, AAC) -> decode -> mixer (resample, mute, sound injection, limiter) -> AAC, G.711 or Opus
+ * (48 kHz, 20 ms) encode -> output AudioFrames with continuous timestamps counted in samples from an
+ * anchor.
  *
  * Passthrough: when the source codec is the target codec (G.711 at 8 kHz mono; AAC as it comes) and
  * nothing is muted or mixed, frames go out untouched. Turning mute or a sound on switches to the
@@ -9,32 +10,33 @@
  * once the encoder is drained, dropping source frames that would overlap what was already sent, so
  * DTS never goes back.
  *
- * Losses: a gap in source timestamps (up to MAX_FILL_MS) is filled with Opus concealment of exactly
- * the missing duration, or silence for G.711, so the output clock never jumps. A larger gap
- * re-anchors the output at the new time. A source with no audio at all (video-only publisher,
+ * Losses: a gap in source timestamps of JITTER_MS or more (up to MAX_FILL_MS) is filled with Opus
+ * concealment of exactly the missing duration, or silence for G.711 and AAC, so the output clock
+ * never jumps; a smaller gap is timestamp jitter (RTMP's whole milliseconds) and fills nothing. A
+ * larger gap re-anchors the output at the new time. A source with no audio at all (video-only publisher,
  * SIP call without audio) produces silence on the caller's clock with `tick(nowMs)`.
  *
- * AAC sources cannot be decoded (no AAC decoder in the project): while muted or mixing, their audio
- * is replaced by silence (plus the sound) on the source's own frame clock, and they go out as AAC only. Opus cannot be encoded:
- * an Opus -> Opus passthrough is muted by sending Opus silence packets, and cannot mix a sound.
+ * Opus to Opus always passes: muting sends Opus silence packets, and no sound can be mixed in.
  *
- * Pure apart from the Opus WebAssembly decoder: no timers, no I/O. Call `close()` at the end.
+ * Pure apart from the Opus WebAssembly decoder and encoder: no timers, no I/O. Call `close()` at the end.
  */
 import type { AudioCodec, AudioConfig, AudioFrame } from "../codecs/frame.ts";
 import { TranspondError } from "../errors.ts";
+import { AacDecoder } from "./aac/decoder.ts";
 import { AAC_FRAME_SAMPLES, AacEncoder } from "./aac/index.ts";
 import { decodeG711Float, encodeG711Float } from "./g711.ts";
 import { AudioMixer } from "./mixer.ts";
 import { OpusPacketDecoder, opusPacketSamples } from "./opus-decoder.ts";
+import { OPUS_FRAME_SAMPLES, OPUS_RATE, OpusPacketEncoder } from "./opus-encoder.ts";
 import type { PcmBlock } from "./pcm.ts";
 
 export interface AudioTarget {
   readonly codec: "AAC" | "PCMA" | "PCMU" | "OPUS";
-  /** AAC only; G.711 is always 8 kHz (default 48000) */
+  /** AAC only; G.711 is always 8 kHz, Opus 48 kHz (default 48000) */
   readonly sampleRate?: number;
-  /** AAC only; G.711 is always mono (default 2) */
+  /** AAC and Opus; G.711 is always mono (default 2; Opus from a mono source: 1) */
   readonly channels?: 1 | 2;
-  /** AAC bits per second (default 128000 stereo, 64000 mono) */
+  /** AAC bits per second (default 128000 stereo, 64000 mono); Opus (default OPUS_DEFAULT_BITRATE) */
   readonly bitrate?: number;
   /** G.711 packet duration, ms (default 20) */
   readonly ptimeMs?: number;
@@ -66,12 +68,15 @@ export function opusSilence(original: Uint8Array, durationMs: number): Uint8Arra
 
 /** A gap in the source larger than this re-anchors the output instead of being filled. */
 export const MAX_FILL_MS = 10_000;
+/** A gap in the source smaller than this is jitter, not loss. */
+export const JITTER_MS = 2;
+export const OPUS_DEFAULT_BITRATE = 64000;
 const G711_RATE = 8000;
 
 type Decoder =
   | { kind: "opus"; opus: OpusPacketDecoder }
   | { kind: "g711"; law: "PCMA" | "PCMU" }
-  | { kind: "silent"; sampleRate: number; channels: number };
+  | { kind: "aac"; aac: AacDecoder };
 
 export class AudioTranscoder {
   readonly source: AudioConfig | undefined;
@@ -85,6 +90,7 @@ export class AudioTranscoder {
   private readonly outChannels: number;
   private mixer: AudioMixer | undefined;
   private encoder: AacEncoder | undefined;
+  private opusEncoder: OpusPacketEncoder | undefined;
   private g711Pending: Float32Array[] = [];
   private g711PendingFrames = 0;
   /** output time anchor (ms) and output frames encoded since */
@@ -117,11 +123,9 @@ export class AudioTranscoder {
   static async create(options: TranscoderOptions): Promise<AudioTranscoder> {
     const { source, target } = options;
     const g711 = target.codec === "PCMA" || target.codec === "PCMU";
-    const rate = g711 ? G711_RATE : target.codec === "OPUS" ? 48000 : (target.sampleRate ?? 48000);
-    const channels = g711 ? 1 : (target.channels ?? 2);
-    if (target.codec === "OPUS" && source?.codec !== "OPUS") {
-      throw new TranspondError("ERR_AUDIO_NO_ENCODER", `cannot encode Opus (source ${source?.codec ?? "none"}); only passthrough`);
-    }
+    const rate = g711 ? G711_RATE : target.codec === "OPUS" ? OPUS_RATE : (target.sampleRate ?? 48000);
+    const opusChannels = source?.channels === 1 ? 1 : 2;
+    const channels = g711 ? 1 : (target.channels ?? (target.codec === "OPUS" ? opusChannels : 2));
     let output: AudioConfig = { codec: target.codec, sampleRate: rate, channels };
     if (target.codec === "AAC") {
       if (source?.codec === "AAC" && source.asc && !target.sampleRate && !target.channels) {
@@ -139,8 +143,8 @@ export class AudioTranscoder {
     } else if (source?.codec === "PCMA" || source?.codec === "PCMU") {
       decoder = { kind: "g711", law: source.codec };
     } else if (source?.codec === "AAC") {
-      if (target.codec !== "AAC") throw new TranspondError("ERR_AUDIO_NO_DECODER", `cannot turn AAC into ${target.codec}: there is no AAC decoder`);
-      decoder = { kind: "silent", sampleRate: source.sampleRate, channels: source.channels };
+      const aac = source.asc ? AacDecoder.fromAudioSpecificConfig(source.asc) : new AacDecoder({ sampleRate: source.sampleRate, channels: source.channels as 1 | 2 });
+      decoder = { kind: "aac", aac };
     }
     return new AudioTranscoder(options, decoder, output);
   }
@@ -157,7 +161,7 @@ export class AudioTranscoder {
 
   /** Mix `sound` into the output, once or looped, from now on. */
   soundOn(sound: PcmBlock, loop: boolean): void {
-    if (this.target.codec === "OPUS") throw new TranspondError("ERR_AUDIO_NO_ENCODER", "cannot mix into an Opus passthrough");
+    if (this.opusToOpus()) throw new TranspondError("ERR_AUDIO_NO_ENCODER", "cannot mix into an Opus passthrough");
     this.soundPlaying = true;
     this.leavePassthrough();
     this.mixer!.soundOn(sound, loop);
@@ -183,8 +187,7 @@ export class AudioTranscoder {
     }
     const out: AudioFrame[] = [];
     if (this.mixer && this.soundPlaying && !this.mixer.soundActive) this.soundPlaying = false;
-    // an Opus target cannot be re-encoded: it always passes
-    const pass = this.canPass() || this.target.codec === "OPUS";
+    const pass = this.canPass() || this.opusToOpus();
     if (pass && !this.passing) out.push(...this.enterPassthrough());
     else if (!pass && !this.mixer) this.leavePassthrough(frame.pts);
     if (this.passing) {
@@ -217,13 +220,19 @@ export class AudioTranscoder {
     if (!this.mixer) return [];
     const out = this.encode(this.mixer.readAvailable().pcm);
     if (this.encoder) out.push(...this.stamp(this.encoder.flush()));
+    else if (this.opusEncoder) out.push(...this.stamp(this.opusEncoder.flush()));
     else if (this.g711PendingFrames > 0) out.push(...this.g711Packets(true));
     return out;
   }
 
-  /** Release the Opus decoder. */
+  /** Release the Opus decoder and encoder. */
   close(): void {
     if (this.decoder?.kind === "opus") this.decoder.opus.free();
+    this.opusEncoder?.close();
+  }
+
+  private opusToOpus(): boolean {
+    return this.source?.codec === "OPUS" && this.target.codec === "OPUS";
   }
 
   private canPass(): boolean {
@@ -263,6 +272,9 @@ export class AudioTranscoder {
     if (this.target.codec === "AAC") {
       this.encoder ??= new AacEncoder({ sampleRate: this.outRate, channels: this.outChannels as 1 | 2, bitrate: this.target.bitrate });
     }
+    if (this.target.codec === "OPUS") {
+      this.opusEncoder ??= new OpusPacketEncoder({ channels: this.outChannels as 1 | 2, bitrate: this.target.bitrate ?? OPUS_DEFAULT_BITRATE });
+    }
     this.g711Pending = [];
     this.g711PendingFrames = 0;
   }
@@ -280,6 +292,8 @@ export class AudioTranscoder {
     const out = this.flush();
     this.mixer = undefined;
     this.encoder = undefined;
+    this.opusEncoder?.close();
+    this.opusEncoder = undefined;
     this.passing = true;
     return out;
   }
@@ -297,32 +311,32 @@ export class AudioTranscoder {
         // finish the old timeline and start a new one at this frame
         out.push(...this.flush());
         this.startDecodePath(frame.pts);
-      } else if (gap > 0.5) {
+      } else if (gap >= JITTER_MS) {
         this.mixer!.push(this.fill(gap));
       }
     }
     this.expectMs = frame.pts + duration;
-    this.mixer!.push(this.decode(frame, duration));
+    this.mixer!.push(this.decode(frame));
     return out;
   }
 
   private fill(gapMs: number): PcmBlock {
     const dec = this.decoder!;
     if (dec.kind === "opus") return dec.opus.conceal(Math.round(gapMs * 48));
-    const rate = dec.kind === "g711" ? G711_RATE : dec.sampleRate;
-    const channels = dec.kind === "g711" ? 1 : dec.channels;
+    const rate = dec.kind === "g711" ? G711_RATE : dec.aac.sampleRate;
+    const channels = dec.kind === "g711" ? 1 : dec.aac.channels;
     return { sampleRate: rate, channels, samples: new Float32Array(Math.round((gapMs * rate) / 1000) * channels) };
   }
 
-  private decode(frame: AudioFrame, duration: number): PcmBlock {
+  private decode(frame: AudioFrame): PcmBlock {
     const dec = this.decoder!;
     switch (dec.kind) {
       case "opus":
         return dec.opus.decode(frame.data);
       case "g711":
         return { sampleRate: G711_RATE, channels: 1, samples: decodeG711Float(dec.law, frame.data) };
-      case "silent":
-        return { sampleRate: dec.sampleRate, channels: dec.channels, samples: new Float32Array(Math.round((duration * dec.sampleRate) / 1000) * dec.channels) };
+      case "aac":
+        return { sampleRate: dec.aac.sampleRate, channels: dec.aac.channels, samples: dec.aac.decode(frame.data) };
     }
   }
 
@@ -333,18 +347,21 @@ export class AudioTranscoder {
   private encode(pcm: PcmBlock): AudioFrame[] {
     if (pcm.samples.length === 0) return [];
     if (this.encoder) return this.stamp(this.encoder.encode(pcm.samples));
+    if (this.opusEncoder) return this.stamp(this.opusEncoder.encode(pcm.samples));
     this.g711Pending.push(pcm.samples);
     this.g711PendingFrames += pcm.samples.length;
     return this.g711Packets(false);
   }
 
-  /** AAC frames: frame k of this timeline starts at anchor + k * 1024 samples. */
+  /** AAC (Opus) frames: frame k of this timeline starts at anchor + k * 1024 (960) samples. */
   private stamp(frames: Uint8Array[]): AudioFrame[] {
+    const codec: AudioCodec = this.target.codec === "OPUS" ? "OPUS" : "AAC";
+    const samples = codec === "OPUS" ? OPUS_FRAME_SAMPLES : AAC_FRAME_SAMPLES;
     return frames.map((data) => {
       const t = this.anchorMs + (this.framesOut * 1000) / this.outRate;
-      this.framesOut += AAC_FRAME_SAMPLES;
+      this.framesOut += samples;
       this.sentUntil = this.anchorMs + (this.framesOut * 1000) / this.outRate;
-      return { kind: "audio", codec: "AAC" as AudioCodec, dts: t, pts: t, key: true, data };
+      return { kind: "audio", codec, dts: t, pts: t, key: true, data };
     });
   }
 
