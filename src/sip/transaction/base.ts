@@ -73,6 +73,12 @@ export abstract class Transaction<S extends string> {
     this.running.delete(name);
   }
 
+  /** Stops every timer, sending and reporting nothing more: for a user agent that is going away. */
+  dispose(): void {
+    for (const cancel of this.running.values()) cancel();
+    this.running.clear();
+  }
+
   /** Names of the timers now running (for tests and diagnostics). */
   get timersRunning(): string[] {
     return [...this.running.keys()];

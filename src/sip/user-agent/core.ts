@@ -71,6 +71,14 @@ export class SipCore {
     this.delegate = delegate;
   }
 
+  /** Stops the timers of every transaction (retransmissions, absorbing waits) and forgets them. */
+  dispose(): void {
+    for (const tx of this.clients.values()) tx.dispose();
+    for (const { tx } of this.servers.values()) tx.dispose();
+    this.clients.clear();
+    this.servers.clear();
+  }
+
   /** A new branch with the RFC 3261 magic cookie. */
   newBranch(): string {
     return `${BRANCH_MAGIC}${this.random()}`;

@@ -161,10 +161,14 @@ export class UserAgent {
     }
   }
 
-  /** Stops every registration refresh and forgets the calls (sends nothing; hang up first). */
+  /**
+   * Stops every registration refresh and every transaction timer and forgets the calls (sends
+   * nothing; hang up first), so nothing of the agent keeps the process alive.
+   */
   dispose(): void {
     for (const r of this.registrations) r.dispose();
     this.registrations.clear();
     this.calls.clear();
+    this.core.dispose();
   }
 }
