@@ -169,7 +169,7 @@ test("options apply at start: mute and sound_on; sound_on with a missing file is
   registry.close();
 });
 
-test("the audio codec is the request's, else rtmp_transponder_audio_codec; AAC audio cannot become G.711 (400 naming the field)", async () => {
+test("the audio codec is the request's, else rtmp_transponder_audio_codec; AAC audio cannot become G.711, Speex nothing yet (400 naming the field)", async () => {
   const { hub, registry, audioCodecs } = setup(["ok"], { rtmp_transponder_audio_codec: "ulaw" });
   const sip = hub.publish("call", { kind: "sip", requestKeyframe: () => {}, stop: () => {} });
   sip.setConfig({ codec: "PCMA", sampleRate: 8000, channels: 1 });
@@ -186,6 +186,15 @@ test("the audio codec is the request's, else rtmp_transponder_audio_codec; AAC a
     assert.match((err as Error).message, /rtmpTransponderAudioCodec alaw: the stream's audio is AAC/);
   }
   assert.is((await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live", audioCodec: "aac" })).audioCodec, "aac");
+  const flash = hub.publish("flash", { kind: "rtmp", requestKeyframe: () => {}, stop: () => {} });
+  flash.setConfig({ codec: "SPEEX", sampleRate: 16000, channels: 1 });
+  try {
+    await registry.startup({ streamName: "flash", rtmpUrl: "rtmp://h/live", audioCodec: "aac" });
+    assert.unreachable("Speex cannot be decoded yet");
+  } catch (err) {
+    assert.is((err as PushError).status, 400);
+    assert.match((err as Error).message, /the stream's audio is Speex/);
+  }
 });
 
 test("rtmp_push_auto_start republishes every newly published stream", async () => {

@@ -3,7 +3,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { TranspondError } from "../../src/errors.ts";
 import type { Frame, TrackConfig } from "../../src/codecs/frame.ts";
-import { endOfSequenceTag, frameFromTag, tagsFromConfig, tagsFromFrame, type TagMedia } from "../../src/flv/frames.ts";
+import { endOfSequenceTag, flvAudioCodecId, frameFromTag, impliedAudioConfig, tagsFromConfig, tagsFromFrame, type TagMedia } from "../../src/flv/frames.ts";
 import { TAG_TYPE } from "../../src/flv/tag.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { runFuzz } from "../support/fuzz.ts";
@@ -65,6 +65,19 @@ test("G.711 frames become 0x72 / 0x82 tags and read back with the same codec, ti
     assert.equal(frameFromTag(tag!), { type: "frame", frame });
     assert.equal(tagsFromConfig({ codec, sampleRate: 8000, channels: 1 }), []);
   }
+});
+
+test("Speex frames become 0xB6 tags (ffmpeg's flags) and read back as SPEEX; its config is implied (16 kHz mono), like G.711's", () => {
+  const frame: Frame = { kind: "audio", codec: "SPEEX", dts: 40, pts: 40, key: true, data: Uint8Array.of(0x1e, 0x9c, 0x38) };
+  const [tag] = tagsFromFrame(frame);
+  assert.is(tag!.data[0], 0xb6);
+  assert.equal(frameFromTag(tag!), { type: "frame", frame });
+  assert.equal(frameFromTag({ ...tag!, data: Uint8Array.of(0xb2, 0x1e, 0x9c, 0x38) }), { type: "frame", frame }, "any rate flags mean 16 kHz");
+  assert.equal(tagsFromConfig({ codec: "SPEEX", sampleRate: 16000, channels: 1 }), []);
+  assert.equal(impliedAudioConfig("SPEEX"), { codec: "SPEEX", sampleRate: 16000, channels: 1 });
+  assert.equal(impliedAudioConfig("PCMU"), { codec: "PCMU", sampleRate: 8000, channels: 1 });
+  assert.is(impliedAudioConfig("AAC"), undefined);
+  assert.equal((["AAC", "PCMA", "PCMU", "SPEEX", "OPUS"] as const).map(flvAudioCodecId), [10, 7, 8, 11, undefined]);
 });
 
 test("a video frame's composition time is PTS - DTS, rounded to whole ms, and B-frame order is kept", () => {

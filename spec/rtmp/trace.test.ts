@@ -274,6 +274,23 @@ s("reports a clean synthetic session without problems, with codec details from t
   assert.equal(r.messages.filter((m) => m.typeId === 8).map((m) => m.timestamp).slice(1), [0x01000000, 0x01000017]);
 });
 
+/** Two Speex wideband frames (narrowband mode 0, wideband submode 0), padded as libspeex pads. */
+const SPEEX_TWO_FRAMES = Uint8Array.of(0xb6, 0b00000_100, 0b0_00000_10, 0b00_0_11111);
+
+s("names G.711 and Speex messages with their implied rate (Speex with its frames) and wants no sequence header for them", () => {
+  const audio = (data: Uint8Array, ts: number): Sent => ({ body: { type: "Audio", data }, csid: 4, ts, msid: 2 });
+  const r = traceCapture(syntheticSession([audio(Uint8Array.of(0x72, 0xd5, 0xd5), 0), audio(Uint8Array.of(0x82, 0xff, 0xff), 20), audio(SPEEX_TWO_FRAMES, 40)]).pcap);
+  assert.equal(r.problems, []);
+  const lines = formatTrace(r).split("\n").filter((l) => / ms2 /.test(l) && l.includes("Audio"));
+  assert.equal(lines.map((l) => l.replace(/^.*Audio \(8\) /, "")), ["G711A 8000Hz 1ch", "G711U 8000Hz 1ch", "Speex 16000Hz 1ch 2 frames"]);
+});
+
+s("reports a Speex message whose frames do not decode", () => {
+  const r = traceCapture(syntheticSession([{ body: { type: "Audio", data: Uint8Array.of(0xb6, 0b0_1001_000) }, csid: 4, ts: 60, msid: 2 }]).pcap);
+  assert.equal(codes(r), ["ERR_TRACE_UNDECODABLE"]);
+  assert.match(r.problems[0]!.message, /Speex: reserved narrowband mode 9/);
+});
+
 s("reports timestamps going backwards per message stream and type", () => {
   const r = traceCapture(syntheticSession([{ body: { type: "Audio", data: Uint8Array.of(0xaf, 1, 9) }, csid: 4, ts: 0x00ffffff, msid: 1 }]).pcap);
   assert.equal(codes(r), ["ERR_TRACE_TIMESTAMP_BACKWARDS"]);

@@ -25,6 +25,7 @@ import { TranspondError } from "../errors.ts";
 import { AacDecoder } from "./aac/decoder.ts";
 import { AAC_FRAME_SAMPLES, AacEncoder } from "./aac/index.ts";
 import { decodeG711Float, encodeG711Float } from "./g711.ts";
+import { SPEEX_WB_FRAME_SAMPLES, SPEEX_WB_SAMPLE_RATE, speexPacketInfo } from "../codecs/speex.ts";
 import { AudioMixer } from "./mixer.ts";
 import { OpusPacketDecoder, opusPacketSamples } from "./opus-decoder.ts";
 import { OPUS_FRAME_SAMPLES, OPUS_RATE, OpusPacketEncoder } from "./opus-encoder.ts";
@@ -142,6 +143,8 @@ export class AudioTranscoder {
       decoder = { kind: "opus", opus: await OpusPacketDecoder.create({ sampleRate: opusRate, channels: g711 ? 1 : (channels as 1 | 2) }) };
     } else if (source?.codec === "PCMA" || source?.codec === "PCMU") {
       decoder = { kind: "g711", law: source.codec };
+    } else if (source?.codec === "SPEEX") {
+      throw new TranspondError("ERR_AUDIO_NO_DECODER", `cannot turn Speex into ${target.codec}: there is no Speex decoder yet`);
     } else if (source?.codec === "AAC") {
       const aac = source.asc ? AacDecoder.fromAudioSpecificConfig(source.asc) : new AacDecoder({ sampleRate: source.sampleRate, channels: source.channels as 1 | 2 });
       decoder = { kind: "aac", aac };
@@ -258,6 +261,12 @@ export class AudioTranscoder {
         return (frame.data.length * 1000) / G711_RATE;
       case "AAC":
         return (AAC_FRAME_SAMPLES * 1000) / (this.source?.sampleRate ?? 48000);
+      case "SPEEX":
+        try {
+          return (speexPacketInfo(frame.data).frames * SPEEX_WB_FRAME_SAMPLES * 1000) / SPEEX_WB_SAMPLE_RATE;
+        } catch {
+          return (SPEEX_WB_FRAME_SAMPLES * 1000) / SPEEX_WB_SAMPLE_RATE;
+        }
     }
   }
 

@@ -4,7 +4,7 @@
  * codes; SPS and PPS also travel in the track's codec config.
  */
 export type VideoCodec = "H264";
-export type AudioCodec = "AAC" | "OPUS" | "PCMA" | "PCMU";
+export type AudioCodec = "AAC" | "OPUS" | "PCMA" | "PCMU" | "SPEEX";
 
 export interface VideoFrame {
   readonly kind: "video";
@@ -24,7 +24,7 @@ export interface AudioFrame {
   readonly dts: number;
   readonly pts: number;
   readonly key: true;
-  /** one codec frame: a raw AAC frame (no ADTS), an Opus packet, or G.711 bytes */
+  /** one codec frame: a raw AAC frame (no ADTS), an Opus packet, G.711 bytes, or Speex wideband frames as one FLV tag holds them */
   readonly data: Uint8Array;
 }
 

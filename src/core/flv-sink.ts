@@ -16,7 +16,7 @@ import type { Frame, TrackConfig } from "../codecs/frame.ts";
 import { errorMessage } from "../errors.ts";
 import type { Amf0Value } from "../flv/amf0.ts";
 import { encodeMetadata, type FlvMetadata } from "../flv/metadata.ts";
-import { flvCanCarry, tagsFromConfig, tagsFromFrame } from "../flv/frames.ts";
+import { flvAudioCodecId, flvCanCarry, tagsFromConfig, tagsFromFrame } from "../flv/frames.ts";
 import { TAG_TYPE, type FlvTag } from "../flv/tag.ts";
 import { FlvWriter } from "../flv/file-writer.ts";
 import { createLogger } from "../log.ts";
@@ -52,7 +52,7 @@ export function metadataFor(video: TrackConfig | undefined, audio: TrackConfig |
     ...(video && video.codec === "H264" ? { width: video.width, height: video.height, videocodecid: 7 } : {}),
     ...(typeof publisher.framerate === "number" ? { framerate: publisher.framerate } : {}),
     ...(audio && audio.codec !== "H264"
-      ? { audiosamplerate: audio.sampleRate, audiosamplesize: 16, stereo: audio.channels > 1, audiocodecid: audio.codec === "AAC" ? 10 : audio.codec === "PCMA" ? 7 : 8 }
+      ? { audiosamplerate: audio.sampleRate, audiosamplesize: 16, stereo: audio.channels > 1, audiocodecid: flvAudioCodecId(audio.codec) }
       : {}),
   };
   const extra: Record<string, Amf0Value> = {};

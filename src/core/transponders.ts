@@ -204,10 +204,14 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
   }
 }
 
-/** AAC audio can only go out as AAC: there is no AAC decoder to get at its samples. */
+/** Audio without a decoder (AAC, Speex) can only go out as it is. */
 function checkAudioSource(stream: Stream, codec: RtmpAudioCodec): void {
-  if (codec !== "aac" && stream.audioConfig?.codec === "AAC") {
+  const source = stream.audioConfig?.codec;
+  if (source === "AAC" && codec !== "aac") {
     throw new PushError(400, `rtmpTransponderAudioCodec ${codec}: the stream's audio is AAC, which Transpond cannot decode yet; republish it as aac`);
+  }
+  if (source === "SPEEX") {
+    throw new PushError(400, `rtmpTransponderAudioCodec ${codec}: the stream's audio is Speex, which Transpond cannot decode yet`);
   }
 }
 

@@ -5,7 +5,8 @@
  *
  * SoundFormat 10 = AAC (AACPacketType 0 = AudioSpecificConfig, 1 = raw frame; the flags byte is
  * always 0xAF: 44 kHz, 16-bit, stereo, the real values being in the ASC), 7 = G.711 A-law,
- * 8 = G.711 µ-law (8 kHz; written as ffmpeg does: SoundRate 0, 16-bit, mono -> 0x72 / 0x82).
+ * 8 = G.711 µ-law (8 kHz; written as ffmpeg does: SoundRate 0, 16-bit, mono -> 0x72 / 0x82), 11 = Speex
+ * (always 16 kHz mono whatever the flags say; written as ffmpeg and Flash Player do: 0xB6).
  * SoundRate 0 = 5.5 kHz, 1 = 11 kHz, 2 = 22 kHz, 3 = 44 kHz; SoundSize 0 = 8-bit, 1 = 16-bit;
  * SoundType 0 = mono, 1 = stereo. Other formats decode as `raw` and round-trip.
  */
@@ -26,6 +27,8 @@ export type AudioTagBody =
   | (SoundFlags & { readonly type: "aac-sequence-header"; readonly config: Uint8Array })
   | (SoundFlags & { readonly type: "aac-raw"; readonly data: Uint8Array })
   | (SoundFlags & { readonly type: "g711"; readonly law: "alaw" | "mulaw"; readonly data: Uint8Array })
+  /** Speex wideband: one or more frames of a Speex stream, no header */
+  | (SoundFlags & { readonly type: "speex"; readonly data: Uint8Array })
   /** Any other format, or an AAC packet type we do not know: everything after the first byte. */
   | (SoundFlags & { readonly type: "raw"; readonly data: Uint8Array });
 
@@ -37,10 +40,13 @@ export function g711Flags(law: "alaw" | "mulaw"): SoundFlags {
   return { soundFormat: law === "alaw" ? SOUND_FORMAT.G711_ALAW : SOUND_FORMAT.G711_MULAW, soundRate: 0, soundSize: 1, soundType: 0 };
 }
 
-/** Sample rate the flags stand for (G.711 is always 8 kHz; AAC's real rate is in its ASC). */
+/** Flags of a Speex tag (0xB6: the 11 kHz rate code, 16-bit, mono; the real rate is 16 kHz). */
+export const SPEEX_FLAGS: SoundFlags = { soundFormat: SOUND_FORMAT.SPEEX, soundRate: 1, soundSize: 1, soundType: 0 };
+
+/** Sample rate the flags stand for (G.711 is always 8 kHz, Speex 16 kHz; AAC's real rate is in its ASC). */
 export function flagsSampleRate(flags: SoundFlags): number {
   if (flags.soundFormat === SOUND_FORMAT.G711_ALAW || flags.soundFormat === SOUND_FORMAT.G711_MULAW || flags.soundFormat === SOUND_FORMAT.NELLYMOSER_8K || flags.soundFormat === SOUND_FORMAT.MP3_8K) return 8000;
-  if (flags.soundFormat === SOUND_FORMAT.NELLYMOSER_16K) return 16000;
+  if (flags.soundFormat === SOUND_FORMAT.NELLYMOSER_16K || flags.soundFormat === SOUND_FORMAT.SPEEX) return 16000;
   return [5512, 11025, 22050, 44100][flags.soundRate & 3]!;
 }
 
@@ -58,6 +64,7 @@ export function decodeAudioTag(bytes: Uint8Array): AudioTagBody {
   if (flags.soundFormat === SOUND_FORMAT.G711_ALAW || flags.soundFormat === SOUND_FORMAT.G711_MULAW) {
     return { ...flags, type: "g711", law: flags.soundFormat === SOUND_FORMAT.G711_ALAW ? "alaw" : "mulaw", data: bytes.subarray(1) };
   }
+  if (flags.soundFormat === SOUND_FORMAT.SPEEX) return { ...flags, type: "speex", data: bytes.subarray(1) };
   return { ...flags, type: "raw", data: bytes.subarray(1) };
 }
 

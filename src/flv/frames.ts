@@ -5,17 +5,20 @@
  *                              FrameType key/inter, NAL units length-prefixed (4 bytes)
  *   AudioFrame (AAC)       <-> AAC raw tag (0xAF 01)
  *   AudioFrame (PCMA/PCMU) <-> G.711 tag (0x72 / 0x82), 8 kHz mono
+ *   AudioFrame (SPEEX)     <-> Speex tag (0xB6), 16 kHz mono, the tag's frames as they are
  *   H264Config             <-> AVC sequence header (AVCDecoderConfigurationRecord)
  *   AudioConfig (AAC)      <-> AAC sequence header (AudioSpecificConfig)
+ *
+ * G.711 and Speex have no sequence header: their config is implied by the codec (impliedAudioConfig).
  *
  * Times are whole milliseconds in FLV: frame times are rounded, and timestamps wrap at 2^32.
  */
 import { ParseError, TranspondError } from "../errors.ts";
-import type { AudioConfig, Frame, H264Config, TrackConfig } from "../codecs/frame.ts";
+import type { AudioCodec, AudioConfig, Frame, H264Config, TrackConfig } from "../codecs/frame.ts";
 import { avccToNalus, nalusToAvcc } from "../codecs/h264/avcc.ts";
 import { parseSps } from "../codecs/h264/sps.ts";
 import { decodeAudioSpecificConfig, encodeAudioSpecificConfig } from "./aac-config.ts";
-import { AAC_FLAGS, decodeAudioTag, encodeAudioTag, g711Flags, type AudioTagBody } from "./audio-tag.ts";
+import { AAC_FLAGS, SOUND_FORMAT, decodeAudioTag, encodeAudioTag, g711Flags, SPEEX_FLAGS, type AudioTagBody } from "./audio-tag.ts";
 import { avcConfigFromParameterSets, decodeAvcConfig, encodeAvcConfig } from "./avc-config.ts";
 import { TAG_TYPE, type FlvTag } from "./tag.ts";
 import { decodeVideoTag, encodeVideoTag, VIDEO_FRAME_TYPE } from "./video-tag.ts";
@@ -77,6 +80,8 @@ export function frameFromTag(tag: FlvTag, options: FrameFromTagOptions = {}): Ta
         return { type: "frame", frame: { kind: "audio", codec: "AAC", dts: t, pts: t, key: true, data: body.data } };
       case "g711":
         return { type: "frame", frame: { kind: "audio", codec: body.law === "alaw" ? "PCMA" : "PCMU", dts: t, pts: t, key: true, data: body.data } };
+      case "speex":
+        return { type: "frame", frame: { kind: "audio", codec: "SPEEX", dts: t, pts: t, key: true, data: body.data } };
       case "raw":
         return { type: "ignored", reason: `sound format ${body.soundFormat}` };
     }
@@ -84,9 +89,21 @@ export function frameFromTag(tag: FlvTag, options: FrameFromTagOptions = {}): Ta
   return { type: "ignored", reason: tag.tagType === TAG_TYPE.SCRIPT ? "script data" : `tag type ${tag.tagType}` };
 }
 
-/** Whether (non-enhanced) FLV has a codec id for this codec: H.264, AAC and G.711 (not Opus). */
+/** Whether (non-enhanced) FLV has a codec id for this codec: H.264, AAC, G.711 and Speex (not Opus). */
 export function flvCanCarry(codec: string): boolean {
-  return codec === "H264" || codec === "AAC" || codec === "PCMA" || codec === "PCMU";
+  return codec === "H264" || codec === "AAC" || codec === "PCMA" || codec === "PCMU" || codec === "SPEEX";
+}
+
+/** The SoundFormat (onMetaData `audiocodecid`) of a codec FLV carries; undefined for Opus. */
+export function flvAudioCodecId(codec: AudioCodec): number | undefined {
+  return { AAC: SOUND_FORMAT.AAC, PCMA: SOUND_FORMAT.G711_ALAW, PCMU: SOUND_FORMAT.G711_MULAW, SPEEX: SOUND_FORMAT.SPEEX, OPUS: undefined }[codec];
+}
+
+/** The config FLV implies for a codec without a sequence header: G.711 8 kHz mono, Speex 16 kHz mono. */
+export function impliedAudioConfig(codec: AudioCodec): AudioConfig | undefined {
+  if (codec === "PCMA" || codec === "PCMU") return { codec, sampleRate: 8000, channels: 1 };
+  if (codec === "SPEEX") return { codec, sampleRate: 16000, channels: 1 };
+  return undefined;
 }
 
 /** The tag for one frame. Opus has no place in (non-enhanced) FLV: ERR_FLV_CODEC_UNSUPPORTED. */
@@ -109,6 +126,9 @@ export function tagsFromFrame(frame: Frame): FlvTag[] {
       body = { ...g711Flags(law), type: "g711", law, data: frame.data };
       break;
     }
+    case "SPEEX":
+      body = { ...SPEEX_FLAGS, type: "speex", data: frame.data };
+      break;
     default:
       throw new TranspondError("ERR_FLV_CODEC_UNSUPPORTED", `FLV cannot carry ${frame.codec} audio`);
   }
@@ -118,7 +138,7 @@ export function tagsFromFrame(frame: Frame): FlvTag[] {
 /**
  * The sequence header tag for a track config: the AVCDecoderConfigurationRecord from the SPS/PPS,
  * or the AudioSpecificConfig (the config's own `asc` when present, else built from rate and
- * channels). G.711 needs none: []. Opus: ERR_FLV_CODEC_UNSUPPORTED.
+ * channels). G.711 and Speex need none: []. Opus: ERR_FLV_CODEC_UNSUPPORTED.
  */
 export function tagsFromConfig(config: TrackConfig, timestamp = 0): FlvTag[] {
   if (config.codec === "H264") {
@@ -129,7 +149,7 @@ export function tagsFromConfig(config: TrackConfig, timestamp = 0): FlvTag[] {
     const asc = config.asc ?? encodeAudioSpecificConfig({ sampleRate: config.sampleRate, channels: config.channels });
     return [{ tagType: TAG_TYPE.AUDIO, timestamp, data: encodeAudioTag({ ...AAC_FLAGS, type: "aac-sequence-header", config: asc }) }];
   }
-  if (config.codec === "PCMA" || config.codec === "PCMU") return [];
+  if (impliedAudioConfig(config.codec as AudioCodec)) return [];
   throw new TranspondError("ERR_FLV_CODEC_UNSUPPORTED", `FLV cannot carry ${config.codec} audio`);
 }
 

@@ -60,6 +60,7 @@ function mediaText(m: MediaInfo): string {
   if (m.key) parts.push("key");
   if (m.avc) parts.push(`profile ${m.avc.profile} level ${m.avc.level}${m.avc.width !== undefined ? ` ${m.avc.width}x${m.avc.height}` : ""}${m.avc.fps !== undefined ? ` ${m.avc.fps}fps` : ""}`);
   if (m.aac) parts.push(`AOT ${m.aac.objectType} ${m.aac.sampleRate}Hz ${m.aac.channels}ch`);
+  if (m.sound) parts.push(`${m.sound.sampleRate}Hz ${m.sound.channels}ch${m.sound.frames !== undefined ? ` ${m.sound.frames} frame${m.sound.frames === 1 ? "" : "s"}` : ""}`);
   if (m.compositionTime) parts.push(`cts ${m.compositionTime}`);
   return parts.join(" ");
 }

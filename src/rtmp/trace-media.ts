@@ -1,13 +1,15 @@
 /**
  * What `transpond trace` says about an audio (8) or video (9) message body: codec, keyframe flag,
  * and for sequence headers the decoded configuration (AVC: profile/level and size from the SPS;
- * AAC: object type, rate, channels from the AudioSpecificConfig). Never throws: a body that does not
+ * AAC: object type, rate, channels from the AudioSpecificConfig); G.711 and Speex with the rate FLV
+ * implies for them, Speex with its frame count per message. Never throws: a body that does not
  * decode gets an `error` text, which the trace lists as a problem.
  */
 import { parseSps } from "../codecs/h264/sps.ts";
 import { decodeAudioSpecificConfig } from "../flv/aac-config.ts";
 import { decodeAvcConfig } from "../flv/avc-config.ts";
 import { errorMessage } from "../errors.ts";
+import { SPEEX_WB_SAMPLE_RATE, speexPacketInfo } from "../codecs/speex.ts";
 
 const VIDEO_CODECS: Readonly<Record<number, string>> = { 1: "JPEG", 2: "H263", 3: "Screen", 4: "VP6", 5: "VP6A", 6: "Screen2", 7: "H264", 12: "HEVC" };
 const AUDIO_CODECS: Readonly<Record<number, string>> = {
@@ -39,6 +41,8 @@ export interface MediaInfo {
   readonly compositionTime?: number;
   readonly avc?: { readonly profile: number; readonly level: number; readonly width?: number; readonly height?: number; readonly fps?: number };
   readonly aac?: { readonly objectType: number; readonly sampleRate: number; readonly channels: number };
+  /** G.711 and Speex: the implied rate and channels; Speex: the speech frames in this message */
+  readonly sound?: { readonly sampleRate: number; readonly channels: number; readonly frames?: number };
   /** the body could not be decoded */
   readonly error?: string;
 }
@@ -74,6 +78,8 @@ export function describeAudio(p: Uint8Array): MediaInfo {
   if (p.length === 0) return { kind: "audio", codec: "none", key: false, sequenceHeader: false, error: "empty audio message" };
   const format = p[0]! >> 4;
   const base = { kind: "audio" as const, codec: AUDIO_CODECS[format] ?? `format ${format}`, key: false };
+  if (format === 7 || format === 8) return { ...base, sequenceHeader: false, sound: { sampleRate: 8000, channels: 1 } };
+  if (format === 11) return describeSpeex(base, p.subarray(1));
   if (format !== 10) return { ...base, sequenceHeader: false };
   if (p.length < 2) return { ...base, sequenceHeader: false, error: "AAC audio message without its packet type" };
   if (p[1] !== 0) return { ...base, sequenceHeader: false };
@@ -82,6 +88,15 @@ export function describeAudio(p: Uint8Array): MediaInfo {
     return { ...base, sequenceHeader: true, aac: { objectType: asc.audioObjectType, sampleRate: asc.sampleRate, channels: asc.channelConfiguration } };
   } catch (err) {
     return { ...base, sequenceHeader: true, error: `AAC sequence header: ${errorMessage(err)}` };
+  }
+}
+
+function describeSpeex(base: { kind: "audio"; codec: string; key: boolean }, packet: Uint8Array): MediaInfo {
+  const sound = { sampleRate: SPEEX_WB_SAMPLE_RATE, channels: 1 };
+  try {
+    return { ...base, sequenceHeader: false, sound: { ...sound, frames: speexPacketInfo(packet).frames } };
+  } catch (err) {
+    return { ...base, sequenceHeader: false, sound, error: `Speex: ${errorMessage(err)}` };
   }
 }
 

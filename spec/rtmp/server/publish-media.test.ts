@@ -1,5 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import type { AudioConfig } from "../../../src/codecs/frame.ts";
 import { ParseError } from "../../../src/errors.ts";
 import { PublishMediaDecoder, TimestampUnwrapper } from "../../../src/rtmp/server/publish-media.ts";
 import { splitStreamName } from "../../../src/rtmp/server/server-session.ts";
@@ -20,6 +21,12 @@ test("sequence headers become configs (size from the SPS), NALU tags frames with
   assert.equal(kinds.slice(0, 4), ["metadata", "config H264", "config AAC", "video"]);
   const firstVideo = out.find((o) => o.type === "frame" && o.frame.kind === "video");
   assert.ok(firstVideo?.type === "frame" && firstVideo.frame.key && firstVideo.frame.pts - firstVideo.frame.dts === 500);
+});
+
+test("G.711 and Speex, which have no sequence header, get their implied config before the first frame and again when the codec changes", () => {
+  const d = new PublishMediaDecoder();
+  const kinds = [0x72, 0x72, 0xb6, 0xb6, 0x82].flatMap((flags, i) => d.media("audio", Uint8Array.of(flags, 0xd5, 0xd5), i * 20)).map((o) => (o.type === "frame" ? o.frame.codec : o.type === "config" ? `config ${o.config.codec} ${(o.config as AudioConfig).sampleRate}` : o.type));
+  assert.equal(kinds, ["config PCMA 8000", "PCMA", "PCMA", "config SPEEX 16000", "SPEEX", "SPEEX", "config PCMU 8000", "PCMU"]);
 });
 
 test("empty media bodies are ignored; a malformed AVC body is a ParseError (the connection closes)", () => {

@@ -8,7 +8,7 @@
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import { errorMessage } from "../../errors.ts";
 import { Amf0EcmaArray, type Amf0Value } from "../../flv/amf0.ts";
-import { tagsFromConfig, tagsFromFrame } from "../../flv/frames.ts";
+import { flvAudioCodecId, tagsFromConfig, tagsFromFrame } from "../../flv/frames.ts";
 import { TAG_TYPE, type FlvTag } from "../../flv/tag.ts";
 import { createLogger, type Logger } from "../../log.ts";
 import { CSID, type RtmpConnection } from "../session/connection.ts";
@@ -25,7 +25,7 @@ export interface PublishMetadata {
   height?: number;
   frameRate?: number;
   videoCodec?: "H264";
-  audioCodec?: "AAC" | "PCMA" | "PCMU";
+  audioCodec?: "AAC" | "PCMA" | "PCMU" | "SPEEX";
   audioSampleRate?: number;
   audioChannels?: number;
 }
@@ -47,7 +47,6 @@ export interface PublisherOptions {
 }
 
 const MAX_AUTH_ROUNDS = 3;
-const AUDIO_CODEC_ID = { AAC: 10, PCMA: 7, PCMU: 8 } as const;
 
 export class RtmpPublisher {
   private readonly target: RtmpTarget;
@@ -105,7 +104,7 @@ export class RtmpPublisher {
     if (m.height) props.height = m.height;
     if (m.videoCodec) props.videocodecid = 7;
     if (m.frameRate) props.framerate = m.frameRate;
-    if (m.audioCodec) props.audiocodecid = AUDIO_CODEC_ID[m.audioCodec];
+    if (m.audioCodec) props.audiocodecid = flvAudioCodecId(m.audioCodec)!;
     if (m.audioSampleRate) props.audiosamplerate = m.audioSampleRate;
     if (m.audioCodec) props.audiosamplesize = 16;
     if (m.audioChannels) props.stereo = m.audioChannels > 1;

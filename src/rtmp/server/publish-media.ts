@@ -2,12 +2,14 @@
  * A publisher's audio/video/data messages -> the media model. FLV tag bodies become frames and
  * track configs (src/flv/frames.ts); RTMP's 32-bit millisecond timestamps are unwrapped per track
  * so a stream running past 49.7 days (or a publisher starting near 2^32) keeps a growing DTS.
+ * G.711 and Speex have no sequence header: their implied config goes out before the first frame
+ * (and again when the publisher switches codec).
  * Pure: returns outputs, throws ParseError for malformed bodies.
  */
-import type { Frame, TrackConfig } from "../../codecs/frame.ts";
+import type { AudioFrame, Frame, TrackConfig } from "../../codecs/frame.ts";
 import type { Amf0Value } from "../../flv/amf0.ts";
 import { amf0Properties } from "../../flv/amf0.ts";
-import { frameFromTag } from "../../flv/frames.ts";
+import { frameFromTag, impliedAudioConfig } from "../../flv/frames.ts";
 import { TAG_TYPE } from "../../flv/tag.ts";
 
 export type PublishedMedia =
@@ -36,6 +38,7 @@ export class TimestampUnwrapper {
 export class PublishMediaDecoder {
   private readonly clocks = { audio: new TimestampUnwrapper(), video: new TimestampUnwrapper() };
   private nalLengthSize = 4;
+  private audioCodec: string | undefined;
 
   /** An Audio (8) or Video (9) message body with its RTMP timestamp. Empty bodies are ignored. */
   media(kind: "audio" | "video", data: Uint8Array, timestamp: number): PublishedMedia[] {
@@ -44,14 +47,23 @@ export class PublishMediaDecoder {
     const out = frameFromTag({ tagType: kind === "audio" ? TAG_TYPE.AUDIO : TAG_TYPE.VIDEO, timestamp: ts, data }, { nalLengthSize: this.nalLengthSize });
     switch (out.type) {
       case "frame":
-        if (out.frame.kind === "video" && out.frame.data.length === 0) return [];
-        return [out];
+        if (out.frame.kind === "video") return out.frame.data.length === 0 ? [] : [out];
+        return this.withImpliedConfig(out.frame);
       case "config":
         if (out.nalLengthSize !== undefined) this.nalLengthSize = out.nalLengthSize;
+        if (out.config.codec !== "H264") this.audioCodec = out.config.codec;
         return [{ type: "config", config: out.config }];
       default:
         return [];
     }
+  }
+
+  private withImpliedConfig(frame: AudioFrame): PublishedMedia[] {
+    const frameOut: PublishedMedia = { type: "frame", frame };
+    const config = impliedAudioConfig(frame.codec);
+    if (!config || this.audioCodec === frame.codec) return [frameOut];
+    this.audioCodec = frame.codec;
+    return [{ type: "config", config }, frameOut];
   }
 
   /** A Data message: `@setDataFrame onMetaData {...}` or `onMetaData {...}`; others are ignored. */
