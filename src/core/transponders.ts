@@ -204,13 +204,9 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
   }
 }
 
-/** Audio without a decoder (AAC, Speex) can only go out as it is. */
+/** Speex has no decoder yet: it can only go out as it is. */
 function checkAudioSource(stream: Stream, codec: RtmpAudioCodec): void {
-  const source = stream.audioConfig?.codec;
-  if (source === "AAC" && codec !== "aac") {
-    throw new PushError(400, `rtmpTransponderAudioCodec ${codec}: the stream's audio is AAC, which Transpond cannot decode yet; republish it as aac`);
-  }
-  if (source === "SPEEX") {
+  if (stream.audioConfig?.codec === "SPEEX") {
     throw new PushError(400, `rtmpTransponderAudioCodec ${codec}: the stream's audio is Speex, which Transpond cannot decode yet`);
   }
 }
