@@ -46,7 +46,7 @@ export interface Signaling {
 
 export async function startSignaling(options: SignalingOptions): Promise<Signaling> {
   const { config, hub, log } = options;
-  const engine = options.engine ?? new WeriftEngine(mediaNetworkConfig(config), { jitterBuffer: config.rtp_in_buffer, jitterDelayMs: config.rtp_in_buffer_delay, log: log.child("webrtc") });
+  const engine = options.engine ?? new WeriftEngine(mediaNetworkConfig(config), { jitterBuffer: config.rtp_in_buffer, jitterDelayMs: config.rtp_in_buffer_delay, opusBitrate: config.opus_bitrate, log: log.child("webrtc") });
   const mediaSessionIds = new Set<string>();
   const createSession = (transport: ConstructorParameters<typeof SignalingSession>[0]["transport"], remote: string) =>
     new SignalingSession({

@@ -32,6 +32,19 @@ test("Chromium's play offer is narrowed the same way", () => {
   assert.equal(mLine(out.sdp, "audio"), ["111"]);
 });
 
+test("a player of a G.711 stream keeps only that G.711 when Chromium offers it, else only Opus", () => {
+  const pcma = selectOfferCodecs(PLAY, ["PCMA", "opus"]);
+  assert.equal(mLine(pcma.sdp, "audio"), ["8"]);
+  assert.is(pcma.audioCodec, "PCMA");
+  assert.match(pcma.sdp, /a=rtpmap:8 PCMA\/8000/);
+  assert.not.match(pcma.sdp, /a=rtpmap:111 /);
+  assert.equal(mLine(selectOfferCodecs(PLAY, ["PCMU", "opus"]).sdp, "audio"), ["0"]);
+  const noG711 = PLAY.replace(/^(m=audio \S+ \S+) .*$/m, "$1 111");
+  const opus = selectOfferCodecs(noG711, ["PCMA", "opus"]);
+  assert.equal([mLine(opus.sdp, "audio"), opus.audioCodec], [["111"], "opus"]);
+  assert.is(selectOfferCodecs(PLAY).audioCodec, "opus");
+});
+
 test("the input text is not changed", () => {
   const before = PUBLISH.slice();
   selectOfferCodecs(PUBLISH);

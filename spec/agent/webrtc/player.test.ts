@@ -1,10 +1,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { readAdtsFrames } from "../../../src/audio/aac/adts.ts";
+import { encodeAudioSpecificConfig } from "../../../src/audio/aac/index.ts";
+import { OpusPacketDecoder } from "../../../src/audio/opus-decoder.ts";
 import { StreamHub } from "../../../src/core/hub.ts";
 import { createWebRtcPlayer, withParameterSets } from "../../../src/agent/webrtc/player.ts";
 import { H264Depacketizer } from "../../../src/rtp/h264/depacketizer.ts";
 import { decodeRtp } from "../../../src/rtp/packet.ts";
 import { sleep, waitFor } from "../../support/net.ts";
+import { tonePower } from "../../support/tone.ts";
+import { ffmpeg } from "../../audio/support/ffmpeg.ts";
 import { fixtureVideo, LOOPBACK_NET, OPUS_SILENCE, playingBrowser } from "../support/werift-browser.ts";
 
 const test = suite("agent/webrtc/player");
@@ -25,7 +30,7 @@ test("a werift browser playing a hub stream receives the same H.264 access units
   const browser = await playingBrowser();
   cleanups.push(() => browser.close());
   let connected = false;
-  const player = await createWebRtcPlayer(browser.offer, LOOPBACK_NET, { connected: () => void (connected = true), failed: () => {} });
+  const player = await createWebRtcPlayer(browser.offer, LOOPBACK_NET, { connected: () => void (connected = true), failed: () => {} }, { opusBitrate: 64000 });
   cleanups.push(() => player.close());
   assert.match(player.answerSdp, /a=sendonly/);
   assert.match(player.answerSdp, /H264\/90000/);
@@ -47,7 +52,7 @@ test("a werift browser playing a hub stream receives the same H.264 access units
   }
   await waitFor("video packets", () => (browser.received.video > frames.length ? true : undefined), 5000);
   await sleep(200);
-  assert.is(player.stats.audioSkipped, frames.length, "AAC is not sent to a WebRTC player");
+  assert.is(player.stats.audioSkipped, frames.length, "frames of another codec than the audio track's are not sent");
   assert.ok(browser.received.audio >= frames.length - 1, `audio packets ${browser.received.audio}`);
   assert.equal([...browser.received.audioPayloads[0]!], [...OPUS_SILENCE]);
   // Depacketize what arrived: the same NAL units as were pushed (SPS/PPS travel in front of the IDR).
@@ -59,6 +64,40 @@ test("a werift browser playing a hub stream receives the same H.264 access units
     assert.equal(f.data.map((n) => n.length), sent.map((n) => n.length), `frame ${i}`);
     assert.equal(Math.round(f.pts - got[0]!.pts), frames[i]!.pts - frames[0]!.pts, `frame ${i} time`);
   }
+});
+
+test("an audio-only AAC stream plays as Opus, the video section inactive: the 1 kHz tone arrives", async () => {
+  const adts = ffmpeg(["-f", "lavfi", "-i", "sine=f=1000:r=44100:d=3", "-ac", "2", "-c:a", "aac", "-f", "adts", "-"]);
+  const aac = readAdtsFrames(adts);
+  const hub = new StreamHub();
+  const stream = hub.publish("tone", { kind: "rtmp", requestKeyframe: () => {}, stop: () => {} });
+  stream.setConfig({ codec: "AAC", sampleRate: 44100, channels: 2, asc: encodeAudioSpecificConfig({ sampleRate: 44100, channels: 2 }) });
+  const browser = await playingBrowser();
+  cleanups.push(() => browser.close());
+  let connected = false;
+  const source = { audio: stream.audioConfig!, video: false };
+  const player = await createWebRtcPlayer(browser.offer, LOOPBACK_NET, { connected: () => void (connected = true), failed: () => {} }, { opusBitrate: 48000, source });
+  cleanups.push(() => player.close());
+  assert.match(player.answerSdp, /m=video[^]*a=inactive/);
+  assert.match(player.answerSdp, /opus\/48000/);
+  await browser.accept(player.answerSdp);
+  await waitFor("connected", () => (connected ? true : undefined), 10000);
+  stream.addSink(player.sink);
+  for (const [i, f] of aac.entries()) {
+    const pts = Math.round((i * 1024 * 1000) / 44100);
+    stream.pushFrame({ kind: "audio", codec: "AAC", dts: pts, pts, key: true, data: f.payload });
+    if (i % 10 === 0) await sleep(5);
+  }
+  const want = Math.floor((aac.length * 1024) / 44100 / 0.02) - 2;
+  await waitFor("Opus packets", () => (browser.received.audio >= want ? true : undefined), 10000);
+  assert.is(browser.received.video, 0);
+  const dec = await OpusPacketDecoder.create();
+  cleanups.push(() => dec.free());
+  const pcm = Float32Array.from(browser.received.audioPayloads.flatMap((p) => [...dec.decode(p).samples]));
+  assert.is(dec.errors, 0);
+  const left = pcm.filter((_, i) => i % 2 === 0).subarray(48000);
+  assert.ok(tonePower(left, 1000, 48000) > 1000 * tonePower(left, 1500, 48000), "a 1 kHz tone");
+  assert.ok(tonePower(left, 1000, 48000) > (0.05 ** 2 * left.length) / 4, "with energy");
 });
 
 test.run();

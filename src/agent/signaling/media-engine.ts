@@ -2,6 +2,7 @@
  * The seam between signaling and WebRTC: the session asks an engine for a peer per publish/play and
  * hears back through `PeerEvents`. The werift engine is in ../webrtc/engine.ts; tests use a fake.
  */
+import type { AudioConfig } from "../../codecs/frame.ts";
 import type { MediaSink } from "../../core/media-sink.ts";
 import type { Stream } from "../../core/stream.ts";
 
@@ -41,8 +42,16 @@ export interface PlayPeer {
   close(): void;
 }
 
+/** What a player is about to play, as far as the stream knows when the browser's offer comes. */
+export interface PlaySource {
+  /** the stream's audio track, when it has one */
+  readonly audio?: AudioConfig;
+  /** false when the stream is known to carry no video (audio config, no video config or frames) */
+  readonly video?: boolean;
+}
+
 export interface MediaEngine {
   /** Throws TranspondError with a MEDIA_ERR code. */
   createPublisher(offerSdp: string, events: PeerEvents): Promise<PublishPeer>;
-  createPlayer(offerSdp: string, events: PeerEvents): Promise<PlayPeer>;
+  createPlayer(offerSdp: string, events: PeerEvents, source?: PlaySource): Promise<PlayPeer>;
 }

@@ -18,7 +18,7 @@ import type { Stream } from "../../core/stream.ts";
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import { realClock, type SessionClock } from "./clock.ts";
 import { CONNECT_TIMEOUT_MS, MAX_STREAMS_PER_SESSION } from "./limits.ts";
-import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PublishPeer } from "./media-engine.ts";
+import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PlaySource, type PublishPeer } from "./media-engine.ts";
 import {
   CLIENT_MESSAGE,
   decodeClientFrame,
@@ -269,7 +269,7 @@ export class SignalingSession {
     const events = this.peerEvents(entry, () => this.startPlaying(entry));
     let peer: PlayPeer;
     try {
-      peer = await this.o.engine.createPlayer(req.sdp ?? "", events);
+      peer = await this.o.engine.createPlayer(req.sdp ?? "", events, playSource(stream));
     } catch (err) {
       return this.finish(entry, STREAM_STATUS.FAILED, infoOf(err));
     }
@@ -378,4 +378,11 @@ function infoOf(err: unknown): string {
     if (err.code === MEDIA_ERR.NO_COMMON_CODECS) return INFO.NO_COMMON_CODECS;
   }
   return INFO.ERROR;
+}
+
+/** What the player's answer can be tailored to: the stream's audio, and whether it has video. */
+function playSource(stream: Stream): PlaySource {
+  const audio = stream.audioConfig;
+  const video = !(audio !== undefined && stream.videoConfig === undefined && stream.frames.video === 0);
+  return audio ? { audio, video } : { video };
 }

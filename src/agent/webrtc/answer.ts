@@ -8,7 +8,7 @@ import { RTCPeerConnection } from "werift";
 import { errorMessage, TranspondError } from "../../errors.ts";
 import { MEDIA_ERR, type PeerEvents } from "../signaling/media-engine.ts";
 import { INFO } from "../signaling/messages.ts";
-import { selectOfferCodecs, type OfferCodecs } from "./offer-codecs.ts";
+import { selectOfferCodecs, type AudioChoice, type OfferCodecs } from "./offer-codecs.ts";
 import { advertisePublicAddresses, peerConnectionOptions, type MediaNetworkConfig } from "./peer-config.ts";
 
 /** Longest wait for candidate gathering (werift gives up on an address after 5 s). */
@@ -23,10 +23,13 @@ export interface AnsweringPeer {
   close(): void;
 }
 
-/** Throws TranspondError MEDIA_ERR.* for an offer we cannot take. */
-export function createAnsweringPeer(offerSdp: string, net: MediaNetworkConfig, events: PeerEvents): AnsweringPeer {
-  const offer = selectOfferCodecs(offerSdp);
-  const pc = new RTCPeerConnection(peerConnectionOptions(net));
+/**
+ * Throws TranspondError MEDIA_ERR.* for an offer we cannot take. `audioPreference` (players) picks
+ * one audio codec from that list (see selectOfferCodecs).
+ */
+export function createAnsweringPeer(offerSdp: string, net: MediaNetworkConfig, events: PeerEvents, audioPreference?: readonly AudioChoice[]): AnsweringPeer {
+  const offer = selectOfferCodecs(offerSdp, audioPreference);
+  const pc = new RTCPeerConnection(peerConnectionOptions(net, audioPreference !== undefined));
   let closed = false;
   pc.connectionStateChange.subscribe((state) => {
     if (closed) return;

@@ -1,6 +1,7 @@
 /** The werift MediaEngine: one RTCPeerConnection per publish or play, all on one network config. */
+import { OPUS_DEFAULT_BITRATE } from "../../audio/transcoder.ts";
 import type { Logger } from "../../log.ts";
-import type { MediaEngine, PeerEvents, PlayPeer, PublishPeer } from "../signaling/media-engine.ts";
+import type { MediaEngine, PeerEvents, PlayPeer, PlaySource, PublishPeer } from "../signaling/media-engine.ts";
 import type { MediaNetworkConfig } from "./peer-config.ts";
 import { createWebRtcPlayer } from "./player.ts";
 import { createWebRtcPublisher, type PublisherOptions } from "./publisher.ts";
@@ -8,17 +9,21 @@ import { createWebRtcPublisher, type PublisherOptions } from "./publisher.ts";
 export class WeriftEngine implements MediaEngine {
   private readonly net: MediaNetworkConfig;
   private readonly publisherOptions: PublisherOptions;
+  private readonly opusBitrate: number;
+  private readonly log: Logger | undefined;
 
-  constructor(net: MediaNetworkConfig, options: { readonly jitterBuffer?: boolean; readonly jitterDelayMs?: number; readonly log?: Logger } = {}) {
+  constructor(net: MediaNetworkConfig, options: { readonly jitterBuffer?: boolean; readonly jitterDelayMs?: number; readonly opusBitrate?: number; readonly log?: Logger } = {}) {
     this.net = net;
     this.publisherOptions = options;
+    this.opusBitrate = options.opusBitrate ?? OPUS_DEFAULT_BITRATE;
+    this.log = options.log;
   }
 
   createPublisher(offerSdp: string, events: PeerEvents): Promise<PublishPeer> {
     return createWebRtcPublisher(offerSdp, this.net, events, this.publisherOptions);
   }
 
-  createPlayer(offerSdp: string, events: PeerEvents): Promise<PlayPeer> {
-    return createWebRtcPlayer(offerSdp, this.net, events);
+  createPlayer(offerSdp: string, events: PeerEvents, source?: PlaySource): Promise<PlayPeer> {
+    return createWebRtcPlayer(offerSdp, this.net, events, { opusBitrate: this.opusBitrate, ...(source ? { source } : {}), ...(this.log ? { log: this.log } : {}) });
   }
 }

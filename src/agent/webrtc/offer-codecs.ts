@@ -5,9 +5,11 @@
  *
  * - video: H.264 with packetization-mode=1 only, constrained baseline (profile-level-id 42e0xx)
  *   first, then baseline (4200xx), then the other profiles; everything else goes;
- * - audio: Opus only.
+ * - audio: Opus, or for a player (`audioPreference`) the first of its list the offer has, alone:
+ *   PCMA or PCMU (8 kHz) first when the stream's audio is that G.711, so it passes untranscoded.
  *
- * A video section without such an H.264, or an audio section without Opus, is `No common codecs`.
+ * A video section without such an H.264, or an audio section without any of those, is `No common
+ * codecs`.
  *
  * The codecs are read with src/sdp; the narrowed offer is written on the offer's own lines (RFC 8866
  * 5.14, 6.6), touching nothing but the m= format lists and the a=rtpmap / a=fmtp / a=rtcp-fb lines of
@@ -19,12 +21,19 @@ import { parseSdp } from "../../sdp/parse.ts";
 import type { SessionDescription } from "../../sdp/types.ts";
 import { MEDIA_ERR } from "../signaling/media-engine.ts";
 
+/** Audio codecs the server can send or take, by SDP encoding name. */
+export type AudioChoice = "opus" | "PCMA" | "PCMU";
+
 export interface OfferCodecs {
   /** the offer with only the chosen codecs left, best first */
   readonly sdp: string;
   readonly video: boolean;
   readonly audio: boolean;
+  /** the audio codec the answer will use (the first one left) */
+  readonly audioCodec?: AudioChoice;
 }
+
+const AUDIO_CLOCK: Readonly<Record<AudioChoice, number>> = { opus: 48000, PCMA: 8000, PCMU: 8000 };
 
 interface Section {
   kind: string;
@@ -44,8 +53,11 @@ function videoRank(codec: CodecChoice): number | undefined {
   return packetizationMode === 1 ? profileRank(profileLevelId) : undefined;
 }
 
-function audioRank(codec: CodecChoice): number | undefined {
-  return codec.encoding.toLowerCase() === "opus" && codec.clockRate === 48000 ? 0 : undefined;
+function audioRanker(preference: readonly AudioChoice[]): (codec: CodecChoice) => number | undefined {
+  return (codec) => {
+    const rank = preference.findIndex((p) => p.toLowerCase() === codec.encoding.toLowerCase() && AUDIO_CLOCK[p] === codec.clockRate);
+    return rank < 0 ? undefined : rank;
+  };
 }
 
 function parsed(offer: string): SessionDescription {
@@ -57,8 +69,12 @@ function parsed(offer: string): SessionDescription {
   }
 }
 
-/** Narrows `offer` to H.264 pm=1 and Opus. Throws MEDIA_ERR.BAD_SDP or MEDIA_ERR.NO_COMMON_CODECS. */
-export function selectOfferCodecs(offer: string): OfferCodecs {
+/**
+ * Narrows `offer` to H.264 pm=1 and Opus (or, given `audioPreference`, to the single first audio
+ * codec of that list the offer has). Throws MEDIA_ERR.BAD_SDP or MEDIA_ERR.NO_COMMON_CODECS.
+ */
+export function selectOfferCodecs(offer: string, audioPreference?: readonly AudioChoice[]): OfferCodecs {
+  const audioRank = audioRanker(audioPreference ?? ["opus"]);
   const lines = offer.split(/\r?\n/).filter((l) => l !== "");
   if (lines[0] !== "v=0") fail(MEDIA_ERR.BAD_SDP, "the offer is not SDP (no v=0 first line)");
   const session: string[] = [];
@@ -77,6 +93,7 @@ export function selectOfferCodecs(offer: string): OfferCodecs {
 
   let video = false;
   let audio = false;
+  let audioCodec: AudioChoice | undefined;
   const out = [...session];
   for (const [index, section] of sections.entries()) {
     const rank = section.kind === "video" ? videoRank : section.kind === "audio" ? audioRank : undefined;
@@ -88,16 +105,20 @@ export function selectOfferCodecs(offer: string): OfferCodecs {
     const media = description.media[index]!;
     // the payload type as the offer spells it, so the a= lines below still match
     const spelled = new Map(media.formats.map((f) => [Number(f), f]));
-    const chosen = offeredCodecs(media, index)
+    const ranked = offeredCodecs(media, index)
       .map((codec, order) => ({ pt: spelled.get(codec.payloadType)!, order, rank: rank(codec) }))
       .filter((x): x is { pt: string; order: number; rank: number } => x.rank !== undefined)
-      .sort((a, b) => a.rank - b.rank || a.order - b.order)
-      .map((x) => x.pt);
-    if (chosen.length === 0) {
-      fail(MEDIA_ERR.NO_COMMON_CODECS, section.kind === "video" ? "the offer has no H.264 with packetization-mode=1" : "the offer has no Opus");
+      .sort((a, b) => a.rank - b.rank || a.order - b.order);
+    if (ranked.length === 0) {
+      fail(MEDIA_ERR.NO_COMMON_CODECS, section.kind === "video" ? "the offer has no H.264 with packetization-mode=1" : audioPreference ? `the offer has no ${audioPreference.join(" or ")}` : "the offer has no Opus");
     }
+    let chosen = ranked.map((x) => x.pt);
     if (section.kind === "video") video = true;
-    else audio = true;
+    else {
+      audio = true;
+      audioCodec = (audioPreference ?? ["opus"])[ranked[0]!.rank];
+      if (audioPreference) chosen = chosen.slice(0, 1);
+    }
     const keep = new Set(chosen);
     out.push(`m=${[...section.mLine.slice(0, 3), ...chosen].join(" ")}`);
     for (const line of section.lines) {
@@ -106,5 +127,5 @@ export function selectOfferCodecs(offer: string): OfferCodecs {
       out.push(line);
     }
   }
-  return { sdp: out.join("\r\n") + "\r\n", video, audio };
+  return { sdp: out.join("\r\n") + "\r\n", video, audio, ...(audioCodec ? { audioCodec } : {}) };
 }

@@ -1,20 +1,26 @@
 /**
  * A browser playing a stream over WebRTC: a MediaSink that packetizes H.264 (RFC 6184, mode 1) and
- * passes Opus packets through into werift's send-only tracks. Keyframes: the hub asks the source for
- * one when the sink is attached; a PLI/FIR from the browser is passed on through onKeyframeRequest.
- * Audio the browser cannot take (AAC or G.711 from an RTMP or SIP source) is not sent (counted).
+ * sends audio in the one codec the answer chose for this stream and offer (player-audio.ts: Opus,
+ * or G.711 untranscoded to a browser that offers the stream's G.711; AAC and other G.711 become
+ * Opus) into werift's send-only tracks. Keyframes: the hub asks the source for one when the sink is
+ * attached; a PLI/FIR from the browser is passed on through onKeyframeRequest.
+ *
+ * A stream known to have no video (an audio-only SIP call or RTMP publish) gets an inactive video
+ * section, so the browser's media stream holds only the audio track and plays with plain play().
  */
 import { randomInt } from "node:crypto";
 import { MediaStreamTrack } from "werift";
-import type { Frame, H264Config, TrackConfig } from "../../codecs/frame.ts";
+import type { AudioFrame, Frame, H264Config, TrackConfig } from "../../codecs/frame.ts";
 import { NAL_TYPE, nalType } from "../../codecs/h264/index.ts";
 import type { MediaSink } from "../../core/media-sink.ts";
 import { msToRtp } from "../../rtp/clock.ts";
 import { packetizeH264 } from "../../rtp/h264/packetizer.ts";
 import { encodeRtp, rtpPacket } from "../../rtp/packet.ts";
-import type { PeerEvents, PlayPeer } from "../signaling/media-engine.ts";
+import type { Logger } from "../../log.ts";
+import type { PeerEvents, PlayPeer, PlaySource } from "../signaling/media-engine.ts";
 import { createAnsweringPeer } from "./answer.ts";
 import type { MediaNetworkConfig } from "./peer-config.ts";
+import { PlayerAudio, playerAudioPreference } from "./player-audio.ts";
 
 interface Outgoing {
   readonly track: MediaStreamTrack;
@@ -25,9 +31,17 @@ interface Outgoing {
 
 export interface PlayerStats {
   videoFrames: number;
+  /** audio frames sent (after transcoding) */
   audioFrames: number;
-  /** audio frames of a codec WebRTC cannot carry here */
+  /** source audio frames that could not be sent (no config yet, no transcoder) */
   audioSkipped: number;
+}
+
+export interface PlayerOptions {
+  readonly source?: PlaySource;
+  /** Opus bitrate when audio is transcoded (opus_bitrate) */
+  readonly opusBitrate: number;
+  readonly log?: Logger;
 }
 
 /** The access unit to send: SPS and PPS in front of a keyframe that lacks them. */
@@ -38,19 +52,25 @@ export function withParameterSets(nalus: readonly Uint8Array[], config: H264Conf
   return [config.sps, config.pps, ...nalus];
 }
 
-export async function createWebRtcPlayer(offerSdp: string, net: MediaNetworkConfig, events: PeerEvents): Promise<PlayPeer & { readonly stats: PlayerStats }> {
-  const peer = createAnsweringPeer(offerSdp, net, events);
+export async function createWebRtcPlayer(offerSdp: string, net: MediaNetworkConfig, events: PeerEvents, options: PlayerOptions): Promise<PlayPeer & { readonly stats: PlayerStats }> {
+  const peer = createAnsweringPeer(offerSdp, net, events, playerAudioPreference(options.source?.audio));
+  const audioCodec = peer.offer.audioCodec ?? "opus";
   const outgoing: Partial<Record<"video" | "audio", Outgoing>> = {};
   const keyframeHandlers: (() => void)[] = [];
   const answerSdp = await peer.answer(async (pc) => {
     for (const transceiver of pc.getTransceivers()) {
       const kind = transceiver.kind === "video" ? "video" : "audio";
       if (outgoing[kind]) continue;
+      if (kind === "video" && options.source?.video === false) {
+        transceiver.setDirection("inactive");
+        continue;
+      }
       const track = new MediaStreamTrack({ kind });
       transceiver.setDirection("sendonly");
       await transceiver.sender.replaceTrack(track);
       if (kind === "video") transceiver.sender.onPictureLossIndication.subscribe(() => keyframeHandlers.forEach((h) => h()));
-      outgoing[kind] = { track, clockRate: kind === "video" ? 90000 : 48000, timestampBase: randomInt(0, 2 ** 31), sequence: randomInt(0, 2 ** 16) };
+      const clockRate = kind === "video" ? 90000 : audioCodec === "opus" ? 48000 : 8000;
+      outgoing[kind] = { track, clockRate, timestampBase: randomInt(0, 2 ** 31), sequence: randomInt(0, 2 ** 16) };
     }
   });
 
@@ -67,9 +87,21 @@ export async function createWebRtcPlayer(offerSdp: string, net: MediaNetworkConf
     }
   };
 
+  const audio = new PlayerAudio({
+    send: audioCodec,
+    opusBitrate: options.opusBitrate,
+    emit: (frame: AudioFrame) => {
+      if (ended || !outgoing.audio) return;
+      stats.audioFrames++;
+      send(outgoing.audio, frame.pts, [frame.data]);
+    },
+    ...(options.log ? { log: options.log } : {}),
+  });
+
   const sink: MediaSink = {
     config(config: TrackConfig) {
       if (config.codec === "H264") videoConfig = config as H264Config;
+      else if (outgoing.audio) audio.config(config);
     },
     frame(frame: Frame) {
       if (ended) return;
@@ -78,19 +110,14 @@ export async function createWebRtcPlayer(offerSdp: string, net: MediaNetworkConf
         if (!out) return;
         stats.videoFrames++;
         send(out, frame.pts, packetizeH264(withParameterSets(frame.data, videoConfig)));
-      } else {
-        const out = outgoing.audio;
-        if (!out) return;
-        if (frame.codec !== "OPUS") {
-          stats.audioSkipped++;
-          return;
-        }
-        stats.audioFrames++;
-        send(out, frame.pts, [frame.data]);
+      } else if (outgoing.audio) {
+        audio.frame(frame);
+        stats.audioSkipped = audio.skipped;
       }
     },
     end() {
       ended = true;
+      audio.close();
     },
   };
 
@@ -101,6 +128,7 @@ export async function createWebRtcPlayer(offerSdp: string, net: MediaNetworkConf
     onKeyframeRequest: (handler) => void keyframeHandlers.push(handler),
     close() {
       ended = true;
+      audio.close();
       peer.close();
     },
   };
