@@ -23,7 +23,7 @@ import type { RtpPortAllocator } from "../rtp/port-allocator.ts";
 import { RtpUdpSession } from "../rtp/udp-session.ts";
 import type { StreamHub } from "./hub.ts";
 import type { Stream } from "./stream.ts";
-import type { PushRequest, RegisteredTransponder } from "./transponders.ts";
+import type { PushRequest, RegisteredTransponder, TransponderStateChange } from "./transponders.ts";
 import { CallAudioSender } from "./call-audio-out.ts";
 import { CallMedia, type CallRtpStats } from "./call-media.ts";
 import { DTMF_RELAY_TYPE, MEDIA_CONTROL_TYPE, decodeMediaControl, encodeDtmfRelay, encodePictureFastUpdate } from "./call-media-control.ts";
@@ -36,6 +36,7 @@ import type { RtmpAudioCodec } from "../config-keys.ts";
 /** The part of the TransponderRegistry a call uses. */
 export interface CallTransponders {
   startup(request: PushRequest): Promise<RegisteredTransponder>;
+  on(event: "state", listener: (change: TransponderStateChange) => void): () => void;
 }
 
 export interface CallJobDeps {
@@ -56,7 +57,6 @@ interface MediaLeg {
   answered?: AnsweredMedia;
 }
 
-const TRANSPONDER_POLL_MS = 250;
 const ACTIVITY_POLL_MS = 500;
 
 export class CallJob {
@@ -83,6 +83,7 @@ export class CallJob {
   #transponder: RegisteredTransponder | undefined;
   #injection: CallInjection | undefined;
   #timers: NodeJS.Timeout[] = [];
+  #stopFollowingTransponder: () => void = () => {};
   #establishedAt = 0;
   #ending = false;
   /** how the call ends once the SIP dialog is over (a local hangup's reason) */
@@ -269,13 +270,16 @@ export class CallJob {
       log.warn("the call's stream cannot be published", { callId: r.callId, stream: name, error: err as Error });
       return;
     }
-    if (r.rtmpUrl && r.rtmpStream && this.#deps.transponders) {
-      this.#deps.transponders.startup({ streamName: name, rtmpUrl: r.rtmpUrl, rtmpStream: r.rtmpStream, audioCodec: r.rtmpTransponderAudioCodec }).then(
+    const transponders = this.#deps.transponders;
+    if (r.rtmpUrl && r.rtmpStream && transponders) {
+      transponders.startup({ streamName: name, rtmpUrl: r.rtmpUrl, rtmpStream: r.rtmpStream, audioCodec: r.rtmpTransponderAudioCodec }).then(
         (t) => {
           this.#transponder = t;
           if (this.isFinal) return t.transponder.stop("call ended");
-          this.#timers.push(setInterval(() => this.#pollTransponder(), TRANSPONDER_POLL_MS));
-          this.#pollTransponder();
+          this.#stopFollowingTransponder = transponders.on("state", ({ transponder }) => {
+            if (transponder === t.transponder) this.#followTransponder();
+          });
+          this.#followTransponder();
         },
         (err: unknown) => {
           log.warn("the call cannot be republished", { callId: r.callId, error: err as Error });
@@ -285,7 +289,8 @@ export class CallJob {
     }
   }
 
-  #pollTransponder(): void {
+  /** rtmpStreamStatus from the transponder's status (WCS names). */
+  #followTransponder(): void {
     const status = this.#transponder?.transponder.status;
     if (status === "ACTIVE") {
       this.#everActive = true;
@@ -397,6 +402,7 @@ export class CallJob {
   async #cleanup(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    this.#stopFollowingTransponder();
     this.#injection?.stop();
     this.#sender?.stop();
     this.#media?.stop();
