@@ -46,11 +46,26 @@ export interface PublishOptions {
   readonly rtmpUrl?: string;
 }
 
+export interface MediaConstraints {
+  readonly audio: boolean;
+  readonly video: boolean;
+}
+
+export interface AudioStats {
+  /** e.g. "audio/opus", "audio/PCMA" */
+  readonly codec: string;
+  readonly energy: number;
+  readonly samples: number;
+}
+
 interface PageWindow {
   T: {
     connect(url: string): Promise<boolean>;
     publish(name: string, width: number, height: number, stripCodecs?: string, rtmpUrl?: string): Promise<string>;
-    play(name: string): Promise<string>;
+    play(name: string, constraints?: MediaConstraints): Promise<string>;
+    audioStats(): Promise<AudioStats | null>;
+    remoteTracks(): string[];
+    analyserPeak(ms: number): Promise<{ hz: number; db: number }>;
     stop(kind: string): void;
     framesDecoded(): Promise<number>;
     localSize(): number[];
@@ -71,9 +86,24 @@ export class SdkPage {
     return this.page.evaluate(([n, w, h, s, r]) => (window as unknown as PageWindow).T.publish(n, w, h, s || undefined, r || undefined), args);
   }
 
-  /** Resolves with "PLAYING", or "FAILED: <info>". */
-  play(name: string): Promise<string> {
-    return this.page.evaluate((n) => (window as unknown as PageWindow).T.play(n), name);
+  /** Resolves with "PLAYING", or "FAILED: <info>"; `constraints` as the SDK's createStream takes them. */
+  play(name: string, constraints?: MediaConstraints): Promise<string> {
+    return this.page.evaluate(([n, c]) => (window as unknown as PageWindow).T.play(n, c ?? undefined), [name, constraints ?? null] as const);
+  }
+
+  /** The playing stream's inbound audio from the SDK's getStats (null before any audio). */
+  audioStats(): Promise<AudioStats | null> {
+    return this.page.evaluate(() => (window as unknown as PageWindow).T.audioStats());
+  }
+
+  /** Kinds of the live tracks of the played media element. */
+  remoteTracks(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as PageWindow).T.remoteTracks());
+  }
+
+  /** The loudest frequency of the played audio (WebAudio analyser, FFT of 8192) over `ms`. */
+  analyserPeak(ms: number): Promise<{ hz: number; db: number }> {
+    return this.page.evaluate((t) => (window as unknown as PageWindow).T.analyserPeak(t), ms);
   }
 
   stop(kind: "publish" | "play"): Promise<void> {

@@ -1,0 +1,92 @@
+/**
+ * Issue 11: every source plays with sound in the browser. Headless Chromium with the official Web
+ * SDK plays, over WebRTC:
+ * - what ffmpeg publishes to the embedded RTMP server (a test pattern and a 1 kHz tone in AAC):
+ *   getStats shows Opus audio with energy, and a WebAudio analyser on the played audio peaks at 1 kHz;
+ * - an audio-only RTMP publish with the SDK's plain play(): the played media holds only audio, with
+ *   energy, and with `constraints: {audio: true, video: false}` too.
+ */
+import * as assert from "uvu/assert";
+import { e2eSuite, hasProgram } from "../support/e2e.ts";
+import { freeTcpPort, waitFor } from "../support/net.ts";
+import { killChildren, start } from "../support/process.ts";
+import { PROGRAMS, Rig } from "./webrtc-rtmp-rig.ts";
+import type { SdkPage } from "../support/chromium.ts";
+
+const test = e2eSuite("e2e/webrtc play: sound from RTMP sources", PROGRAMS);
+const ctx: { rig?: Rig } = {};
+
+test.before(async () => {
+  if (!PROGRAMS.every(hasProgram)) return;
+  const rtmpPort = await freeTcpPort();
+  ctx.rig = await Rig.start(() => ({ "rtmp.port": rtmpPort }), undefined, ["--autoplay-policy=no-user-gesture-required"]);
+});
+
+test.after(async () => {
+  killChildren();
+  await ctx.rig?.close();
+});
+
+/** ffmpeg publishing a lavfi source to the embedded server for 60 s (killed by the test). */
+function publish(name: string, video: boolean): ReturnType<typeof start> {
+  const rig = ctx.rig!;
+  const input = video ? ["-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25"] : [];
+  const codecs = video ? ["-c:v", "libx264", "-profile:v", "baseline", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p"] : ["-vn"];
+  return start("ffmpeg", [
+    "-v", "error", ...input, "-re", "-f", "lavfi", "-i", "sine=f=1000:sample_rate=44100", "-t", "60",
+    ...codecs, "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-f", "flv", `rtmp://127.0.0.1:${rig.app.ports.rtmp}/live/${name}`,
+  ], 90000);
+}
+
+/** Polls the SDK's getStats until the inbound audio has energy; returns the last stats. */
+async function audioWithEnergy(page: SdkPage): Promise<{ codec: string; energy: number; samples: number }> {
+  return waitFor("inbound audio with energy", async () => {
+    const s = await page.audioStats();
+    return s && s.energy > 0.01 && s.samples > 48000 ? s : undefined;
+  }, 20000, 250);
+}
+
+test("ffmpeg's test pattern and 1 kHz AAC tone over RTMP play in the browser as Opus, peaking at 1 kHz", async () => {
+  const rig = ctx.rig!;
+  const ffmpeg = publish("tone", true);
+  await waitFor("stream tone with audio and video", () => (rig.app.hub.get("tone")?.audioConfig && rig.app.hub.get("tone")?.videoConfig ? true : undefined), 20000);
+  const page = await rig.chromium.open(rig.wsUrl);
+  try {
+    assert.is(await page.play("tone"), "PLAYING");
+    const stats = await audioWithEnergy(page);
+    assert.is(stats.codec, "audio/opus");
+    await waitFor("video frames decoded", async () => ((await page.framesDecoded()) > 10 ? true : undefined), 20000, 250);
+    const peak = await page.analyserPeak(2000);
+    console.log(`  opus in: energy ${stats.energy.toFixed(3)} over ${stats.samples} samples; analyser peak ${peak.hz.toFixed(1)} Hz at ${peak.db.toFixed(1)} dB`);
+    assert.ok(Math.abs(peak.hz - 1000) < 12, `analyser peak at ${peak.hz} Hz`);
+    assert.ok(peak.db > -50, `peak level ${peak.db} dB`);
+  } finally {
+    await page.close();
+    ffmpeg.child.kill("SIGKILL");
+  }
+});
+
+test("an audio-only RTMP stream plays with plain play() and with audio-only constraints", async () => {
+  const rig = ctx.rig!;
+  const ffmpeg = publish("voice", false);
+  await waitFor("stream voice with audio", () => (rig.app.hub.get("voice")?.audioConfig ? true : undefined), 20000);
+  try {
+    for (const constraints of [undefined, { audio: true, video: false }]) {
+      const page = await rig.chromium.open(rig.wsUrl);
+      try {
+        assert.is(await page.play("voice", constraints), "PLAYING");
+        const stats = await audioWithEnergy(page);
+        assert.is(stats.codec, "audio/opus");
+        assert.equal(await page.remoteTracks(), ["audio"], "only the audio track is live");
+        const peak = await page.analyserPeak(1000);
+        assert.ok(Math.abs(peak.hz - 1000) < 12, `analyser peak at ${peak.hz} Hz`);
+      } finally {
+        await page.close();
+      }
+    }
+  } finally {
+    ffmpeg.child.kill("SIGKILL");
+  }
+});
+
+test.run();
