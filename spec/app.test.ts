@@ -54,7 +54,7 @@ test("/push/startup names what is wrong: a missing field, an unknown stream, an 
   assert.is(unknown.status, 404);
   const badCodec = await post({ streamName: "s", rtmpUrl: "rtmp://127.0.0.1/live", rtmpTransponderAudioCodec: "mp3" });
   assert.is(badCodec.status, 400);
-  assert.match(((await badCodec.json()) as { message: string }).message, "rtmpTransponderAudioCodec must be one of aac, alaw, ulaw");
+  assert.match(((await badCodec.json()) as { message: string }).message, "rtmpTransponderAudioCodec must be one of aac, alaw, ulaw, speex16");
 });
 
 test("the WebSocket signaling port accepts a Web SDK connection", async () => {

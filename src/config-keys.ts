@@ -24,7 +24,7 @@ const list = (value: string[], doc: string): KeyDef<readonly string[]> => ({ typ
 const oneOf = <V extends string>(values: readonly V[], value: V, doc: string): KeyDef<V> => ({ type: { kind: "enum", values }, default: value, doc });
 
 /** Audio codecs a transponder can send, by WCS's codec-list names (`codecs=` in flashphoner.properties; WCS spells AAC `mpeg4-generic`). */
-export const RTMP_AUDIO_CODECS = ["aac", "alaw", "ulaw"] as const;
+export const RTMP_AUDIO_CODECS = ["aac", "alaw", "ulaw", "speex16"] as const;
 export type RtmpAudioCodec = (typeof RTMP_AUDIO_CODECS)[number];
 
 export const CONFIG_KEYS = {
@@ -67,7 +67,7 @@ export const CONFIG_KEYS = {
   // RTMP republishing (transponders)
   rtmp_transponder_stream_name_prefix: str("rtmp_", "prefix put before the stream name on republish; may be empty"),
   rtmp_transponder_full_url: bool(false, "the rtmpUrl already ends with the stream name"),
-  rtmp_transponder_audio_codec: oneOf(RTMP_AUDIO_CODECS, "aac", "audio codec of republished streams unless rtmpTransponderAudioCodec is given; alaw and ulaw are G.711, 8 kHz mono (a SIP call's own G.711 passes untouched)"),
+  rtmp_transponder_audio_codec: oneOf(RTMP_AUDIO_CODECS, "aac", "audio codec of republished streams unless rtmpTransponderAudioCodec is given; alaw and ulaw are G.711, 8 kHz mono (a SIP call's own G.711 passes untouched); speex16 passes a Speex source through (no Speex encoder yet)"),
   rtmp_flash_version: str("FMLE/3.0 (compatible; FMSc/1.0)", "flashVer sent in RTMP connect unless rtmpFlashVersion is given"),
   rtmp_push_auto_start: bool(false, "republish every published stream to rtmp_push_auto_start_url"),
   rtmp_push_auto_start_url: str("", "target of rtmp_push_auto_start"),

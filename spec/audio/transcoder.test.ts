@@ -195,6 +195,37 @@ test("refuses frames of the wrong codec", async () => {
   assert.throws(() => t.push(frame("PCMU", 0, new Uint8Array(160))), (e: unknown) => (e as TranspondError).code === "ERR_AUDIO_CODEC");
 });
 
+/** One Speex wideband packet of `frames` frames (narrowband mode 0, wideband submode 0: 9 bits each). */
+function speexPacket(frames: number): Uint8Array {
+  const bits = "000001000".repeat(frames) + "0" + "1".repeat(7);
+  const bytes = new Uint8Array(Math.floor(bits.length / 8));
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(bits.slice(8 * i, 8 * i + 8), 2);
+  return bytes;
+}
+
+test("Speex passes through untouched (20 ms per frame in the message), muting drops it, and nothing else turns into or from Speex", async () => {
+  const SPEEX = { codec: "SPEEX" as const, sampleRate: 16000, channels: 1 };
+  const t = await AudioTranscoder.create({ source: SPEEX, target: { codec: "SPEEX" } });
+  assert.equal(t.output, SPEEX);
+  const input = [0, 40, 80, 120].map((pts) => frame("SPEEX", pts, speexPacket(2)));
+  assert.equal(t.push(input[0]!), [input[0]]);
+  assert.equal(t.push(input[1]!), [input[1]]);
+  t.setMuted(true);
+  assert.equal(t.push(input[2]!), []);
+  t.setMuted(false);
+  assert.equal(t.push(input[3]!), [input[3]]);
+  assert.is(t.push(frame("SPEEX", 130, speexPacket(2))).length, 0, "a message overlapping the last one (two 20 ms frames from 120) is dropped");
+  assert.throws(() => t.soundOn({ sampleRate: 16000, channels: 1, samples: new Float32Array(160) }, false), (e: unknown) => (e as TranspondError).code === "ERR_AUDIO_NO_ENCODER");
+  for (const [source, target, code] of [[G711, "SPEEX", "ERR_AUDIO_NO_ENCODER"], [undefined, "SPEEX", "ERR_AUDIO_NO_ENCODER"], [SPEEX, "AAC", "ERR_AUDIO_NO_DECODER"]] as const) {
+    try {
+      await AudioTranscoder.create({ source, target: { codec: target } });
+      assert.unreachable(`${source?.codec} -> ${target}`);
+    } catch (e) {
+      assert.is((e as TranspondError).code, code);
+    }
+  }
+});
+
 test("encodes G.711 into 20 ms mono Opus packets with continuous timestamps, concealing a loss", async () => {
   const t = await AudioTranscoder.create({ source: G711, target: { codec: "OPUS", bitrate: 32000 } });
   const dec = await OpusPacketDecoder.create({ channels: 1 });

@@ -169,7 +169,7 @@ test("options apply at start: mute and sound_on; sound_on with a missing file is
   registry.close();
 });
 
-test("the audio codec is the request's, else rtmp_transponder_audio_codec; Speex cannot become anything else yet (400 naming the field)", async () => {
+test("the audio codec is the request's, else rtmp_transponder_audio_codec; Speex goes out only as speex16 and only Speex goes out as speex16 (400 naming the field)", async () => {
   const { hub, registry, audioCodecs } = setup(["ok"], { rtmp_transponder_audio_codec: "ulaw" });
   const sip = hub.publish("call", { kind: "sip", requestKeyframe: () => {}, stop: () => {} });
   sip.setConfig({ codec: "PCMA", sampleRate: 8000, channels: 1 });
@@ -185,7 +185,15 @@ test("the audio codec is the request's, else rtmp_transponder_audio_codec; Speex
     assert.unreachable("Speex cannot be decoded yet");
   } catch (err) {
     assert.is((err as PushError).status, 400);
-    assert.match((err as Error).message, /the stream's audio is Speex/);
+    assert.match((err as Error).message, /the stream's audio is Speex, which Transpond cannot decode yet; republish it as speex16/);
+  }
+  assert.is((await registry.startup({ streamName: "flash", rtmpUrl: "rtmp://h/live", audioCodec: "speex16" })).audioCodec, "speex16");
+  try {
+    await registry.startup({ streamName: "call", rtmpUrl: "rtmp://h/speex", audioCodec: "speex16" });
+    assert.unreachable("no Speex encoder yet");
+  } catch (err) {
+    assert.is((err as PushError).status, 400);
+    assert.match((err as Error).message, /the stream's audio is PCMA, and Transpond has no Speex encoder yet/);
   }
 });
 

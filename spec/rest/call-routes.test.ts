@@ -110,7 +110,7 @@ const BAD: readonly [string, Record<string, unknown>, RegExp][] = [
   ["a boolean that is neither true nor false", { hasAudio: "yes" }, /hasAudio must be true or false/],
   ["rtmpUrl without rtmpStream", { rtmpStream: undefined }, /rtmpStream is required with rtmpUrl/],
   ["rtmpUrl that is not rtmp://", { rtmpUrl: "http://x/live" }, /rtmpUrl must be/],
-  ["an audio codec RTMP has no place for", { rtmpTransponderAudioCodec: "opus" }, /rtmpTransponderAudioCodec must be one of aac, alaw, ulaw/],
+  ["an audio codec RTMP has no place for", { rtmpTransponderAudioCodec: "opus" }, /rtmpTransponderAudioCodec must be one of aac, alaw, ulaw, speex16/],
   ["an unknown SIP transport", { sipTransport: "SCTP" }, /sipTransport must be UDP or TCP/],
   ["a callee with spaces", { callee: "a b" }, /callee must be/],
 ];

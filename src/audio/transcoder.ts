@@ -17,6 +17,8 @@
  * SIP call without audio) produces silence on the caller's clock with `tick(nowMs)`.
  *
  * Opus to Opus always passes: muting sends Opus silence packets, and no sound can be mixed in.
+ * Speex has neither decoder nor encoder yet: Speex goes out only as Speex, passed through, and
+ * muting it drops its frames (counted in `dropped`).
  *
  * Pure apart from the Opus WebAssembly decoder and encoder: no timers, no I/O. Call `close()` at the end.
  */
@@ -32,7 +34,7 @@ import { OPUS_FRAME_SAMPLES, OPUS_RATE, OpusPacketEncoder } from "./opus-encoder
 import type { PcmBlock } from "./pcm.ts";
 
 export interface AudioTarget {
-  readonly codec: "AAC" | "PCMA" | "PCMU" | "OPUS";
+  readonly codec: "AAC" | "PCMA" | "PCMU" | "OPUS" | "SPEEX";
   /** AAC only; G.711 is always 8 kHz, Opus 48 kHz (default 48000) */
   readonly sampleRate?: number;
   /** AAC and Opus; G.711 is always mono (default 2; Opus from a mono source: 1) */
@@ -124,9 +126,14 @@ export class AudioTranscoder {
   static async create(options: TranscoderOptions): Promise<AudioTranscoder> {
     const { source, target } = options;
     const g711 = target.codec === "PCMA" || target.codec === "PCMU";
-    const rate = g711 ? G711_RATE : target.codec === "OPUS" ? OPUS_RATE : (target.sampleRate ?? 48000);
+    const speex = target.codec === "SPEEX";
+    if (speex !== (source?.codec === "SPEEX")) {
+      const code = speex ? "ERR_AUDIO_NO_ENCODER" : "ERR_AUDIO_NO_DECODER";
+      throw new TranspondError(code, `cannot turn ${source?.codec ?? "no audio"} into ${target.codec}: Speex only passes through (no Speex ${speex ? "encoder" : "decoder"} yet)`);
+    }
+    const rate = g711 ? G711_RATE : speex ? SPEEX_WB_SAMPLE_RATE : target.codec === "OPUS" ? OPUS_RATE : (target.sampleRate ?? 48000);
     const opusChannels = source?.channels === 1 ? 1 : 2;
-    const channels = g711 ? 1 : (target.channels ?? (target.codec === "OPUS" ? opusChannels : 2));
+    const channels = g711 || speex ? 1 : (target.channels ?? (target.codec === "OPUS" ? opusChannels : 2));
     let output: AudioConfig = { codec: target.codec, sampleRate: rate, channels };
     if (target.codec === "AAC") {
       if (source?.codec === "AAC" && source.asc && !target.sampleRate && !target.channels) {
@@ -143,8 +150,6 @@ export class AudioTranscoder {
       decoder = { kind: "opus", opus: await OpusPacketDecoder.create({ sampleRate: opusRate, channels: g711 ? 1 : (channels as 1 | 2) }) };
     } else if (source?.codec === "PCMA" || source?.codec === "PCMU") {
       decoder = { kind: "g711", law: source.codec };
-    } else if (source?.codec === "SPEEX") {
-      throw new TranspondError("ERR_AUDIO_NO_DECODER", `cannot turn Speex into ${target.codec}: there is no Speex decoder yet`);
     } else if (source?.codec === "AAC") {
       const aac = source.asc ? AacDecoder.fromAudioSpecificConfig(source.asc) : new AacDecoder({ sampleRate: source.sampleRate, channels: source.channels as 1 | 2 });
       decoder = { kind: "aac", aac };
@@ -164,7 +169,7 @@ export class AudioTranscoder {
 
   /** Mix `sound` into the output, once or looped, from now on. */
   soundOn(sound: PcmBlock, loop: boolean): void {
-    if (this.opusToOpus()) throw new TranspondError("ERR_AUDIO_NO_ENCODER", "cannot mix into an Opus passthrough");
+    if (this.alwaysPasses()) throw new TranspondError("ERR_AUDIO_NO_ENCODER", `cannot mix into an ${this.target.codec} passthrough`);
     this.soundPlaying = true;
     this.leavePassthrough();
     this.mixer!.soundOn(sound, loop);
@@ -190,7 +195,7 @@ export class AudioTranscoder {
     }
     const out: AudioFrame[] = [];
     if (this.mixer && this.soundPlaying && !this.mixer.soundActive) this.soundPlaying = false;
-    const pass = this.canPass() || this.opusToOpus();
+    const pass = this.canPass() || this.alwaysPasses();
     if (pass && !this.passing) out.push(...this.enterPassthrough());
     else if (!pass && !this.mixer) this.leavePassthrough(frame.pts);
     if (this.passing) {
@@ -200,6 +205,10 @@ export class AudioTranscoder {
         return out;
       }
       this.sentUntil = frame.pts + duration;
+      if (this.muted && frame.codec === "SPEEX") {
+        this.dropped++;
+        return out;
+      }
       out.push(this.muted && frame.codec === "OPUS" ? { ...frame, data: opusSilence(frame.data, duration) } : frame);
       return out;
     }
@@ -234,8 +243,10 @@ export class AudioTranscoder {
     this.opusEncoder?.close();
   }
 
-  private opusToOpus(): boolean {
-    return this.source?.codec === "OPUS" && this.target.codec === "OPUS";
+  /** Opus and Speex targets cannot be re-encoded from their own codec: they always pass. */
+  private alwaysPasses(): boolean {
+    const codec = this.source?.codec;
+    return (codec === "OPUS" || codec === "SPEEX") && this.target.codec === codec;
   }
 
   private canPass(): boolean {

@@ -29,7 +29,7 @@ export interface AudioPath {
 
 export type AudioPathFactory = (codec: RtmpAudioCodec) => AudioPath;
 
-/** What the transcoder makes for a transponder's audio codec (G.711 is always 8 kHz mono). */
+/** What the transcoder makes for a transponder's audio codec (G.711 is always 8 kHz mono, Speex 16 kHz mono). */
 export function rtmpAudioTarget(codec: RtmpAudioCodec, aacBitrate: number): AudioTarget {
   switch (codec) {
     case "aac":
@@ -38,6 +38,8 @@ export function rtmpAudioTarget(codec: RtmpAudioCodec, aacBitrate: number): Audi
       return { codec: "PCMA" };
     case "ulaw":
       return { codec: "PCMU" };
+    case "speex16":
+      return { codec: "SPEEX" };
   }
 }
 
