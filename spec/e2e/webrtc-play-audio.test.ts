@@ -4,7 +4,10 @@
  * - what ffmpeg publishes to the embedded RTMP server (a test pattern and a 1 kHz tone in AAC):
  *   getStats shows Opus audio with energy, and a WebAudio analyser on the played audio peaks at 1 kHz;
  * - an audio-only RTMP publish with the SDK's plain play(): the played media holds only audio, with
- *   energy, and with `constraints: {audio: true, video: false}` too.
+ *   energy, and with `constraints: {audio: true, video: false}` too;
+ * - a SIP call to SIPp (which answers with its PCMA capture) made with `toStream` and
+ *   `hasVideo=false`: plain play() negotiates PCMA (Chromium offers it; the call's audio goes
+ *   untranscoded) and the audio has energy second after second while the capture plays.
  */
 import * as assert from "uvu/assert";
 import { e2eSuite, hasProgram } from "../support/e2e.ts";
@@ -12,19 +15,23 @@ import { freeTcpPort, waitFor } from "../support/net.ts";
 import { killChildren, start } from "../support/process.ts";
 import { PROGRAMS, Rig } from "./webrtc-rtmp-rig.ts";
 import type { SdkPage } from "../support/chromium.ts";
+import { callBody, closeAll, pcmaCapture, removeTemp, startSipp } from "./sip-call-rig.ts";
 
-const test = e2eSuite("e2e/webrtc play: sound from RTMP sources", PROGRAMS);
+const NEEDS = [...PROGRAMS, "sipp"];
+const test = e2eSuite("e2e/webrtc play: sound from RTMP and SIP sources", NEEDS);
 const ctx: { rig?: Rig } = {};
 
 test.before(async () => {
-  if (!PROGRAMS.every(hasProgram)) return;
+  if (!NEEDS.every(hasProgram)) return;
   const rtmpPort = await freeTcpPort();
   ctx.rig = await Rig.start(() => ({ "rtmp.port": rtmpPort }), undefined, ["--autoplay-policy=no-user-gesture-required"]);
 });
 
 test.after(async () => {
   killChildren();
+  await closeAll();
   await ctx.rig?.close();
+  removeTemp();
 });
 
 /** ffmpeg publishing a lavfi source to the embedded server for 60 s (killed by the test). */
@@ -86,6 +93,41 @@ test("an audio-only RTMP stream plays with plain play() and with audio-only cons
     }
   } finally {
     ffmpeg.child.kill("SIGKILL");
+  }
+});
+
+test("a SIP call with toStream and hasVideo=false plays with plain play(): PCMA, untranscoded, with energy while the capture plays", async () => {
+  const rig = ctx.rig!;
+  const pcap = pcmaCapture();
+  assert.ok(pcap, "SIPp's g711a.pcap is available");
+  const page = await rig.chromium.open(rig.wsUrl);
+  try {
+    const sipp = await startSipp("uas-play-pcma.xml", { PCAP: pcap! });
+    const started = await rig.rest("/call/startup", callBody("call-play", sipp, { toStream: "sipcall" }));
+    assert.is(started.status, 200, started.text);
+    await waitFor("stream sipcall with audio", () => (rig.app.hub.get("sipcall")?.audioConfig ? true : undefined), 15000, 50);
+    assert.is(await page.play("sipcall"), "PLAYING");
+    const first = await waitFor("inbound audio with energy", async () => {
+      const s = await page.audioStats();
+      return s && s.energy > 0 ? s : undefined;
+    }, 10000, 100);
+    assert.is(first.codec, "audio/PCMA");
+    assert.equal(await page.remoteTracks(), ["audio"], "only the audio track is live");
+    // energy grows second after second while SIPp's 7 s capture plays
+    let last = first.energy;
+    let growing = 0;
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const s = (await page.audioStats())!;
+      if (s.energy > last + 1e-4) growing++;
+      last = s.energy;
+    }
+    console.log(`  PCMA in: energy ${last.toFixed(4)}, grew in ${growing} of 4 seconds`);
+    assert.is(growing, 4, "audio energy in every second of the call");
+    assert.is((await rig.rest("/call/terminate", { callId: "call-play" })).status, 200);
+    assert.is(await sipp.exit, 0);
+  } finally {
+    await page.close();
   }
 });
 
