@@ -31,6 +31,32 @@ function kbdRise(n: number, alpha: number): Float64Array {
 const RISE_LONG: readonly Float64Array[] = [SINE_LONG.slice(0, 1024), kbdRise(1024, 4)];
 const RISE_SHORT: readonly Float64Array[] = [SINE_SHORT.slice(0, 128), kbdRise(128, 6)];
 
+/** The first half of a long block's window: ONLY_LONG/LONG_START rise, or LONG_STOP's 448 zeros, short rise, 448 ones. */
+function leftHalf(stop: boolean, shape: number): Float64Array {
+  if (!stop) return RISE_LONG[shape]!;
+  const w = new Float64Array(1024);
+  w.set(RISE_SHORT[shape]!, 448);
+  w.fill(1, 576);
+  return w;
+}
+
+/** The second half: ONLY_LONG/LONG_STOP fall, or LONG_START's 448 ones, short fall, 448 zeros (index from the end). */
+function rightHalf(start: boolean, shape: number): Float64Array {
+  const w = new Float64Array(1024);
+  if (!start) {
+    for (let n = 0; n < 1024; n++) w[n] = RISE_LONG[shape]![1023 - n]!;
+    return w;
+  }
+  w.fill(1, 0, 448);
+  for (let n = 0; n < 128; n++) w[448 + n] = RISE_SHORT[shape]![127 - n]!;
+  return w;
+}
+
+/** [stop][shape] and [start][shape]. */
+const LEFT: readonly (readonly Float64Array[])[] = [[leftHalf(false, 0), leftHalf(false, 1)], [leftHalf(true, 0), leftHalf(true, 1)]];
+const RIGHT: readonly (readonly Float64Array[])[] = [[rightHalf(false, 0), rightHalf(false, 1)], [rightHalf(true, 0), rightHalf(true, 1)]];
+const LONG_SCALE = 2 / 2048 / FULL_SCALE;
+
 /** One channel's state between frames. */
 export class ChannelSynthesis {
   readonly overlap = new Float64Array(1024);
@@ -55,9 +81,12 @@ export class Filterbank {
    * EIGHT_SHORT_SEQUENCE at w * 128) into `out` (interleaved, this channel at `channel`).
    */
   synthesize(spec: Float64Array, seq: WindowSequence, shape: number, state: ChannelSynthesis, out: Float32Array, channel: number, channels: number): void {
+    if (seq !== WindowSequence.EIGHT_SHORT) {
+      this.longBlock(spec, seq, shape, state, out, channel, channels);
+      return;
+    }
     const z = this.block;
-    if (seq === WindowSequence.EIGHT_SHORT) this.shortBlocks(spec, shape, state.previousShape);
-    else this.longBlock(spec, seq, shape, state.previousShape);
+    this.shortBlocks(spec, shape, state.previousShape);
     const overlap = state.overlap;
     for (let n = 0; n < 1024; n++) {
       out[n * channels + channel] = overlap[n]! + z[n]!;
@@ -66,25 +95,22 @@ export class Filterbank {
     state.previousShape = shape;
   }
 
-  private longBlock(spec: Float64Array, seq: WindowSequence, shape: number, previousShape: number): void {
-    const z = this.block;
-    this.imdct(this.longMdct, 1024, spec, 0, z, 0, 2 / 2048 / FULL_SCALE);
-    if (seq === WindowSequence.LONG_STOP) {
-      const rise = RISE_SHORT[previousShape]!;
-      z.fill(0, 0, 448);
-      for (let n = 0; n < 128; n++) z[448 + n]! *= rise[n]!;
-    } else {
-      const rise = RISE_LONG[previousShape]!;
-      for (let n = 0; n < 1024; n++) z[n]! *= rise[n]!;
-    }
-    if (seq === WindowSequence.LONG_START) {
-      const fall = RISE_SHORT[shape]!;
-      for (let n = 0; n < 128; n++) z[1472 + n]! *= fall[127 - n]!;
-      z.fill(0, 1600, 2048);
-    } else {
-      const fall = RISE_LONG[shape]!;
-      for (let n = 0; n < 1024; n++) z[1024 + n]! *= fall[1023 - n]!;
-    }
+  /**
+   * IMDCT, windowing and overlap-add of a long block in one pass: y = DCT-IV(X) unfolded as
+   * y[n] = u[n + 512] (n < 512), -u[1535 - n] (n < 1536), -u[n - 1536].
+   */
+  private longBlock(spec: Float64Array, seq: WindowSequence, shape: number, state: ChannelSynthesis, out: Float32Array, channel: number, channels: number): void {
+    const u = this.dct;
+    this.longMdct.dct4(spec, 0, u, 0);
+    const left = LEFT[seq === WindowSequence.LONG_STOP ? 1 : 0]![state.previousShape]!;
+    const right = RIGHT[seq === WindowSequence.LONG_START ? 1 : 0]![shape]!;
+    const overlap = state.overlap;
+    const s = LONG_SCALE;
+    for (let n = 0; n < 512; n++) out[n * channels + channel] = overlap[n]! + s * u[n + 512]! * left[n]!;
+    for (let n = 512; n < 1024; n++) out[n * channels + channel] = overlap[n]! - s * u[1535 - n]! * left[n]!;
+    for (let n = 0; n < 512; n++) overlap[n] = -s * u[511 - n]! * right[n]!;
+    for (let n = 512; n < 1024; n++) overlap[n] = -s * u[n - 512]! * right[n]!;
+    state.previousShape = shape;
   }
 
   private shortBlocks(spec: Float64Array, shape: number, previousShape: number): void {
