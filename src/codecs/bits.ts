@@ -43,6 +43,10 @@ export class BitReader {
     const byte = pos >> 3;
     const end = this.bitEnd >> 3;
     const d = this.data;
+    if (byte + 3 < end) {
+      const w = (d[byte]! << 24) | (d[byte + 1]! << 16) | (d[byte + 2]! << 8) | d[byte + 3]!;
+      return (w << (pos & 7)) >>> (32 - bits);
+    }
     const word =
       ((byte < end ? d[byte]! : 0) * 0x1000000) +
       ((byte + 1 < end ? d[byte + 1]! : 0) << 16) +

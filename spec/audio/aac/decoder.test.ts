@@ -20,6 +20,7 @@ import { TAG_TYPE } from "../../../src/flv/tag.ts";
 import { readCapture, tcpStreams } from "../../../src/pcap/index.ts";
 import { ChunkReader } from "../../../src/rtmp/chunk/reader.ts";
 import { e2eSuite, hasProgram } from "../../support/e2e.ts";
+import { runFuzz } from "../../support/fuzz.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { HANDSHAKE_BYTES } from "../../rtmp/captures.ts";
 import { encodeAll, ffmpegPcm, run } from "./support.ts";
@@ -228,6 +229,27 @@ test("broken frames are concealed and counted; the stream goes on", () => {
 test("HE-AAC plays its AAC-LC core at the core rate", () => {
   const decoder = AacDecoder.fromAudioSpecificConfig(Uint8Array.of(0x2b, 0x92, 0x08, 0x00)); // AOT 5, 22.05 kHz core, 44.1 kHz out
   assert.equal([decoder.sampleRate, decoder.channels], [22050, 2]);
+});
+
+test("10,000 seeded mutations of real frames never throw out of decode and never give NaN", () => {
+  const adts = ffmpegEncode(["-f", "lavfi", "-i", CHORDS], 44100, 2, ["-aac_pns", "1", "-aac_is", "1", "-aac_tns", "1", "-b:a", "64k"]);
+  const frames = readAdtsFrames(adts).map((f) => f.payload);
+  const decoder = new AacDecoder({ sampleRate: 44100, channels: 2 });
+  const report = runFuzz("aac-decoder", {
+    seed: 11,
+    count: 10000,
+    inputs: frames.filter((_, i) => i % 7 === 0),
+    check: (bytes) => {
+      const errors = decoder.errorFrames;
+      const out = decoder.decode(bytes);
+      assert.is(out.length, 2048);
+      for (const v of out) if (!Number.isFinite(v)) throw new Error(`non-finite sample after ${decoder.errorFrames - errors} errors`);
+    },
+  });
+  assert.is(report.cases, 10000);
+  assert.ok(decoder.errorFrames > 1000, `${decoder.errorFrames} concealed frames`);
+  const clean = new AacDecoder({ sampleRate: 44100, channels: 2 });
+  assert.ok(decodeAll(clean, frames).every(Number.isFinite));
 });
 
 test("configurations outside AAC-LC mono/stereo are refused with a typed error", () => {
