@@ -31,8 +31,10 @@ function clipOffset(v: number): number {
   return v < MIN_OFFSET ? MIN_OFFSET : v > MAX_OFFSET ? MAX_OFFSET : v;
 }
 
-/** |q|^(4/3) for |q| <= 8191. */
-const POW43 = Float64Array.from({ length: MAX_QUANT + 1 }, (_, q) => q ** (4 / 3));
+/** Largest pulse amplitude: a pulse may lift an escape value of 8191 by this much. */
+const MAX_PULSE = 15;
+/** |q|^(4/3) for every |q| a spectrum can hold (8191 plus a pulse). */
+const POW43 = Float64Array.from({ length: MAX_QUANT + MAX_PULSE + 1 }, (_, q) => q ** (4 / 3));
 /** 2^((sf - 100) / 4) for sf 0..255. */
 const SF_GAIN = Float64Array.from({ length: 256 }, (_, sf) => 2 ** ((sf - SF_OFFSET) / 4));
 
@@ -193,7 +195,6 @@ function applyPulses(q: Int32Array, pulses: readonly Pulse[]): void {
 
 function readSpectrum(r: BitReader, layout: IcsLayout, out: ChannelStream): void {
   const q = out.quantized;
-  q.fill(0);
   const n = layout.bandStart.length;
   for (let b = 0; b < n; b++) {
     const book = out.bandType[b]!;
@@ -250,8 +251,8 @@ function readEscape(r: BitReader): number {
 function dequantize(layout: IcsLayout, ch: ChannelStream, ctx: IcsContext): void {
   const spec = ch.spectrum;
   const q = ch.quantized;
-  spec.fill(0);
   const n = layout.bandStart.length;
+  spec.fill(0, n === 0 ? 0 : layout.bandEnd[n - 1]!);
   for (let b = 0; b < n; b++) {
     const book = ch.bandType[b]!;
     const start = layout.bandStart[b]!;
@@ -260,14 +261,14 @@ function dequantize(layout: IcsLayout, ch: ChannelStream, ctx: IcsContext): void
       fillNoise(spec, start, end, end - start === 0 ? 0 : layout.swbOffsets[layout.bandSfb[b]! + 1]! - layout.swbOffsets[layout.bandSfb[b]!]!, ch.scalefactor[b]!, ctx);
       continue;
     }
-    if (book === ZERO_BOOK || book > NOISE_BOOK) continue;
+    if (book === ZERO_BOOK || book > NOISE_BOOK) {
+      spec.fill(0, start, end);
+      continue;
+    }
     const gain = SF_GAIN[ch.scalefactor[b]!]!;
     for (let i = start; i < end; i++) {
       const v = q[i]!;
-      if (v === 0) continue;
-      const a = v < 0 ? -v : v;
-      if (a > MAX_QUANT) throw new ParseError("ERR_AAC_QUANT", `quantized value ${a} above ${MAX_QUANT}`);
-      spec[i] = v < 0 ? -POW43[a]! * gain : POW43[a]! * gain;
+      spec[i] = v >= 0 ? POW43[v]! * gain : -POW43[-v]! * gain;
     }
   }
 }
