@@ -38,9 +38,10 @@ export class Mdct {
       this.postCos[i] = Math.cos((-Math.PI * (i + 0.25)) / m);
       this.postSin[i] = Math.sin((-Math.PI * (i + 0.25)) / m);
     }
-    this.twCos = new Float64Array(h / 2);
-    this.twSin = new Float64Array(h / 2);
-    for (let i = 0; i < h / 2; i++) {
+    // W_h^k for k < 3h/4: a radix-4 step needs W^j, W^2j and W^3j
+    this.twCos = new Float64Array((3 * h) / 4);
+    this.twSin = new Float64Array((3 * h) / 4);
+    for (let i = 0; i < (3 * h) / 4; i++) {
       this.twCos[i] = Math.cos((-2 * Math.PI * i) / h);
       this.twSin[i] = Math.sin((-2 * Math.PI * i) / h);
     }
@@ -106,7 +107,7 @@ export class Mdct {
     }
   }
 
-  /** In-place radix-2 FFT on bit-reversed `re`/`im`; the first two stages need no multiplications. */
+  /** In-place FFT on bit-reversed `re`/`im`: two stages without multiplications, then radix-4 steps (and one radix-2). */
   private fft(): void {
     const re = this.re;
     const im = this.im;
@@ -132,26 +133,72 @@ export class Mdct {
     }
     const twCos = this.twCos;
     const twSin = this.twSin;
-    for (let len = 8; len <= n; len <<= 1) {
-      const halfLen = len >> 1;
-      const step = n / len;
-      for (let j = 0; j < halfLen; j++) {
-        const wr = twCos[j * step]!;
-        const wi = twSin[j * step]!;
-        for (let p = j; p < n; p += len) {
-          const q = p + halfLen;
-          const qr = re[q]!;
-          const qi = im[q]!;
-          const xr = qr * wr - qi * wi;
-          const xi = qr * wi + qi * wr;
-          const pr = re[p]!;
-          const pi = im[p]!;
-          re[q] = pr - xr;
-          im[q] = pi - xi;
-          re[p] = pr + xr;
-          im[p] = pi + xi;
+    // Radix-4 steps from blocks of m to 4m. After bit reversal the four blocks of m hold the
+    // sub-DFTs of the indexes = 0, 2, 1, 3 (mod 4): X[j + qm] = sum_r W^(rj) A_r[j] (-i)^(qr).
+    let m = 4;
+    for (; 4 * m <= n; m *= 4) {
+      const step = n / (4 * m);
+      for (let j = 0; j < m; j++) {
+        const w1r = twCos[j * step]!;
+        const w1i = twSin[j * step]!;
+        const w2r = twCos[2 * j * step]!;
+        const w2i = twSin[2 * j * step]!;
+        const w3r = twCos[3 * j * step]!;
+        const w3i = twSin[3 * j * step]!;
+        for (let p = j; p < n; p += 4 * m) {
+          const i1 = p + m;
+          const i2 = p + 2 * m;
+          const i3 = p + 3 * m;
+          const a0r = re[p]!;
+          const a0i = im[p]!;
+          const a1r = re[i2]!;
+          const a1i = im[i2]!;
+          const a2r = re[i1]!;
+          const a2i = im[i1]!;
+          const a3r = re[i3]!;
+          const a3i = im[i3]!;
+          const t1r = a1r * w1r - a1i * w1i;
+          const t1i = a1r * w1i + a1i * w1r;
+          const t2r = a2r * w2r - a2i * w2i;
+          const t2i = a2r * w2i + a2i * w2r;
+          const t3r = a3r * w3r - a3i * w3i;
+          const t3i = a3r * w3i + a3i * w3r;
+          const s02r = a0r + t2r;
+          const s02i = a0i + t2i;
+          const d02r = a0r - t2r;
+          const d02i = a0i - t2i;
+          const s13r = t1r + t3r;
+          const s13i = t1i + t3i;
+          const d13r = t1r - t3r;
+          const d13i = t1i - t3i;
+          re[p] = s02r + s13r;
+          im[p] = s02i + s13i;
+          re[i2] = s02r - s13r;
+          im[i2] = s02i - s13i;
+          re[i1] = d02r + d13i;
+          im[i1] = d02i - d13r;
+          re[i3] = d02r - d13i;
+          im[i3] = d02i + d13r;
         }
       }
+    }
+    if (m === n) return;
+    // One radix-2 step left (n = 2m).
+    const step = n / (2 * m);
+    for (let j = 0; j < m; j++) {
+      const wr = twCos[j * step]!;
+      const wi = twSin[j * step]!;
+      const q = j + m;
+      const qr = re[q]!;
+      const qi = im[q]!;
+      const xr = qr * wr - qi * wi;
+      const xi = qr * wi + qi * wr;
+      const pr = re[j]!;
+      const pi = im[j]!;
+      re[q] = pr - xr;
+      im[q] = pi - xi;
+      re[j] = pr + xr;
+      im[j] = pi + xi;
     }
   }
 }
