@@ -7,7 +7,9 @@
  *   energy, and with `constraints: {audio: true, video: false}` too;
  * - a SIP call to SIPp (which answers with its PCMA capture) made with `toStream` and
  *   `hasVideo=false`: plain play() negotiates PCMA (Chromium offers it; the call's audio goes
- *   untranscoded) and the audio has energy second after second while the capture plays.
+ *   untranscoded) and the audio has energy second after second while the capture plays; a browser
+ *   whose offer has no G.711 (the SDK's stripCodecs) gets the call as Opus, with audio-only
+ *   constraints.
  */
 import * as assert from "uvu/assert";
 import { e2eSuite, hasProgram } from "../support/e2e.ts";
@@ -19,7 +21,7 @@ import { callBody, closeAll, pcmaCapture, removeTemp, startSipp } from "./sip-ca
 
 const NEEDS = [...PROGRAMS, "sipp"];
 const test = e2eSuite("e2e/webrtc play: sound from RTMP and SIP sources", NEEDS);
-const ctx: { rig?: Rig } = {};
+const ctx: { rig?: Rig; hangUp?: () => Promise<void> } = {};
 
 test.before(async () => {
   if (!NEEDS.every(hasProgram)) return;
@@ -96,21 +98,32 @@ test("an audio-only RTMP stream plays with plain play() and with audio-only cons
   }
 });
 
-test("a SIP call with toStream and hasVideo=false plays with plain play(): PCMA, untranscoded, with energy while the capture plays", async () => {
+/** Calls SIPp (playing its PCMA capture) with `toStream`, plays the stream; the first audio stats with energy. */
+async function playSipCall(page: SdkPage, callId: string, stream: string, play: () => Promise<string>): Promise<{ codec: string; energy: number }> {
   const rig = ctx.rig!;
   const pcap = pcmaCapture();
   assert.ok(pcap, "SIPp's g711a.pcap is available");
+  const sipp = await startSipp("uas-play-pcma.xml", { PCAP: pcap! });
+  const started = await rig.rest("/call/startup", callBody(callId, sipp, { toStream: stream }));
+  assert.is(started.status, 200, started.text);
+  await waitFor(`stream ${stream} with audio`, () => (rig.app.hub.get(stream)?.audioConfig ? true : undefined), 15000, 50);
+  assert.is(await play(), "PLAYING");
+  const first = await waitFor("inbound audio with energy", async () => {
+    const s = await page.audioStats();
+    return s && s.energy > 0 ? s : undefined;
+  }, 10000, 100);
+  ctx.hangUp = async () => {
+    assert.is((await rig.rest("/call/terminate", { callId })).status, 200);
+    assert.is(await sipp.exit, 0);
+  };
+  return first;
+}
+
+test("a SIP call with toStream and hasVideo=false plays with plain play(): PCMA, untranscoded, with energy while the capture plays", async () => {
+  const rig = ctx.rig!;
   const page = await rig.chromium.open(rig.wsUrl);
   try {
-    const sipp = await startSipp("uas-play-pcma.xml", { PCAP: pcap! });
-    const started = await rig.rest("/call/startup", callBody("call-play", sipp, { toStream: "sipcall" }));
-    assert.is(started.status, 200, started.text);
-    await waitFor("stream sipcall with audio", () => (rig.app.hub.get("sipcall")?.audioConfig ? true : undefined), 15000, 50);
-    assert.is(await page.play("sipcall"), "PLAYING");
-    const first = await waitFor("inbound audio with energy", async () => {
-      const s = await page.audioStats();
-      return s && s.energy > 0 ? s : undefined;
-    }, 10000, 100);
+    const first = await playSipCall(page, "call-play", "sipcall", () => page.play("sipcall"));
     assert.is(first.codec, "audio/PCMA");
     assert.equal(await page.remoteTracks(), ["audio"], "only the audio track is live");
     // energy grows second after second while SIPp's 7 s capture plays
@@ -124,8 +137,22 @@ test("a SIP call with toStream and hasVideo=false plays with plain play(): PCMA,
     }
     console.log(`  PCMA in: energy ${last.toFixed(4)}, grew in ${growing} of 4 seconds`);
     assert.is(growing, 4, "audio energy in every second of the call");
-    assert.is((await rig.rest("/call/terminate", { callId: "call-play" })).status, 200);
-    assert.is(await sipp.exit, 0);
+    await ctx.hangUp!();
+  } finally {
+    await page.close();
+  }
+});
+
+test("a browser whose offer has no G.711 gets the SIP call's audio as Opus (audio-only constraints)", async () => {
+  const rig = ctx.rig!;
+  const page = await rig.chromium.open(rig.wsUrl);
+  try {
+    const first = await playSipCall(page, "call-opus", "sipcall-opus", () => page.play("sipcall-opus", { audio: true, video: false }, "PCMA,PCMU"));
+    assert.is(first.codec, "audio/opus");
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = (await page.audioStats())!;
+    assert.ok(later.energy > first.energy + 1e-4, `energy ${first.energy} -> ${later.energy}`);
+    await ctx.hangUp!();
   } finally {
     await page.close();
   }

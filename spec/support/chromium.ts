@@ -62,7 +62,7 @@ interface PageWindow {
   T: {
     connect(url: string): Promise<boolean>;
     publish(name: string, width: number, height: number, stripCodecs?: string, rtmpUrl?: string): Promise<string>;
-    play(name: string, constraints?: MediaConstraints): Promise<string>;
+    play(name: string, constraints?: MediaConstraints, stripCodecs?: string): Promise<string>;
     audioStats(): Promise<AudioStats | null>;
     remoteTracks(): string[];
     analyserPeak(ms: number): Promise<{ hz: number; db: number }>;
@@ -86,9 +86,12 @@ export class SdkPage {
     return this.page.evaluate(([n, w, h, s, r]) => (window as unknown as PageWindow).T.publish(n, w, h, s || undefined, r || undefined), args);
   }
 
-  /** Resolves with "PLAYING", or "FAILED: <info>"; `constraints` as the SDK's createStream takes them. */
-  play(name: string, constraints?: MediaConstraints): Promise<string> {
-    return this.page.evaluate(([n, c]) => (window as unknown as PageWindow).T.play(n, c ?? undefined), [name, constraints ?? null] as const);
+  /**
+   * Resolves with "PLAYING", or "FAILED: <info>"; `constraints` and `stripCodecs` (e.g. "PCMA,PCMU")
+   * as the SDK's createStream takes them.
+   */
+  play(name: string, constraints?: MediaConstraints, stripCodecs?: string): Promise<string> {
+    return this.page.evaluate(([n, c, s]) => (window as unknown as PageWindow).T.play(n, c ?? undefined, s || undefined), [name, constraints ?? null, stripCodecs ?? ""] as const);
   }
 
   /** The playing stream's inbound audio from the SDK's getStats (null before any audio). */
