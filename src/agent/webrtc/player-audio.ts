@@ -13,6 +13,8 @@ import type { AudioChoice } from "./offer-codecs.ts";
 
 /** Frames held while the transcoder is being created (about 2 s of AAC or G.711). */
 const MAX_QUEUED = 100;
+/** G.711 bytes (samples) per RTP packet sent: 20 ms at 8 kHz. */
+const G711_PACKET = 160;
 
 /** The codecs a player offers to take, best first, for a stream whose audio is `source`. */
 export function playerAudioPreference(source: AudioConfig | undefined): AudioChoice[] {
@@ -83,7 +85,7 @@ export class PlayerAudio {
       this.skipped++;
       return;
     }
-    if (this.passes(source)) return this.emit(frame);
+    if (this.passes(source)) return this.pass(frame);
     if (this.transcoder) return this.transcode(frame);
     if (this.creating && this.queue.length < MAX_QUEUED) this.queue.push(frame);
     else this.skipped++;
@@ -99,6 +101,18 @@ export class PlayerAudio {
   private passes(config: AudioConfig): boolean {
     if (this.send === "opus") return config.codec === "OPUS";
     return config.codec === this.send && config.sampleRate === 8000 && config.channels === 1;
+  }
+
+  /**
+   * Sends a frame as it is; G.711 from RTMP (ffmpeg sends 128 ms per message) is cut into 20 ms
+   * packets, the size browsers expect.
+   */
+  private pass(frame: AudioFrame): void {
+    if (frame.codec === "OPUS" || frame.data.length <= G711_PACKET) return this.emit(frame);
+    for (let at = 0; at < frame.data.length; at += G711_PACKET) {
+      const pts = frame.pts + at / 8;
+      this.emit({ ...frame, dts: frame.dts + at / 8, pts, data: frame.data.subarray(at, at + G711_PACKET) });
+    }
   }
 
   private transcode(frame: AudioFrame): void {
