@@ -8,6 +8,7 @@ import { SipCore, type ServerTransaction } from "../../src/sip/user-agent/core.t
 import type { SipRequest } from "../../src/sip/messages.ts";
 import type { LogFields, Logger } from "../../src/log.ts";
 import { makeConfig, type Config } from "../../src/config.ts";
+import { mediaPortRange } from "../support/media-ports.ts";
 
 export type Script = (request: SipRequest, tx: ServerTransaction, core: SipCore) => void;
 
@@ -64,8 +65,7 @@ export function memoryLogger(lines: LogLine[]): Logger {
 }
 
 export function testConfig(overrides: Parameters<typeof makeConfig>[0] = {}): Config {
-  const from = 40000 + 2 * Math.floor(Math.random() * 5000);
-  return makeConfig({ media_port_from: from, media_port_to: from + 49, ...overrides });
+  return makeConfig({ ...mediaPortRange(50), ...overrides });
 }
 
 export const ANSWER_PCMA = (port: number) =>

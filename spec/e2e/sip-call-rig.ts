@@ -20,6 +20,7 @@ import { registerCallRoutes } from "../../src/rest/call-routes.ts";
 import { Router } from "../../src/rest/router.ts";
 import { RtmpPublisher } from "../../src/rtmp/client/publisher.ts";
 import { sharedFixture } from "../support/fixtures.ts";
+import { mediaPortRange } from "../support/media-ports.ts";
 import { freeTcpPort, freeUdpPort, portTaken, waitFor } from "../support/net.ts";
 import { run } from "../support/process.ts";
 import { keepOutput } from "../support/test-log.ts";
@@ -47,8 +48,7 @@ export interface Server_ {
 const closers: (() => Promise<void> | void)[] = [];
 
 export async function startServer(overrides: Parameters<typeof makeConfig>[0] = {}): Promise<Server_> {
-  const mediaFrom = 20000 + 2 * Math.floor(Math.random() * 10000);
-  const config = makeConfig({ media_port_from: mediaFrom, media_port_to: mediaFrom + 99, rtmp_reconnect_min_delay: 200, ...overrides });
+  const config = makeConfig({ ...mediaPortRange(100), rtmp_reconnect_min_delay: 200, ...overrides });
   const hub = new StreamHub();
   const transponders = new TransponderRegistry({
     hub,

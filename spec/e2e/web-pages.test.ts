@@ -23,6 +23,7 @@ import { registerStreamRoutes } from "../../src/rest/stream-routes.ts";
 import { bundleWebAssets } from "../../src/web/bundle.ts";
 import { registerWebRoutes } from "../../src/web/static-routes.ts";
 import { e2eSuite } from "../support/e2e.ts";
+import { mediaPortRange } from "../support/media-ports.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
 
 const test = e2eSuite("e2e/web-pages", ["chromium"]);
@@ -72,7 +73,7 @@ test.before(async () => {
   ctx.shots = process.env.TRANSPOND_SCREENSHOTS ?? join(ctx.dataDir, "shots");
   mkdirSync(ctx.shots, { recursive: true });
   ctx.hub = new StreamHub();
-  const config: Config = { ...defaultConfig(), bind_address: "127.0.0.1", "ws.port": await freeTcpPort(), "wss.port": 0, data_dir: ctx.dataDir, ice_interface_addresses: ["127.0.0.1"], media_port_from: 42000, media_port_to: 42999 };
+  const config: Config = { ...defaultConfig(), bind_address: "127.0.0.1", "ws.port": await freeTcpPort(), "wss.port": 0, data_dir: ctx.dataDir, ice_interface_addresses: ["127.0.0.1"], ...mediaPortRange() };
   ctx.signaling = await startSignaling({ config, hub: ctx.hub, log: createLogger("e2e-web"), onPublishing: (_s, request) => void ctx.publishRequests.push(request) });
   ctx.wsPort = ctx.signaling.ports.ws;
 

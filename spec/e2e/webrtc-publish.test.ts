@@ -17,6 +17,7 @@ import { StreamHub } from "../../src/core/hub.ts";
 import { createLogger } from "../../src/log.ts";
 import { startChromium, type ChromiumHarness, type SdkPage } from "../support/chromium.ts";
 import { e2eSuite } from "../support/e2e.ts";
+import { mediaPortRange } from "../support/media-ports.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
 
@@ -62,8 +63,7 @@ test.before(async () => {
     "wss.port": 0,
     data_dir: ctx.dataDir,
     ice_interface_addresses: ["127.0.0.1"],
-    media_port_from: 41000,
-    media_port_to: 41999,
+    ...mediaPortRange(),
   };
   ctx.hub = new StreamHub();
   ctx.hub.listen({ unpublished: (_s, reason) => void ctx.reasons.push(reason) });

@@ -13,6 +13,7 @@ import { makeConfig, type Config } from "../../src/config.ts";
 import { startChromium, type ChromiumHarness } from "../support/chromium.ts";
 import { hasProgram } from "../support/e2e.ts";
 import { tonePower } from "../support/tone.ts";
+import { mediaPortRange } from "../support/media-ports.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
 import { NginxRtmp, type NginxOptions } from "../support/nginx.ts";
 
@@ -72,7 +73,6 @@ export class Rig {
     try {
       nginx = await NginxRtmp.start(nginxOptions);
       // a random 200-port media range so that files running at the same time do not collide
-      const from = 42000 + 200 * Math.floor(Math.random() * 35);
       app = await startApp(
         makeConfig({
           bind_address: "127.0.0.1",
@@ -82,8 +82,7 @@ export class Rig {
           "wss.port": 0,
           "rtmp.port": 0,
           ice_interface_addresses: ["127.0.0.1"],
-          media_port_from: from,
-          media_port_to: from + 199,
+          ...mediaPortRange(200),
           data_dir: join(dir, "data"),
           media_dir: mediaDir,
           record_dir: join(dir, "records"),

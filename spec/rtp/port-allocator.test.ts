@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import { createSocket, type Socket } from "node:dgram";
 import { PORT_ERROR, RtpPortAllocator, type RtpPortPair } from "../../src/rtp/port-allocator.ts";
 import { TranspondError } from "../../src/errors.ts";
+import { mediaPortRange } from "../support/media-ports.ts";
 
 const test = suite("rtp/port-allocator");
 const open: RtpPortPair[] = [];
@@ -18,7 +19,7 @@ test.after.each(() => {
 });
 
 function base(): number {
-  return 45000 + 2 * Math.floor(Math.random() * 4000);
+  return mediaPortRange(20).media_port_from;
 }
 
 test("hands out even RTP ports with RTCP on the next odd port, bound on the given host, round-robin", async () => {

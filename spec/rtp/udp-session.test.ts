@@ -15,13 +15,14 @@ import type { RtpPacket } from "../../src/rtp/packet.ts";
 import type { RtcpPacket } from "../../src/rtp/rtcp/compound.ts";
 import { waitFor } from "../support/net.ts";
 import { e2eSuite } from "../support/e2e.ts";
+import { mediaPortRange } from "../support/media-ports.ts";
 import { tsharkFields } from "../support/tshark.ts";
 import { ipv4, pcapFile, udp } from "../pcap/support/build.ts";
 
 const test = suite("rtp/udp-session");
 const sessions: RtpUdpSession[] = [];
-const from = 47000 + 2 * Math.floor(Math.random() * 4000);
-const ports = new RtpPortAllocator(from, from + 19);
+const range = mediaPortRange(20);
+const ports = new RtpPortAllocator(range.media_port_from, range.media_port_to);
 
 interface Peer {
   readonly session: RtpUdpSession;

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startApp, type App } from "../../../src/app.ts";
 import { makeConfig } from "../../../src/config.ts";
+import { mediaPortRange } from "../../support/media-ports.ts";
 import { freeTcpPort } from "../../support/net.ts";
 
 export interface TestApp {
@@ -25,7 +26,6 @@ export interface RestAnswer {
 
 export async function startTestApp(overrides: Parameters<typeof makeConfig>[0] = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "transpond-security-"));
-  const from = 40000 + 2 * Math.floor(Math.random() * 5000);
   let app: App;
   try {
     app = await startApp(
@@ -40,8 +40,7 @@ export async function startTestApp(overrides: Parameters<typeof makeConfig>[0] =
         media_dir: join(dir, "media"),
         record_dir: join(dir, "records"),
         ice_interface_addresses: ["127.0.0.1"],
-        media_port_from: from,
-        media_port_to: from + 49,
+        ...mediaPortRange(50),
         ...overrides,
       }),
     );
