@@ -5,6 +5,7 @@
  *   getStats shows Opus audio with energy, and a WebAudio analyser on the played audio peaks at 1 kHz;
  * - an audio-only RTMP publish with the SDK's plain play(): the played media holds only audio, with
  *   energy, and with `constraints: {audio: true, video: false}` too;
+ * - ffmpeg's A-law over RTMP: PCMA to the browser untranscoded, cut into 20 ms packets;
  * - a SIP call to SIPp (which answers with its PCMA capture) made with `toStream` and
  *   `hasVideo=false`: plain play() negotiates PCMA (Chromium offers it; the call's audio goes
  *   untranscoded) and the audio has energy second after second while the capture plays; a browser
@@ -94,6 +95,29 @@ test("an audio-only RTMP stream plays with plain play() and with audio-only cons
       }
     }
   } finally {
+    ffmpeg.child.kill("SIGKILL");
+  }
+});
+
+test("ffmpeg's A-law over RTMP (128 ms per message) plays as PCMA in 20 ms packets, peaking at 1 kHz", async () => {
+  const rig = ctx.rig!;
+  const ffmpeg = start("ffmpeg", [
+    "-v", "error", "-re", "-f", "lavfi", "-i", "sine=f=1000:sample_rate=8000", "-t", "60", "-c:a", "pcm_alaw", "-ar", "8000", "-ac", "1",
+    "-f", "flv", `rtmp://127.0.0.1:${rig.app.ports.rtmp}/live/alaw`,
+  ], 90000);
+  await waitFor("stream alaw with audio", () => (rig.app.hub.get("alaw")?.audioConfig ? true : undefined), 20000);
+  const page = await rig.chromium.open(rig.wsUrl);
+  try {
+    assert.is(await page.play("alaw"), "PLAYING");
+    const stats = await waitFor("inbound audio with energy", async () => {
+      const s = await page.audioStats();
+      return s && s.energy > 0.01 ? s : undefined;
+    }, 20000, 250);
+    assert.is(stats.codec, "audio/PCMA");
+    const peak = await page.analyserPeak(1000);
+    assert.ok(Math.abs(peak.hz - 1000) < 12, `analyser peak at ${peak.hz} Hz`);
+  } finally {
+    await page.close();
     ffmpeg.child.kill("SIGKILL");
   }
 });
