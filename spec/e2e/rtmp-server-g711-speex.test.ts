@@ -15,6 +15,7 @@ import { e2eSuite } from "../support/e2e.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
 import { waitFor } from "../support/net.ts";
 import { killChildren, run, start } from "../support/process.ts";
+import { tonePower } from "../support/tone.ts";
 
 const test = e2eSuite("rtmp server: G.711 and Speex from ffmpeg", ["ffmpeg", "ffprobe"]);
 const SECONDS = 5;
@@ -105,5 +106,37 @@ for (const codec of CODECS) {
     assert.ok((await audioPayload(recording)).equals(sent), "the recording holds every published payload byte");
   });
 }
+
+test("a Speex publisher is decoded for targets of other codecs: relayed as alaw and as aac, the 1 kHz tone it carries is what ffmpeg decodes", async () => {
+  const source = join(dir, "tone-source.flv");
+  const made = await run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=16000", "-t", String(SECONDS), "-ac", "1", "-c:a", "libspeex", "-frames_per_packet", "2", "-f", "flv", source], 20000);
+  assert.is(made.code, 0, made.stderr);
+  const publisher = start("ffmpeg", ["-v", "error", "-re", "-i", source, "-c", "copy", "-f", "flv", rtmpUrl("tone")], (SECONDS + 20) * 1000);
+  await waitFor("tone published", () => ((app.hub.get("tone")?.frames.audio ?? 0) > 0 ? true : undefined), 15000);
+  const copies: [string, string, string, number][] = [];
+  for (const [codec, expected, rate] of [["alaw", "pcm_alaw", 8000], ["aac", "aac", 48000]] as const) {
+    const relayed = `tone_${codec}`;
+    const started = await server!.post("/rest-api/push/startup", { streamName: "tone", rtmpUrl: rtmpUrl(relayed), rtmpTransponderFullUrl: true, rtmpTransponderAudioCodec: codec });
+    assert.is(started.status, 200, started.text);
+    await waitFor(`relay ${relayed} publishing`, () => ((app.hub.get(relayed)?.frames.audio ?? 0) > 0 ? true : undefined), 15000);
+    copies.push([relayed, join(dir, `${relayed}.flv`), expected, rate]);
+  }
+  const players = copies.map(([relayed, file]) => run("ffmpeg", ["-v", "error", "-y", "-i", rtmpUrl(relayed), "-t", "2", "-c", "copy", "-f", "flv", file], (SECONDS + 20) * 1000));
+  for (const played of await Promise.all(players)) assert.is(played.code, 0, played.stderr);
+  assert.is((await publisher.done).code, 0);
+  for (const [, file, expected, rate] of copies) {
+    const [codec, sampleRate] = await probeAudio(file);
+    assert.equal([codec, sampleRate], [expected, rate], file);
+    assert.is(await decodeErrors(file), "", `ffmpeg decodes ${file} without errors`);
+    const pcm = await run("ffmpeg", ["-v", "error", "-y", "-i", file, "-f", "f32le", "-ac", "1", `${file}.f32`]);
+    assert.is(pcm.code, 0, pcm.stderr);
+    const bytes = readFileSync(`${file}.f32`);
+    const samples = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + (bytes.length & ~3)));
+    const tone = tonePower(samples, 1000, rate);
+    const off = tonePower(samples, 1700, rate);
+    assert.ok(samples.length > rate, `${file}: ${samples.length} samples`);
+    assert.ok(tone > 1000 * off && tone > 1e-4, `${file}: 1 kHz power ${tone.toExponential(2)}, 1.7 kHz ${off.toExponential(2)}`);
+  }
+});
 
 test.run();

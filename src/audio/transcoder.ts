@@ -1,6 +1,6 @@
 /**
  * The audio path of one outgoing stream (a transponder, a SIP leg): input AudioFrames (OPUS, PCMA,
- * PCMU, AAC) -> decode -> mixer (resample, mute, sound injection, limiter) -> AAC, G.711 or Opus
+ * PCMU, AAC, SPEEX) -> decode -> mixer (resample, mute, sound injection, limiter) -> AAC, G.711 or Opus
  * (48 kHz, 20 ms) encode -> output AudioFrames with continuous timestamps counted in samples from an
  * anchor.
  *
@@ -17,18 +17,19 @@
  * SIP call without audio) produces silence on the caller's clock with `tick(nowMs)`.
  *
  * Opus to Opus always passes: muting sends Opus silence packets, and no sound can be mixed in.
- * Speex has neither decoder nor encoder yet: Speex goes out only as Speex, passed through, and
- * muting it drops its frames (counted in `dropped`).
+ * Speex is decoded (a corrupt packet decodes to nothing, its time filled as a gap) but cannot be
+ * encoded yet: Speex to Speex always passes, and muting it drops its frames (counted in `dropped`).
  *
  * Pure apart from the Opus WebAssembly decoder and encoder: no timers, no I/O. Call `close()` at the end.
  */
 import type { AudioCodec, AudioConfig, AudioFrame } from "../codecs/frame.ts";
-import { TranspondError } from "../errors.ts";
+import { ParseError, TranspondError } from "../errors.ts";
 import { AacDecoder } from "./aac/decoder.ts";
 import { AAC_FRAME_SAMPLES, AacEncoder } from "./aac/index.ts";
 import { decodeG711Float, encodeG711Float } from "./g711.ts";
 import { SPEEX_WB_FRAME_SAMPLES, SPEEX_WB_SAMPLE_RATE, speexPacketInfo } from "../codecs/speex.ts";
 import { AudioMixer } from "./mixer.ts";
+import { SpeexWidebandDecoder } from "./speex/decoder.ts";
 import { OpusPacketDecoder, opusPacketSamples } from "./opus-decoder.ts";
 import { OPUS_FRAME_SAMPLES, OPUS_RATE, OpusPacketEncoder } from "./opus-encoder.ts";
 import type { PcmBlock } from "./pcm.ts";
@@ -79,7 +80,8 @@ const G711_RATE = 8000;
 type Decoder =
   | { kind: "opus"; opus: OpusPacketDecoder }
   | { kind: "g711"; law: "PCMA" | "PCMU" }
-  | { kind: "aac"; aac: AacDecoder };
+  | { kind: "aac"; aac: AacDecoder }
+  | { kind: "speex"; speex: SpeexWidebandDecoder };
 
 export class AudioTranscoder {
   readonly source: AudioConfig | undefined;
@@ -127,9 +129,8 @@ export class AudioTranscoder {
     const { source, target } = options;
     const g711 = target.codec === "PCMA" || target.codec === "PCMU";
     const speex = target.codec === "SPEEX";
-    if (speex !== (source?.codec === "SPEEX")) {
-      const code = speex ? "ERR_AUDIO_NO_ENCODER" : "ERR_AUDIO_NO_DECODER";
-      throw new TranspondError(code, `cannot turn ${source?.codec ?? "no audio"} into ${target.codec}: Speex only passes through (no Speex ${speex ? "encoder" : "decoder"} yet)`);
+    if (speex && source?.codec !== "SPEEX") {
+      throw new TranspondError("ERR_AUDIO_NO_ENCODER", `cannot turn ${source?.codec ?? "no audio"} into Speex: there is no Speex encoder yet, Speex only passes through`);
     }
     const rate = g711 ? G711_RATE : speex ? SPEEX_WB_SAMPLE_RATE : target.codec === "OPUS" ? OPUS_RATE : (target.sampleRate ?? 48000);
     const opusChannels = source?.channels === 1 ? 1 : 2;
@@ -150,6 +151,8 @@ export class AudioTranscoder {
       decoder = { kind: "opus", opus: await OpusPacketDecoder.create({ sampleRate: opusRate, channels: g711 ? 1 : (channels as 1 | 2) }) };
     } else if (source?.codec === "PCMA" || source?.codec === "PCMU") {
       decoder = { kind: "g711", law: source.codec };
+    } else if (source?.codec === "SPEEX" && !speex) {
+      decoder = { kind: "speex", speex: new SpeexWidebandDecoder() };
     } else if (source?.codec === "AAC") {
       const aac = source.asc ? AacDecoder.fromAudioSpecificConfig(source.asc) : new AacDecoder({ sampleRate: source.sampleRate, channels: source.channels as 1 | 2 });
       decoder = { kind: "aac", aac };
@@ -343,8 +346,8 @@ export class AudioTranscoder {
   private fill(gapMs: number): PcmBlock {
     const dec = this.decoder!;
     if (dec.kind === "opus") return dec.opus.conceal(Math.round(gapMs * 48));
-    const rate = dec.kind === "g711" ? G711_RATE : dec.aac.sampleRate;
-    const channels = dec.kind === "g711" ? 1 : dec.aac.channels;
+    const rate = dec.kind === "g711" ? G711_RATE : dec.kind === "speex" ? SPEEX_WB_SAMPLE_RATE : dec.aac.sampleRate;
+    const channels = dec.kind === "aac" ? dec.aac.channels : 1;
     return { sampleRate: rate, channels, samples: new Float32Array(Math.round((gapMs * rate) / 1000) * channels) };
   }
 
@@ -357,6 +360,8 @@ export class AudioTranscoder {
         return { sampleRate: G711_RATE, channels: 1, samples: decodeG711Float(dec.law, frame.data) };
       case "aac":
         return { sampleRate: dec.aac.sampleRate, channels: dec.aac.channels, samples: dec.aac.decode(frame.data) };
+      case "speex":
+        return { sampleRate: SPEEX_WB_SAMPLE_RATE, channels: 1, samples: decodeSpeexOrNothing(dec.speex, frame.data) };
     }
   }
 
@@ -408,5 +413,15 @@ export class AudioTranscoder {
     this.g711Pending = rest.length > 0 ? [rest] : [];
     this.g711PendingFrames = rest.length;
     return out;
+  }
+}
+
+/** A packet's samples, or none when it is corrupt (the next frame's gap fill covers its time). */
+function decodeSpeexOrNothing(decoder: SpeexWidebandDecoder, packet: Uint8Array): Float32Array {
+  try {
+    return decoder.decode(packet);
+  } catch (err) {
+    if (err instanceof ParseError) return new Float32Array(0);
+    throw err;
   }
 }

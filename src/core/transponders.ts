@@ -204,12 +204,9 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
   }
 }
 
-/** Speex has no decoder or encoder yet: a Speex source goes out as Speex only, and only a Speex source as Speex. */
+/** There is no Speex encoder yet: only a Speex source goes out as Speex (passed through). */
 function checkAudioSource(stream: Stream, codec: RtmpAudioCodec): void {
   const source = stream.audioConfig?.codec;
-  if (source === "SPEEX" && codec !== "speex16") {
-    throw new PushError(400, `rtmpTransponderAudioCodec ${codec}: the stream's audio is Speex, which Transpond cannot decode yet; republish it as speex16`);
-  }
   if (source !== undefined && source !== "SPEEX" && codec === "speex16") {
     throw new PushError(400, `rtmpTransponderAudioCodec speex16: the stream's audio is ${source}, and Transpond has no Speex encoder yet (speex16 passes Speex sources through)`);
   }
