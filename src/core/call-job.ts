@@ -262,7 +262,7 @@ export class CallJob {
     const r = this.request;
     const name = r.toStream ?? `call-${r.callId}`;
     try {
-      this.#stream = hub.publish(name, { kind: "sip", requestKeyframe: () => this.#media?.requestKeyframe(), stop: (reason) => void this.terminate(reason) });
+      this.#stream = hub.publish(name, { kind: "sip", video: this.#video?.answered !== undefined, requestKeyframe: () => this.#media?.requestKeyframe(), stop: (reason) => void this.terminate(reason) });
       this.streamName = name;
       const audioConfig = this.#media?.audioConfig;
       if (audioConfig) this.#stream.setConfig(audioConfig);

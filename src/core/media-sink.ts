@@ -15,6 +15,8 @@ export interface MediaSink {
 /** What the hub may ask of the thing that feeds a stream. */
 export interface MediaSource {
   readonly kind: "rtmp" | "webrtc" | "sip" | "pull" | "file";
+  /** false when the source is known to carry no video (a SIP call without a video leg); unset when not known */
+  readonly video?: boolean;
   /** Ask the encoder for a keyframe (RTCP PLI/FIR for RTP sources; no-op for RTMP). */
   requestKeyframe(): void;
   /** Stop feeding and close the underlying session; called on terminate. */

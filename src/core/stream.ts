@@ -44,6 +44,10 @@ export class Stream {
   get audioConfig(): AudioConfig | undefined {
     return this.audio;
   }
+  /** What the source declared about video (see MediaSource.video). */
+  get sourceHasVideo(): boolean | undefined {
+    return this.source.video;
+  }
   get sinkCount(): number {
     return this.sinks.size;
   }

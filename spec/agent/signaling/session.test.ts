@@ -127,6 +127,24 @@ test("a second publisher of a used name gets FAILED `Stream name is already in u
   assert.is(a.socket.take()[0]!.message, "pong");
 });
 
+test("a player is told the stream's audio and whether it has video: as a SIP source declares it, else from the configs seen", async () => {
+  const { open, engine, hub } = setup();
+  const player = await connected(open());
+  const pcma = { codec: "PCMA" as const, sampleRate: 8000, channels: 1 };
+  const source = (video?: boolean) => ({ kind: "sip" as const, ...(video === undefined ? {} : { video }), requestKeyframe: () => {}, stop: () => {} });
+  hub.publish("call-video", source(true)).setConfig(pcma); // the video config comes with the first SPS
+  hub.publish("call-audio", source(false)).setConfig(pcma);
+  hub.publish("rtmp-audio", source()).setConfig(pcma);
+  hub.publish("starting", source());
+  const seen: unknown[] = [];
+  for (const [i, name] of ["call-video", "call-audio", "rtmp-audio", "starting"].entries()) {
+    player.session.receive(frame("playStream", { mediaSessionId: `p${i}`, name, published: false, sdp: OFFER }));
+    await flush();
+    seen.push(engine.peers.at(-1)!.playSource);
+  }
+  assert.equal(seen, [{ audio: pcma, video: true }, { audio: pcma, video: false }, { audio: pcma, video: false }, { video: true }]);
+});
+
 test("playStream gets PLAYING when the player connects, then the stream's frames; the source is asked for a keyframe", async () => {
   const { open, engine } = setup();
   const pub = await connected(open());

@@ -2,7 +2,7 @@
 import type { Frame, TrackConfig } from "../../../src/codecs/frame.ts";
 import type { Stream } from "../../../src/core/stream.ts";
 import { TranspondError } from "../../../src/errors.ts";
-import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PublishPeer } from "../../../src/agent/signaling/media-engine.ts";
+import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PlaySource, type PublishPeer } from "../../../src/agent/signaling/media-engine.ts";
 
 export interface FakePeer {
   readonly kind: "publish" | "play";
@@ -14,6 +14,8 @@ export interface FakePeer {
   received: Frame[];
   configs: TrackConfig[];
   requestKeyframeFromPlayer?: () => void;
+  /** what the session told the engine about the stream a player plays */
+  playSource?: PlaySource;
 }
 
 export class FakeEngine implements MediaEngine {
@@ -36,9 +38,9 @@ export class FakeEngine implements MediaEngine {
     };
   }
 
-  async createPlayer(offer: string, events: PeerEvents): Promise<PlayPeer> {
+  async createPlayer(offer: string, events: PeerEvents, source?: PlaySource): Promise<PlayPeer> {
     this.check(offer);
-    const p: FakePeer = { kind: "play", offer, events, closed: false, keyframeRequests: 0, received: [], configs: [] };
+    const p: FakePeer = { kind: "play", offer, events, closed: false, keyframeRequests: 0, received: [], configs: [], ...(source ? { playSource: source } : {}) };
     this.peers.push(p);
     return {
       answerSdp: "v=0\r\nanswer-play\r\n",

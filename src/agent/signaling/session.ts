@@ -380,9 +380,12 @@ function infoOf(err: unknown): string {
   return INFO.ERROR;
 }
 
-/** What the player's answer can be tailored to: the stream's audio, and whether it has video. */
+/**
+ * What the player's answer can be tailored to: the stream's audio, and whether it has video (as its
+ * source declared, a SIP call; else no video config nor video frames beside an audio config).
+ */
 function playSource(stream: Stream): PlaySource {
   const audio = stream.audioConfig;
-  const video = !(audio !== undefined && stream.videoConfig === undefined && stream.frames.video === 0);
+  const video = stream.sourceHasVideo ?? !(audio !== undefined && stream.videoConfig === undefined && stream.frames.video === 0);
   return audio ? { audio, video } : { video };
 }
