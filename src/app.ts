@@ -27,6 +27,7 @@ import { registerHttpFlv } from "./rest/http-flv.ts";
 import { registerPullRoutes, relayObject } from "./rest/pull-routes.ts";
 import { registerPushRoutes } from "./rest/push-routes.ts";
 import { Router } from "./rest/router.ts";
+import { loadRestUsers } from "./rest/users.ts";
 import { registerStreamRoutes, streamObject } from "./rest/stream-routes.ts";
 import { RtmpPublisher } from "./rtmp/client/publisher.ts";
 import { registerWebRoutes, webAssets } from "./web/index.ts";
@@ -65,9 +66,15 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** Seconds, not Node's minutes: a trickled request may not hold a connection for long. */
+function httpTimeouts(config: Config): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
+  const headersTimeout = config["http.headers_timeout"] * 1000;
+  return { headersTimeout, requestTimeout: Math.max(headersTimeout, config["http.request_timeout"] * 1000), connectionsCheckingInterval: 1000 };
+}
+
 function restUsers(config: Config): Map<string, string> {
   if (config.disable_rest_auth) return new Map();
-  const users = new Map(config.rest_users.map((pair) => [pair.slice(0, pair.indexOf(":")), pair.slice(pair.indexOf(":") + 1)] as [string, string]));
+  const users = loadRestUsers(config.rest_users, config.rest_users_file);
   if (users.size === 0) log.warn("disable_rest_auth=false but rest_users is empty: every REST request will be refused");
   return users;
 }
@@ -145,13 +152,13 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
   try {
     const host = config.bind_address;
     if (config["http.port"] > 0) {
-      const server = createHttpServer(router.handle);
+      const server = createHttpServer(httpTimeouts(config), router.handle);
       servers.push(server);
       ports.http = await listen(server, config["http.port"], host);
     }
     if (config["https.port"] > 0) {
       const pem = await loadOrCreateCertificate(config["https.cert"], config["https.key"], join(config.data_dir, "transpond-tls"));
-      const server = createHttpsServer(pem, router.handle);
+      const server = createHttpsServer({ ...pem, ...httpTimeouts(config) }, router.handle);
       servers.push(server);
       ports.https = await listen(server, config["https.port"], host);
     }

@@ -49,8 +49,9 @@ export function registerStreamRoutes(router: Router, hub: StreamHub): void {
     true,
   );
   router.post("/rest-api/stream/terminate", (body) => {
-    const id = optionalString(body, "mediaSessionId");
-    const name = optionalString(body, "name");
+    const id = optionalString(body, "mediaSessionId") || undefined;
+    const name = optionalString(body, "name") || undefined;
+    if (id === undefined && name === undefined) throw new RestError(400, "mediaSessionId or name is required (an empty filter would end every stream)");
     const victims = hub.all().filter((s) => (id === undefined || s.info.mediaSessionId === id) && (name === undefined || s.name === name));
     if (victims.length === 0) throw new RestError(404, "Stream not found");
     for (const stream of victims) hub.unpublish(stream, "Stopped by rest /terminate", true);

@@ -13,6 +13,16 @@ export interface WebRouteOptions {
 }
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
+/**
+ * The pages load only their own bundled scripts and styles, talk to the REST port and the
+ * signaling WebSocket (another port, so ws: and wss:), and may not be framed (clickjacking).
+ */
+export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "X-Frame-Options": "DENY",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+};
 const REVALIDATE = "no-cache";
 
 /** The asset a request path names: `/` is the index page; anything else must match exactly. */
@@ -34,10 +44,10 @@ export function serveWebAsset(assets: WebAssets, req: IncomingMessage, res: Serv
   const asset = assetFor(assets, path);
   if (!asset) return notFound(res, path);
   const headers = {
+    ...PAGE_SECURITY_HEADERS,
     "Content-Type": asset.contentType,
     "Cache-Control": asset.immutable ? IMMUTABLE : REVALIDATE,
     ETag: asset.etag,
-    "X-Content-Type-Options": "nosniff",
   };
   if (etagMatches(req.headers["if-none-match"], asset.etag)) return void res.writeHead(304, headers).end();
   res.writeHead(200, { ...headers, "Content-Length": asset.body.byteLength });
