@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto";
 import { ParseError } from "../errors.ts";
 import { concatBytes } from "../codecs/bytes.ts";
-import { ByteQueue } from "./byte-queue.ts";
+import { ByteQueue } from "../codecs/byte-queue.ts";
 import { RTMP_ERR } from "./errors.ts";
 import {
   findDigest,

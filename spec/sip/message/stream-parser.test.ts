@@ -45,6 +45,27 @@ test("holds a partial body until it is complete", () => {
   assert.is(p.push(bytes.subarray(bytes.length - 3)).length, 1);
 });
 
+test("a body of the largest allowed size in 1 KB chunks arrives whole, and the caller may reuse its chunk buffer", () => {
+  const body = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+  const head = enc(lines("MESSAGE sip:b@x SIP/2.0", "Via: SIP/2.0/TCP h;branch=z9hG4bK9", "From: <sip:a@x>;tag=1", "To: <sip:b@x>", "Call-ID: big", "CSeq: 1 MESSAGE", "Content-Type: application/octet-stream", `Content-Length: ${body.length}`, "", ""));
+  const bytes = new Uint8Array(head.length + body.length);
+  bytes.set(head);
+  bytes.set(body, head.length);
+  const p = new SipStreamParser();
+  const reused = new Uint8Array(1024);
+  const out = [];
+  for (let at = 0; at < bytes.length; at += reused.length) {
+    const piece = bytes.subarray(at, at + reused.length);
+    reused.set(piece);
+    out.push(...p.push(reused.subarray(0, piece.length)));
+    reused.fill(0);
+  }
+  assert.is(out.length, 1);
+  assert.is(headerValue(out[0]!, "Call-ID"), "big");
+  assert.ok(Buffer.from(out[0]!.body).equals(Buffer.from(body)), "the body is the sent bytes");
+  assert.is(p.pending, 0);
+});
+
 const BAD: [string, string, string][] = [
   ["an announced body over the limit", lines("SIP/2.0 200 OK", "Content-Length: 5000000", "", ""), SIP_PARSE.BODY_TOO_LARGE],
   ["a header block that never ends", `OPTIONS sip:b@x SIP/2.0\r\nX: ${"a".repeat(70000)}`, SIP_PARSE.HEADERS_TOO_LARGE],

@@ -16,7 +16,7 @@
  */
 import { ParseError } from "../../errors.ts";
 import { concatBytes } from "../../codecs/bytes.ts";
-import { ByteQueue } from "../byte-queue.ts";
+import { ByteQueue } from "../../codecs/byte-queue.ts";
 import { RTMP_ERR } from "../errors.ts";
 import { DEFAULT_CHUNK_SIZE, DEFAULT_RTMP_LIMITS, type RtmpLimits } from "../limits.ts";
 import { basicHeaderSize, EXTENDED_TIMESTAMP, MESSAGE_HEADER_SIZE, u24, u32, type ChunkFmt } from "./header.ts";

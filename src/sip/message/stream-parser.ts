@@ -3,19 +3,28 @@
  * Content-Length (required; a missing one means an empty body). `push(chunk)` returns the complete
  * messages it now holds and keeps the rest. No I/O: the connection owner feeds it and, on a
  * ParseError, answers 400 when it can and closes the connection (the stream cannot resynchronize).
+ * Chunks wait in a queue: a body is copied once when it is complete, a header block is searched
+ * only where new bytes arrived, so a message in many small chunks costs its size, not its square.
  */
-import { concatBytes } from "../../codecs/bytes.ts";
+import { ByteQueue } from "../../codecs/byte-queue.ts";
 import { ParseError } from "../../errors.ts";
 import { SIP_PARSE } from "../errors.ts";
 import type { SipMessage } from "../messages.ts";
 import { DEFAULT_SIP_LIMITS, type SipLimits } from "./limits.ts";
-import { contentLengthOf, decodeSipHead, findHeaderEnd, messageFromHead, skipLeadingCrlf, type SipHead } from "./parse.ts";
+import { contentLengthOf, decodeSipHead, findHeaderEnd, messageFromHead, type SipHead } from "./parse.ts";
 import { validateSipMessage } from "./validate.ts";
 
 type State = { name: "head" } | { name: "body"; head: SipHead; length: number };
 
+const CR = 0x0d;
+const LF = 0x0a;
+/** the blank line is up to 3 bytes (LF CR LF): a new search starts that far back */
+const BLANK_LINE_REACH = 3;
+
 export class SipStreamParser {
-  private buffer: Uint8Array = new Uint8Array(0);
+  private readonly queue = new ByteQueue();
+  /** bytes of the pending header block already searched for its blank line */
+  private searched = 0;
   private state: State = { name: "head" };
   private failed: ParseError | undefined;
   /** Bytes consumed so far, for error offsets. */
@@ -25,27 +34,29 @@ export class SipStreamParser {
 
   push(chunk: Uint8Array): SipMessage[] {
     if (this.failed) throw this.failed;
-    this.buffer = this.buffer.length === 0 ? chunk.slice() : concatBytes([this.buffer, chunk]);
+    // a copy: the caller may reuse its buffer, and bodies are handed out as views of this one
+    this.queue.push(chunk.slice());
     const out: SipMessage[] = [];
     try {
       for (;;) {
         if (this.state.name === "head") {
-          const start = skipLeadingCrlf(this.buffer);
-          if (start > 0) this.consume(start);
-          if (this.buffer.length === 0) break;
-          const end = findHeaderEnd(this.buffer, 0);
+          this.skipLeadingCrlf();
+          if (this.queue.length === 0) break;
+          const window = this.queue.peek(Math.min(this.queue.length, this.limits.maxHeaderBytes + BLANK_LINE_REACH));
+          const end = findHeaderEnd(window, Math.max(0, this.searched - BLANK_LINE_REACH));
           if (end < 0) {
-            if (this.buffer.length > this.limits.maxHeaderBytes) throw new ParseError(SIP_PARSE.HEADERS_TOO_LARGE, `header block longer than ${this.limits.maxHeaderBytes} bytes`, this.consumed);
+            if (this.queue.length > this.limits.maxHeaderBytes) throw new ParseError(SIP_PARSE.HEADERS_TOO_LARGE, `header block longer than ${this.limits.maxHeaderBytes} bytes`, this.consumed);
+            this.searched = window.length;
             break;
           }
-          const head = decodeSipHead(this.buffer.subarray(0, end), 0, this.limits);
+          const head = decodeSipHead(window.subarray(0, end), 0, this.limits);
           const length = contentLengthOf(head, this.limits) ?? 0;
           this.consume(end);
           this.state = { name: "body", head: { ...head, bodyOffset: 0 }, length };
         }
         if (this.state.name === "body") {
-          if (this.buffer.length < this.state.length) break;
-          const message = messageFromHead(this.state.head, this.buffer.subarray(0, this.state.length));
+          if (this.queue.length < this.state.length) break;
+          const message = messageFromHead(this.state.head, this.queue.peek(this.state.length));
           this.consume(this.state.length);
           this.state = { name: "head" };
           if (this.validate) validateSipMessage(message);
@@ -61,11 +72,21 @@ export class SipStreamParser {
 
   /** Bytes held that do not yet form a message. */
   get pending(): number {
-    return this.buffer.length;
+    return this.queue.length;
+  }
+
+  /** CRLF keep-alives between messages (RFC 5626 3.5.1) and stray line ends. */
+  private skipLeadingCrlf(): void {
+    while (this.queue.length > 0) {
+      const byte = this.queue.peek(1)[0];
+      if (byte !== CR && byte !== LF) return;
+      this.consume(1);
+    }
   }
 
   private consume(n: number): void {
-    this.buffer = this.buffer.subarray(n);
+    this.queue.skip(n);
     this.consumed += n;
+    this.searched = 0;
   }
 }

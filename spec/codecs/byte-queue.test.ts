@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { ByteQueue } from "../../src/rtmp/byte-queue.ts";
+import { ByteQueue } from "../../src/codecs/byte-queue.ts";
 
 const s = suite("byte queue");
 s("reads across pushed buffers in order", () => {
