@@ -16,33 +16,11 @@ import { readAdtsFrames } from "../src/audio/aac/adts.ts";
 import { AacDecoder } from "../src/audio/aac/decoder.ts";
 import { encodeAudioSpecificConfig } from "../src/audio/aac/index.ts";
 import { AudioTranscoder } from "../src/audio/transcoder.ts";
+import { cpuMs, ffmpegCpu, median } from "./measure.ts";
 
 const RATE = 44100;
 const seconds = Number(process.argv[2] ?? 60);
 const dir = mkdtempSync(join(tmpdir(), "bench-aac-decode-"));
-
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-function ffmpegCpu(args: string[]): number | undefined {
-  const r = spawnSync("ffmpeg", ["-hide_banner", "-benchmark", ...args], { maxBuffer: 64 * 1024 * 1024 });
-  const m = /utime=([\d.]+)s stime=([\d.]+)s/.exec(r.stderr?.toString() ?? "");
-  return m ? (Number(m[1]) + Number(m[2])) * 1000 : undefined;
-}
-
-/** The median of `runs` measurements. */
-async function median(runs: number, measure: () => number | undefined | Promise<number | undefined>): Promise<number | undefined> {
-  const all: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const v = await measure();
-    if (v === undefined) return undefined;
-    all.push(v);
-  }
-  all.sort((a, b) => a - b);
-  return all[Math.floor(runs / 2)];
-}
 
 function decodeOurs(frames: readonly Uint8Array[]): number {
   const dec = new AacDecoder({ sampleRate: RATE, channels: 2 });

@@ -236,6 +236,19 @@ test("Speex decodes into continuous 20 ms G.711 packets; a corrupt message becom
   });
 });
 
+test("Speex decodes into 20 ms mono Opus packets for WebRTC players, with continuous timestamps", async () => {
+  const t = await AudioTranscoder.create({ source: { codec: "SPEEX", sampleRate: 16000, channels: 1 }, target: { codec: "OPUS" } });
+  const out = Array.from({ length: 10 }, (_, i) => i * 40).flatMap((pts) => t.push(frame("SPEEX", pts, speexPacket(2))));
+  t.close();
+  assert.equal(t.output, { codec: "OPUS", sampleRate: 48000, channels: 1 });
+  assert.is(out.length, 20, "400 ms of Speex, 20 Opus packets");
+  out.forEach((f, i) => {
+    assert.is(f.codec, "OPUS");
+    assert.is(f.dts, i * 20);
+    assert.is(opusPacketSamples(f.data), 960);
+  });
+});
+
 test("encodes G.711 into 20 ms mono Opus packets with continuous timestamps, concealing a loss", async () => {
   const t = await AudioTranscoder.create({ source: G711, target: { codec: "OPUS", bitrate: 32000 } });
   const dec = await OpusPacketDecoder.create({ channels: 1 });
