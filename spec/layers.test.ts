@@ -38,8 +38,7 @@ const KNOWN_EXCEPTIONS: Readonly<Record<string, string>> = Object.fromEntries([
     "agent/signaling/session.ts -> core/stream.ts",
     "agent/signaling/media-engine.ts -> core/media-sink.ts",
     "agent/signaling/media-engine.ts -> core/stream.ts",
-    "agent/webrtc/player.ts -> core/media-sink.ts",
-    "agent/webrtc/publisher.ts -> core/stream.ts",
+    "agent/webrtc/media-sender.ts -> core/media-sink.ts",
   ].map((edge) => [
     edge,
     "issue 12 point 3: the signaling session publishes and plays hub streams directly; it needs a handler seam " +

@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Server } from "node:net";
 import { join } from "node:path";
-import { startSignaling, type Signaling } from "./agent/index.ts";
+import { agentRelayLink, mediaNetworkConfig, startSignaling, type Signaling } from "./agent/index.ts";
 import { readSoundFile } from "./audio/media-path.ts";
 import { loadOrCreateCertificate } from "./certificate.ts";
 import { makeConfig, type Config, type ConfigOverrides } from "./config.ts";
@@ -14,7 +14,7 @@ import { rtmpAudioTarget, TranscodingAudioPath } from "./core/audio-path.ts";
 import { CallRegistry } from "./core/calls.ts";
 import { recordStream, startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
 import { StreamHub } from "./core/hub.ts";
-import { RelayLinkError, type RelayLinkFactory } from "./core/relay/link.ts";
+import type { RelayLinkFactory } from "./core/relay/link.ts";
 import { RelayRegistry } from "./core/relay/relays.ts";
 import { rtmpPullLink } from "./core/relay/rtmp-pull-link.ts";
 import { RestHooks } from "./core/rest-hooks.ts";
@@ -97,9 +97,15 @@ function makeTransponders(config: Config, hub: StreamHub): TransponderRegistry {
 }
 
 function makeRelays(config: Config, hub: StreamHub): RelayRegistry {
+  const net = mediaNetworkConfig(config);
+  const agentLog = createLogger("agent.client");
   const connect: RelayLinkFactory = (spec, delegate) => {
     if (spec.transport === "rtmp") return rtmpPullLink(spec, delegate, { verifyTls: config.wcs_agent_ssl_verify, ca: config.wcs_agent_ssl_ca, maxMessageSize: config["rtmp.max_message_size"] });
-    throw new RelayLinkError("ERR_RELAY_TRANSPORT", "relays over ws:// and wss:// are not available yet", false);
+    const videoSize = () => {
+      const video = hub.get(spec.localStreamName)?.videoConfig;
+      return { width: video?.width ?? 0, height: video?.height ?? 0 };
+    };
+    return agentRelayLink(spec, delegate, { net, verifyTls: config.wcs_agent_ssl_verify, caFile: config.wcs_agent_ssl_ca || undefined, opusBitrate: config.opus_bitrate, videoSize, log: agentLog });
   };
   return new RelayRegistry({ hub, config, connect, record: (stream) => recordStream(stream, config.record_dir, config.rtmp_send_queue_ms) });
 }

@@ -23,6 +23,8 @@ export { CLIENT_MESSAGE, SERVER_MESSAGE, STREAM_STATUS, INFO, SIGNALING_ERR } fr
 export type { MediaEngine, PublishPeer, PlayPeer, PeerEvents } from "./signaling/media-engine.ts";
 export { MEDIA_ERR } from "./signaling/media-engine.ts";
 export { WeriftEngine } from "./webrtc/engine.ts";
+export { agentRelayLink, type AgentLinkOptions } from "./client/relay-link.ts";
+export { AGENT_ERR, AgentError } from "./client/errors.ts";
 export { mediaNetworkConfig } from "./webrtc/peer-config.ts";
 
 export interface SignalingOptions {

@@ -4,9 +4,17 @@
  */
 import type { Frame, TrackConfig } from "../../../src/codecs/frame.ts";
 import { StreamHub } from "../../../src/core/hub.ts";
-import { RelayLinkError, type LinkDelegate, type RelayLink, type RelaySpec } from "../../../src/core/relay/link.ts";
+import type { LinkDelegate, RelayLink, RelaySpec } from "../../../src/core/relay/link.ts";
+import { TranspondError } from "../../../src/errors.ts";
 import { RelayRegistry, type RelayRegistryDeps } from "../../../src/core/relay/relays.ts";
 import type { MediaSink } from "../../../src/core/media-sink.ts";
+
+/** A failed attempt as the protocols report one: with a `retry` flag. */
+class LinkError extends TranspondError {
+  constructor(code: string, message: string, readonly retry: boolean) {
+    super(code, message);
+  }
+}
 
 export type LinkOutcome = "ok" | "unreachable" | "refused";
 
@@ -28,8 +36,8 @@ export class FakeLink implements RelayLink {
     };
   }
   async start(): Promise<void> {
-    if (this.outcome === "unreachable") throw new RelayLinkError("ERR_AGENT_CONNECT", "connect ECONNREFUSED", true);
-    if (this.outcome === "refused") throw new RelayLinkError("ERR_AGENT_REFUSED", "Stream name is already in use", false);
+    if (this.outcome === "unreachable") throw new LinkError("ERR_AGENT_CONNECT", "connect ECONNREFUSED", true);
+    if (this.outcome === "refused") throw new LinkError("ERR_AGENT_REFUSED", "Stream name is already in use", false);
   }
   requestKeyframe(): void {
     this.keyframeRequests++;

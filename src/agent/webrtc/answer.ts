@@ -7,12 +7,9 @@
 import { RTCPeerConnection } from "werift";
 import { errorMessage, TranspondError } from "../../errors.ts";
 import { MEDIA_ERR, type PeerEvents } from "../signaling/media-engine.ts";
-import { INFO } from "../signaling/messages.ts";
 import { selectOfferCodecs, type AudioChoice, type OfferCodecs } from "./offer-codecs.ts";
+import { gatheringComplete, reportPeerState } from "./peer-state.ts";
 import { advertisePublicAddresses, peerConnectionOptions, type MediaNetworkConfig } from "./peer-config.ts";
-
-/** Longest wait for candidate gathering (werift gives up on an address after 5 s). */
-const GATHER_TIMEOUT_MS = 6000;
 
 export interface AnsweringPeer {
   readonly pc: RTCPeerConnection;
@@ -31,12 +28,7 @@ export function createAnsweringPeer(offerSdp: string, net: MediaNetworkConfig, e
   const offer = selectOfferCodecs(offerSdp, audioPreference);
   const pc = new RTCPeerConnection(peerConnectionOptions(net, audioPreference !== undefined));
   let closed = false;
-  pc.connectionStateChange.subscribe((state) => {
-    if (closed) return;
-    if (state === "connected") events.connected();
-    else if (state === "failed") events.failed(INFO.ICE_ERROR);
-    else if (state === "closed") events.failed(INFO.ERROR);
-  });
+  reportPeerState(pc, events, () => closed);
   const close = () => {
     if (closed) return;
     closed = true;
@@ -65,19 +57,4 @@ export function createAnsweringPeer(offerSdp: string, net: MediaNetworkConfig, e
       return advertisePublicAddresses(sdp, net.publicAddresses);
     },
   };
-}
-
-function gatheringComplete(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, GATHER_TIMEOUT_MS);
-    const { unSubscribe } = pc.iceGatheringStateChange.subscribe((state) => {
-      if (state === "complete") done();
-    });
-    function done() {
-      clearTimeout(timer);
-      unSubscribe();
-      resolve();
-    }
-  });
 }

@@ -6,7 +6,6 @@
  * agent in (DESIGN: agent imports core, never the reverse).
  */
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
-import { TranspondError } from "../../errors.ts";
 import type { MediaSink } from "../media-sink.ts";
 
 export type RelayDirection = "push" | "pull";
@@ -41,7 +40,7 @@ export interface LinkDelegate {
 }
 
 export interface RelayLink {
-  /** Connects; resolves once media can flow, rejects with RelayLinkError. */
+  /** Connects; resolves once media can flow; rejects with an error whose `retry` says whether to try again. */
   start(): Promise<void>;
   /** the other server's id of the stream, when it has one */
   readonly remoteMediaSessionId: string | null;
@@ -55,11 +54,11 @@ export interface RelayLink {
 
 export type RelayLinkFactory = (spec: RelaySpec, delegate: LinkDelegate) => RelayLink;
 
-/** A failed attempt; `retry` as in LinkDelegate.lost. */
-export class RelayLinkError extends TranspondError {
-  readonly retry: boolean;
-  constructor(code: string, message: string, retry: boolean, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.retry = retry;
-  }
+/**
+ * Whether a failed start is worth retrying: the `retry` flag the protocol's error carries
+ * (the agent's AgentError, RtmpClientError); other errors are retried.
+ */
+export function retryOf(err: unknown): boolean {
+  const retry = err instanceof Error ? (err as Error & { retry?: unknown }).retry : undefined;
+  return typeof retry === "boolean" ? retry : true;
 }

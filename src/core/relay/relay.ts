@@ -16,7 +16,7 @@ import { reconnectDelay } from "../../rtmp/client/backoff.ts";
 import { StreamNameInUseError, type StreamHub } from "../hub.ts";
 import type { MediaSink } from "../media-sink.ts";
 import type { Stream } from "../stream.ts";
-import { RelayLinkError, type LinkDelegate, type RelayLink, type RelayLinkFactory, type RelaySpec } from "./link.ts";
+import { retryOf, type LinkDelegate, type RelayLink, type RelayLinkFactory, type RelaySpec } from "./link.ts";
 
 export type RelayState = "CONNECTING" | "ACTIVE" | "RECONNECTING" | "FAILED" | "STOPPED";
 
@@ -144,7 +144,7 @@ export class Relay {
     try {
       await link.start();
     } catch (err) {
-      return this.lost(link, errorMessage(err), err instanceof RelayLinkError ? err.retry : true);
+      return this.lost(link, errorMessage(err), retryOf(err));
     }
     if (this.link !== link || this.state === "STOPPED") return link.stop();
     if (this.spec.direction === "pull" && !this.publishPulled(link)) return;

@@ -3,11 +3,9 @@
  * the relay. The server ending the stream (StreamEOF, UnpublishNotify) or the connection dropping
  * is a lost link, retried by the relay.
  */
-import { errorMessage } from "../../errors.ts";
-import { RtmpClientError } from "../../rtmp/client/errors.ts";
 import { RtmpPlayer } from "../../rtmp/client/player.ts";
 import { parseRtmpTarget } from "../../rtmp/client/url.ts";
-import { RelayLinkError, type LinkDelegate, type RelayLink, type RelaySpec } from "./link.ts";
+import type { LinkDelegate, RelayLink, RelaySpec } from "./link.ts";
 
 export interface RtmpPullOptions {
   readonly verifyTls: boolean;
@@ -36,14 +34,8 @@ export function rtmpPullLink(spec: RelaySpec, delegate: LinkDelegate, options: R
   };
   return {
     remoteMediaSessionId: null,
-    async start() {
-      try {
-        await player.start();
-      } catch (err) {
-        if (err instanceof RtmpClientError) throw new RelayLinkError(err.code, err.message, err.retry, { cause: err });
-        throw new RelayLinkError("ERR_RTMP_CONNECT", errorMessage(err), true, { cause: err });
-      }
-    },
+    // RtmpClientError carries `retry`; the relay reads it
+    start: () => player.start(),
     // RTMP has no keyframe request: the next one comes at the encoder's interval
     requestKeyframe() {},
     stop() {

@@ -1,0 +1,109 @@
+/**
+ * The agent client against Transpond's own signaling server, in one process: /pull/push publishes
+ * a local stream on the server through a recording WebSocket proxy, /pull/pull plays it back into
+ * a third stream. What the agent sent must have the shape of what @flashphoner/websdk sent from
+ * Chromium for a publish and a play (fixtures/wcs_signaling_websdk-*.json): the same messages in
+ * the same order, each with the same keys in the same order and the same value types. And the
+ * video must arrive: frames relayed twice still decode as H.264 keyframes and inter frames.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { startApp, type App } from "../../../src/app.ts";
+import type { Frame } from "../../../src/codecs/frame.ts";
+import { makeConfig } from "../../../src/config.ts";
+import type { MediaSource } from "../../../src/core/media-sink.ts";
+import { fixture } from "../../support/fixtures.ts";
+import { freeTcpPort, waitFor } from "../../support/net.ts";
+import { frameShape, WsRecorder, type RecordedFrame } from "../../support/ws-recorder.ts";
+import { fixtureVideo } from "../support/werift-browser.ts";
+
+const test = suite("agent/client relay links against our own server");
+const SDK_FIXTURE = "wcs_signaling_websdk-2.0.276_chromium156_publish-play.json";
+let app: App;
+let recorder: WsRecorder;
+let dir = "";
+let feeder: NodeJS.Timeout | undefined;
+
+test.before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "transpond-agent-"));
+  const portFrom = 20000 + Math.floor(Math.random() * 20000);
+  app = await startApp(
+    makeConfig({
+      bind_address: "127.0.0.1",
+      "http.port": 0,
+      "https.port": 0,
+      "ws.port": await freeTcpPort(),
+      "wss.port": 0,
+      "rtmp.port": 0,
+      ice_interface_addresses: ["127.0.0.1"],
+      media_port_from: portFrom,
+      media_port_to: portFrom + 200,
+      data_dir: join(dir, "data"),
+      "keep_alive.server_interval": 300,
+      wcs_agent_reconnect_min_delay: 200,
+      wcs_agent_reconnect_max_delay: 1000,
+    }),
+  );
+  recorder = await WsRecorder.start(`ws://127.0.0.1:${app.ports.ws}`);
+});
+
+test.after(async () => {
+  clearInterval(feeder);
+  await app?.close();
+  await recorder?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A local stream "src" fed the fixture's video in a loop at 30 fps, asking for nothing. */
+function feedSource(): void {
+  const { config, frames } = fixtureVideo(90);
+  const source: MediaSource = { kind: "file", requestKeyframe: () => {}, stop: () => {} };
+  const stream = app.hub.publish("src", source);
+  stream.setConfig(config);
+  let i = 0;
+  feeder = setInterval(() => {
+    const f = frames[i % frames.length]!;
+    const loop = Math.floor(i / frames.length);
+    stream.pushFrame({ ...f, dts: f.dts + loop * 3000, pts: f.pts + loop * 3000 } as Frame);
+    i++;
+  }, 33);
+}
+
+function withoutPongs(frames: readonly RecordedFrame[]): RecordedFrame[] {
+  return frames.filter((f) => f.message !== "pong");
+}
+
+test("push and pull over the agent: frames arrive, and every frame the agent sent has the SDK's shape", async () => {
+  feedSource();
+  const pushed = app.relays.push({ uri: recorder.url, localStreamName: "src", remoteStreamName: "copy" });
+  await waitFor("push ACTIVE", () => (pushed.state === "ACTIVE" ? true : undefined), 20000);
+  assert.is(pushed.status, "PROCESSED_REMOTE");
+  await waitFor("copy has video", () => ((app.hub.get("copy")?.frames.video ?? 0) > 30 ? true : undefined), 20000);
+  const pulled = app.relays.pull({ uri: recorder.url, localStreamName: "back", remoteStreamName: "copy" });
+  await waitFor("pull ACTIVE", () => (pulled.state === "ACTIVE" ? true : undefined), 20000);
+  await waitFor("back has video", () => ((app.hub.get("back")?.frames.video ?? 0) > 30 ? true : undefined), 20000);
+  assert.is(app.hub.get("back")!.videoConfig?.width, 480);
+  assert.ok(pushed.remoteMediaSessionId, "the remote id is known once published");
+
+  app.relays.terminate({ localStreamName: "back" });
+  app.relays.terminate({ localStreamName: "src" });
+  await waitFor("copy unpublished on the server", () => (app.hub.get("copy") ? undefined : true), 10000);
+
+  const sdk = JSON.parse(readFileSync(fixture(SDK_FIXTURE), "utf8")) as { sessions: RecordedFrame[][] };
+  const [sdkPublish, sdkPlay] = sdk.sessions.map(withoutPongs);
+  const [agentPublish, agentPlay] = recorder.sessions.map(withoutPongs);
+  assert.equal(agentPublish!.map((f) => f.message), sdkPublish!.map((f) => f.message), "publish session: messages in order");
+  assert.equal(agentPlay!.map((f) => f.message), sdkPlay!.map((f) => f.message), "play session: messages in order");
+  for (const [agent, browser] of [[agentPublish!, sdkPublish!], [agentPlay!, sdkPlay!]] as const) {
+    agent.forEach((frame, i) => assert.equal(frameShape(frame), frameShape(browser[i]!), `${frame.message}: keys, order and types`));
+  }
+  const sdkPong = sdk.sessions.flat().find((f) => f.message === "pong");
+  const agentPong = recorder.sessions.flat().find((f) => f.message === "pong");
+  assert.ok(agentPong, "the server pinged (keep_alive.server_interval 300 ms) and the agent answered");
+  assert.equal(agentPong, sdkPong, "pong is exactly the SDK's");
+});
+
+test.run();
