@@ -12,7 +12,7 @@ import { loadOrCreateCertificate } from "./certificate.ts";
 import { makeConfig, type Config, type ConfigOverrides } from "./config.ts";
 import { rtmpAudioTarget, TranscodingAudioPath } from "./core/audio-path.ts";
 import { CallRegistry } from "./core/calls.ts";
-import { recordStream, startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
+import { checkRecordDir, recordStream, startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
 import { StreamHub } from "./core/hub.ts";
 import type { RelayLinkFactory } from "./core/relay/link.ts";
 import { RelayRegistry } from "./core/relay/relays.ts";
@@ -122,6 +122,7 @@ function postTransponderHooks(transponders: TransponderRegistry, hooks: RestHook
  */
 export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
   const config = makeConfig(overrides);
+  if (config["rtmp.record"]) await checkRecordDir(config.record_dir);
   const hub = new StreamHub();
   const hooks = new RestHooks({ baseUrl: config.rest_hook_url, secretKey: config.rest_hook_send_hash ? config.rest_hook_secret_key : undefined, log: createLogger("hooks") });
   hub.listen({

@@ -49,9 +49,14 @@ export function redactFields(fields: LogFields): LogFields {
   return out;
 }
 
+/** A peer's CR/LF (or terminal escapes) in a message must not forge a log line: `\n` -> `\u000a`. */
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 function formatText(time: Date, level: LogLevel, scope: string, message: string, fields: LogFields): string {
   const parts = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)}`);
-  return `${time.toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${message}${parts.length ? " " + parts.join(" ") : ""}`;
+  return `${time.toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${escapeControls(message)}${parts.length ? " " + parts.join(" ") : ""}`;
 }
 
 function emit(level: LogLevel, scope: string, message: string, fields: LogFields = {}): void {

@@ -55,7 +55,8 @@ export async function resolveMediaPath(mediaDir: string, name: string): Promise<
 /** Resolve, open and parse a WAV file from `mediaDir` (see resolveMediaPath and decodeWav). */
 export async function readSoundFile(mediaDir: string, name: string, limits: WavLimits = {}): Promise<WavFile> {
   const real = await resolveMediaPath(mediaDir, name);
-  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: unknown) => {
+  // O_NONBLOCK: opening a FIFO would otherwise hold a thread-pool thread until a writer comes.
+  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: unknown) => {
     throw new TranspondError("ERR_MEDIA_NOT_FOUND", `sound file ${JSON.stringify(name)} cannot be opened`, { cause: err });
   });
   try {

@@ -13,6 +13,22 @@ export class StreamNameInUseError extends TranspondError {
   }
 }
 
+/** One limit for stream names on every protocol (WebSocket, RTMP, SIP, REST), as WCS's WebSocket API has it. */
+export const MAX_STREAM_NAME_LENGTH = 256;
+
+/** A name no stream may have: empty, longer than MAX_STREAM_NAME_LENGTH, or with control characters. */
+export class StreamNameError extends TranspondError {
+  constructor(message: string) {
+    super("ERR_STREAM_NAME", message);
+  }
+}
+
+export function checkStreamName(name: string): void {
+  if (name.trim() === "") throw new StreamNameError("the stream name is empty");
+  if (name.length > MAX_STREAM_NAME_LENGTH) throw new StreamNameError(`the stream name is longer than ${MAX_STREAM_NAME_LENGTH} characters`);
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new StreamNameError("the stream name holds control characters");
+}
+
 export interface HubListener {
   published?(stream: Stream): void;
   unpublished?(stream: Stream, reason: string): void;
@@ -39,6 +55,7 @@ export class StreamHub {
   }
 
   publish(name: string, source: MediaSource, mediaSessionId = newSessionId()): Stream {
+    checkStreamName(name);
     if (this.streams.has(name)) throw new StreamNameInUseError(name);
     const stream = new Stream({ name, mediaSessionId, source: source.kind, createdAt: Date.now() }, source);
     this.streams.set(name, stream);

@@ -9,16 +9,17 @@
  *               stays after an unpublish until the name is published again, as nginx-rtmp does with
  *               its default `idle_streams on`.
  */
-import { createWriteStream, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { constants, createWriteStream, mkdirSync } from "node:fs";
+import { access, mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { Config } from "../config.ts";
-import { errorMessage } from "../errors.ts";
+import { ConfigError, errorMessage } from "../errors.ts";
 import type { Amf0Value } from "../flv/amf0.ts";
 import { createLogger } from "../log.ts";
 import type { PlayHandle, PlayOutput, PublishAnswer, PublisherControl, RtmpServerHandler, StreamRequest } from "../rtmp/server/handler.ts";
 import { RtmpServer } from "../rtmp/server/server.ts";
 import { flvByteTarget, FlvSink } from "./flv-sink.ts";
-import { StreamNameInUseError, type StreamHub } from "./hub.ts";
+import { StreamNameInUseError, StreamNameError, type StreamHub } from "./hub.ts";
 import type { MediaSource } from "./media-sink.ts";
 import type { Stream } from "./stream.ts";
 
@@ -36,6 +37,24 @@ export type RtmpIngestConfig = Pick<Config, "rtmp.record" | "record_dir" | "rtmp
 /** A file-system safe form of a stream name for recordings. */
 export function recordingName(name: string, now = Date.now()): string {
   return `${name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "stream"}-${now}.flv`;
+}
+
+/** Kernel file systems where "files" are not storage (creating one there can hang or do harm). */
+const PSEUDO_FS = /^\/(proc|sys|dev)(\/|$)/;
+
+/**
+ * Checked once at start when `rtmp.record` is on, so a bad record_dir is a clear error then and not
+ * a hang or a failure at each publish: not on /proc, /sys or /dev, created if missing, writable.
+ */
+export async function checkRecordDir(dir: string): Promise<void> {
+  const path = resolve(dir);
+  if (PSEUDO_FS.test(path)) throw new ConfigError("record_dir", `${path} is on a kernel file system (/proc, /sys, /dev), not storage`);
+  try {
+    await mkdir(path, { recursive: true });
+    await access(path, constants.W_OK);
+  } catch (err) {
+    throw new ConfigError("record_dir", `${path} cannot be used for recordings: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+  }
 }
 
 /** Attaches a recording to a stream; returns the file path. */
@@ -69,6 +88,7 @@ export class RtmpIngest implements RtmpServerHandler {
       stream = this.hub.publish(request.name, source);
     } catch (err) {
       if (err instanceof StreamNameInUseError) return { ok: false, code: "NetStream.Publish.BadName", description: `${request.name} is already published.` };
+      if (err instanceof StreamNameError) return { ok: false, code: "NetStream.Publish.BadName", description: `${err.message}.` };
       throw err;
     }
     if (this.config["rtmp.record"]) {

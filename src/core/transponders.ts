@@ -145,11 +145,16 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
   }
 
   private target(request: PushRequest): RtmpTarget {
+    const fullUrl = request.fullUrl ?? this.deps.config.rtmp_transponder_full_url;
+    // The stream's name (any publisher chose it) must not add query parameters at the target.
+    if (request.rtmpStream === undefined && !fullUrl && /[?#]/.test(request.streamName)) {
+      throw new PushError(400, `streamName ${request.streamName} holds '?' or '#': republished to RTMP it would add query parameters at the target`);
+    }
     try {
       if (request.rtmpStream !== undefined) return parseRtmpTarget(request.rtmpUrl, { streamName: request.rtmpStream });
       return parseRtmpTarget(request.rtmpUrl, {
         streamName: request.streamName,
-        fullUrl: request.fullUrl ?? this.deps.config.rtmp_transponder_full_url,
+        fullUrl,
         prefix: this.deps.config.rtmp_transponder_stream_name_prefix,
       });
     } catch (err) {

@@ -56,7 +56,8 @@ function checkVersion(version: number, who: string): void {
   if (version === 6 || version === 8) {
     throw new ParseError(RTMP_ERR.HANDSHAKE_ENCRYPTED, `${who} version ${version} asks for RTMPE (encrypted RTMP), which is not supported`, 0);
   }
-  throw new ParseError(RTMP_ERR.HANDSHAKE_VERSION, `${who} version ${version} is not RTMP version 3 (not an RTMP peer?)`, 0);
+  // The byte is not echoed: a transponder's lastError must not read out another service's first byte.
+  throw new ParseError(RTMP_ERR.HANDSHAKE_VERSION, `${who} is not RTMP version 3: not an RTMP ${who.startsWith("S") ? "server" : "client"}`, 0);
 }
 
 function block(opts: HandshakeOptions, version: readonly number[]): Uint8Array {
