@@ -15,6 +15,9 @@ Commands:
   conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS]
                                 ask an RTMP server the conformance scenarios; exit 0 when every
                                 required one passes
+  conform client --listen [host:]port [--sessions N] [--json] [--junit FILE]
+                                act as an RTMP server and check each encoder or player that
+                                connects (one report per connection; until N sessions or Ctrl-C)
   help                          this text
 
 Options:
@@ -34,7 +37,7 @@ export interface ParsedArgs {
   sources: ConfigSources;
 }
 
-const VALUE_FLAGS = ["--only", "--junit", "--timeout"];
+const VALUE_FLAGS = ["--only", "--junit", "--timeout", "--listen", "--sessions"];
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
@@ -124,14 +127,14 @@ async function trace(args: ParsedArgs): Promise<number> {
 }
 
 async function conform(args: ParsedArgs): Promise<number> {
+  const kind = args.positional[0];
+  if (kind === "client") return conformClient(args);
   checkFlags(args, ["json", "junit", "only", "timeout"]);
-  const [kind, url, extra] = args.positional;
+  const [, url, extra] = args.positional;
   if (kind !== "server" || url === undefined || extra !== undefined) {
-    throw new TranspondError("ERR_USAGE", "usage: transpond conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS]");
+    throw new TranspondError("ERR_USAGE", "usage: transpond conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS] | conform client --listen [host:]port ...");
   }
-  const timeout = args.values.get("timeout");
-  const timeoutMs = timeout === undefined ? undefined : Number(timeout);
-  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new TranspondError("ERR_USAGE", `--timeout must be a positive number of ms, not ${timeout}`);
+  const timeoutMs = positiveInteger(args, "timeout");
   const conformModule = await import("./rtmp/conform/index.ts");
   const target = conformModule.parseConformTarget(url);
   const json = args.flags.has("json");
@@ -148,6 +151,45 @@ async function conform(args: ParsedArgs): Promise<number> {
     writeFileSync(junit, conformModule.reportToJunit(report));
   }
   return conformModule.exitCode(report);
+}
+
+function positiveInteger(args: ParsedArgs, flag: string): number | undefined {
+  const text = args.values.get(flag);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value > 0)) throw new TranspondError("ERR_USAGE", `--${flag} must be a positive integer, not ${text}`);
+  return value;
+}
+
+/** `conform client --listen`: a report per session (a JSON line each with --json); exit 0 when every session passed its required checks. */
+async function conformClient(args: ParsedArgs): Promise<number> {
+  checkFlags(args, ["json", "junit", "listen", "sessions"]);
+  const listen = args.values.get("listen");
+  const m = listen === undefined ? null : /^(?:(.+):)?(\d+)$/.exec(listen);
+  if (!m || args.positional.length !== 1) throw new TranspondError("ERR_USAGE", "usage: transpond conform client --listen [host:]port [--sessions N] [--json] [--junit FILE]");
+  const sessions = positiveInteger(args, "sessions");
+  const conformModule = await import("./rtmp/conform/index.ts");
+  const { writeFileSync } = await import("node:fs");
+  const json = args.flags.has("json");
+  const junit = args.values.get("junit");
+  const reports: import("./rtmp/conform/index.ts").ConformReport[] = [];
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const checker = new conformModule.ClientChecker({
+    onReport: (report) => {
+      reports.push(report);
+      process.stdout.write(json ? JSON.stringify(JSON.parse(conformModule.reportToJson(report))) + "\n" : `${conformModule.formatReport(report)}\n`);
+      if (junit !== undefined) writeFileSync(junit, conformModule.reportsToJunit(reports));
+      if (sessions !== undefined && reports.length >= sessions) finish();
+    },
+  });
+  const port = await checker.listen(Number(m[2]), m[1] ?? "127.0.0.1");
+  if (!json) process.stdout.write(`checking RTMP clients on rtmp://${m[1] ?? "127.0.0.1"}:${port}/<app>/<name>\n`);
+  process.once("SIGINT", finish);
+  process.once("SIGTERM", finish);
+  await done;
+  await checker.close();
+  return reports.every((r) => conformModule.exitCode(r) === 0) ? 0 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -13,7 +13,7 @@ import { StreamHub } from "../../src/core/hub.ts";
 import { startRtmpServer } from "../../src/core/rtmp-ingest.ts";
 import { parseConformTarget, runScenarios, SERVER_SCENARIOS, type Verdict } from "../../src/rtmp/conform/index.ts";
 import { e2eSuite } from "../support/e2e.ts";
-import { freeTcpPort, waitFor } from "../support/net.ts";
+import { freeTcpPort, listensOn, waitFor } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
 import { startNodeMediaServer } from "../support/node-media-server.ts";
 import { killChildren, run, start } from "../support/process.ts";
@@ -145,22 +145,13 @@ test("node-media-server: the expected report, exit code 1 (CT-2 is required)", a
   }
 });
 
-/** Whether something listens on 127.0.0.1:port, read from /proc (a probe connection would use up ffmpeg's one accept). */
-function listening(port: number): boolean {
-  const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  return readFileSync("/proc/net/tcp", "utf8").split("\n").some((line) => {
-    const [, local, , state] = line.trim().split(/\s+/);
-    return local === `0100007F:${hex}` && state === "0A";
-  });
-}
-
 test("ffmpeg -listen 1: the expected report of the one-connection scenarios", async () => {
   const got: Verdicts = {};
   for (const scenario of SERVER_SCENARIOS.filter((s) => FFMPEG_IDS.includes(s.id))) {
     const port = await freeTcpPort();
     const ffmpeg = start("ffmpeg", ["-hide_banner", "-v", "fatal", "-listen", "1", "-i", `rtmp://127.0.0.1:${port}/live/x`, "-c", "copy", "-f", "flv", "-y", join(dir, `${scenario.id}.flv`)], 60000);
     try {
-      await waitFor(`ffmpeg listening on ${port}`, () => (listening(port) ? true : undefined), 15000);
+      await waitFor(`ffmpeg listening on ${port}`, () => (listensOn(port) ? true : undefined), 15000);
       const [result] = await runScenarios([scenario], parseConformTarget(`rtmp://127.0.0.1:${port}/live`), { timeoutMs: 5000 });
       got[scenario.id] = result!.verdict;
       if (scenario.id === "CH-6") assert.match(result!.detail, /the publisher's connection stayed up and answered a ping; not verified by play/);

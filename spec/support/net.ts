@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { createSocket } from "node:dgram";
 
@@ -53,5 +54,18 @@ export function portTaken(port: number, tcp = false): Promise<boolean> {
     const s = createSocket("udp4");
     s.once("error", () => done(true));
     s.bind(port, "127.0.0.1", () => s.close(() => done(false)));
+  });
+}
+
+/**
+ * Whether a TCP socket listens on 127.0.0.1:`port`, read from /proc/net/tcp: for servers that take
+ * one connection only (ffmpeg -listen 1, the conform client checker with --sessions), where a probe
+ * connection would use up what the test needs.
+ */
+export function listensOn(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  return readFileSync("/proc/net/tcp", "utf8").split("\n").some((line) => {
+    const [, local, , state] = line.trim().split(/\s+/);
+    return local === `0100007F:${hex}` && state === "0A";
   });
 }

@@ -45,6 +45,15 @@ function xml(text: string): string {
 }
 
 export function reportToJunit(report: ConformReport): string {
+  return reportsToJunit([report]);
+}
+
+/** One <testsuite> per report (the client checker writes one per session). */
+export function reportsToJunit(reports: readonly ConformReport[]): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${reports.map(junitSuite).join("")}</testsuites>\n`;
+}
+
+function junitSuite(report: ConformReport): string {
   const failures = report.results.filter((r) => r.verdict === "fail").length;
   const skipped = report.results.filter((r) => r.verdict === "unsupported").length;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -56,11 +65,8 @@ export function reportToJunit(report: ConformReport): string {
     if (r.verdict === "unsupported") return `${head}>\n      <skipped message="${xml(r.detail)}"/>\n    </testcase>`;
     return `${head}>\n      <failure message="${xml(r.detail)}" type="${r.required ? "required" : "optional"}"/>\n    </testcase>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites>
-  <testsuite name="${xml(`transpond conform ${report.subject}`)}" tests="${report.results.length}" failures="${failures}" skipped="${skipped}" time="${seconds(total)}">
+  return `  <testsuite name="${xml(`transpond conform ${report.subject}`)}" tests="${report.results.length}" failures="${failures}" skipped="${skipped}" time="${seconds(total)}">
 ${cases.join("\n")}
   </testsuite>
-</testsuites>
 `;
 }
