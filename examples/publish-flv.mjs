@@ -12,7 +12,8 @@ if (!file || !url) {
 
 // The URL's last path segment is the stream name.
 const publisher = new RtmpPublisher(url);
-publisher.onClose((reason) => console.log(`connection closed: ${reason}`));
+publisher.on("state", ({ from, to }) => console.log(`publisher: ${from} -> ${to}`));
+publisher.on("close", ({ reason }) => console.log(`connection closed: ${reason}`));
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort());
 

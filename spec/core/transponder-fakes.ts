@@ -6,20 +6,22 @@ import type { AudioConfig, AudioFrame, Frame, TrackConfig } from "../../src/code
 import type { PcmBlock } from "../../src/audio/pcm.ts";
 import type { AudioPath } from "../../src/core/audio-path.ts";
 import { RtmpPublishError, type RtmpOutput, type RtmpOutputMetadata } from "../../src/core/rtmp-output.ts";
+import type { RtmpPublisherEvents } from "../../src/rtmp/client/publisher.ts";
 import type { RtmpTarget } from "../../src/rtmp/client/url.ts";
+import { TypedEmitter } from "../../src/events.ts";
 
 export type Outcome = "ok" | "refused" | "unreachable" | "closed" | "app-refused";
 
-export class FakeOutput implements RtmpOutput {
+export class FakeOutput extends TypedEmitter<RtmpPublisherEvents> implements RtmpOutput {
   sent: string[] = [];
   bufferedBytes = 0;
   stopped = false;
-  private closeListener?: (reason: string) => void;
-  private drainListener?: () => void;
   constructor(
     readonly target: RtmpTarget,
     private readonly outcome: Outcome,
-  ) {}
+  ) {
+    super();
+  }
   async start(): Promise<void> {
     if (this.outcome === "app-refused") throw new RtmpPublishError("ERR_RTMP_CONNECT_REJECTED", "NetConnection.Connect.Rejected: no such application", false);
     if (this.outcome === "refused") throw new RtmpPublishError("ERR_RTMP_PUBLISH_REJECTED", "NetStream.Publish.BadName: name in use", false);
@@ -38,17 +40,11 @@ export class FakeOutput implements RtmpOutput {
   async stop(): Promise<void> {
     this.stopped = true;
   }
-  onClose(l: (reason: string) => void): void {
-    this.closeListener = l;
-  }
-  onDrain(l: () => void): void {
-    this.drainListener = l;
-  }
   drop(reason: string): void {
-    this.closeListener?.(reason);
+    this.emit("close", { reason });
   }
   drain(): void {
-    this.drainListener?.();
+    this.emit("drain", undefined);
   }
 }
 

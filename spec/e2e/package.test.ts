@@ -168,6 +168,7 @@ test("examples/publish-flv.mjs pushes an FLV file to nginx-rtmp and the recordin
   const source = await cutSource(dir, 3, "clip-source.flv");
   const output = await runToEnd("node", ["publish-flv.mjs", source, nginx!.url("live/clip")], project, 120_000);
   assert.match(output, /^sent \d+ tags/m);
+  assert.equal(output.match(/^publisher: .*$/gm), ["publisher: idle -> connecting", "publisher: connecting -> publishing", "publisher: publishing -> closed"], "the publisher's state events");
   const recording = await nginx!.recordingClosed("clip", 20_000);
   assert.is(await decodeErrors(recording), "");
   const got = await probe(recording);

@@ -3,7 +3,7 @@
  * src/rtmp/client/publisher.ts; a fake in tests). One object is one connection attempt.
  */
 import type { Frame, TrackConfig } from "../codecs/frame.ts";
-import type { PublishMetadata } from "../rtmp/client/publisher.ts";
+import type { PublishMetadata, RtmpPublisherEvents } from "../rtmp/client/publisher.ts";
 import type { RtmpTarget } from "../rtmp/client/url.ts";
 
 export type RtmpOutputMetadata = PublishMetadata;
@@ -21,10 +21,11 @@ export interface RtmpOutput {
   readonly bufferedBytes: number;
   /** Sends FCUnpublish + deleteStream and closes. */
   stop(): Promise<void>;
-  /** Called once when the connection ends without stop(): the reason is user-facing. */
-  onClose(listener: (reason: string) => void): void;
-  /** Called when the socket's buffer has drained. */
-  onDrain(listener: () => void): void;
+  /**
+   * `close` once when the connection ends without stop() (its reason is user-facing); `drain` when
+   * the socket's buffer has drained. Returns the unsubscribe.
+   */
+  on<K extends "close" | "drain">(event: K, listener: (value: RtmpPublisherEvents[K]) => void): () => void;
 }
 
 export type RtmpOutputFactory = (target: RtmpTarget, flashVer: string) => RtmpOutput;

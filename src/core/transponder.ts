@@ -130,8 +130,8 @@ export class Transponder {
   private async connect(): Promise<void> {
     const output = this.options.connect(this.options.target, this.options.flashVer);
     this.output = output;
-    output.onClose((reason) => this.lost(output, reason, true));
-    output.onDrain(() => this.pump());
+    output.on("close", ({ reason }) => this.lost(output, reason, true));
+    output.on("drain", () => this.pump());
     try {
       await output.start();
     } catch (err) {

@@ -60,34 +60,43 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** Publishes `path` through an already started publisher; returns when the file (or the loop) ends. */
 export async function publishFlvFile(publisher: RtmpPublisher, path: string, options: FilePublishOptions = {}): Promise<FilePublishResult> {
+  const result: FilePublishResult = { tags: 0, loops: 0, lastTimestamp: 0 };
+  let closed: string | undefined;
+  const stopWatching = publisher.on("close", ({ reason }) => (closed = reason));
+  try {
+    await sendPasses(publisher, path, options, result, () => closed !== undefined);
+  } finally {
+    stopWatching();
+  }
+  if (closed !== undefined) throw new Error(`the server closed the connection: ${closed}`);
+  return result;
+}
+
+/** Sends the file once, or again and again with `loop`, until the end, an abort or `isClosed()`. */
+async function sendPasses(publisher: RtmpPublisher, path: string, options: FilePublishOptions, result: FilePublishResult, isClosed: () => boolean): Promise<void> {
   const now = options.now ?? (() => performance.now());
   const highWater = options.highWaterBytes ?? 1024 * 1024;
-  const result: FilePublishResult = { tags: 0, loops: 0, lastTimestamp: 0 };
   const startWall = now();
   let offset = 0;
-  let closed: string | undefined;
-  publisher.onClose((reason) => (closed = reason));
   do {
     let first: number | undefined;
     let last = 0;
     for (const tag of readTags(path)) {
-      if (options.signal?.aborted || closed !== undefined) break;
+      if (options.signal?.aborted || isClosed()) break;
       const ts = tag.header.timestamp;
       first ??= ts;
       last = ts;
       const timestamp = offset + ts - first;
       const ahead = startWall + timestamp - now();
       if (ahead > 5) await sleep(ahead, options.signal);
-      while (publisher.bufferedBytes > highWater && closed === undefined && !options.signal?.aborted) await sleep(10, options.signal);
+      while (publisher.bufferedBytes > highWater && !isClosed() && !options.signal?.aborted) await sleep(10, options.signal);
       sendFileTag(publisher, tag.header.tagType, tag.data, timestamp);
       result.tags++;
       result.lastTimestamp = timestamp;
     }
     offset += last - (first ?? 0) + LOOP_GAP_MS;
     result.loops++;
-  } while (options.loop && !options.signal?.aborted && closed === undefined);
-  if (closed !== undefined) throw new Error(`the server closed the connection: ${closed}`);
-  return result;
+  } while (options.loop && !options.signal?.aborted && !isClosed());
 }
 
 function sendFileTag(publisher: RtmpPublisher, tagType: number, data: Uint8Array, timestamp: number): void {

@@ -7,6 +7,7 @@
  */
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import { errorMessage } from "../../errors.ts";
+import { TypedEmitter } from "../../events.ts";
 import { Amf0EcmaArray, type Amf0Value } from "../../flv/amf0.ts";
 import { flvAudioCodecId, tagsFromConfig, tagsFromFrame } from "../../flv/frames.ts";
 import { TAG_TYPE, type FlvTag } from "../../flv/tag.ts";
@@ -48,18 +49,30 @@ export interface PublisherOptions {
 
 const MAX_AUTH_ROUNDS = 3;
 
-export class RtmpPublisher {
+/** idle -> connecting -> publishing -> closed; a failed start() goes from connecting to closed. */
+export type PublisherState = "idle" | "connecting" | "publishing" | "closed";
+
+export interface RtmpPublisherEvents extends Record<string, unknown> {
+  state: { readonly from: PublisherState; readonly to: PublisherState };
+  /** Once, when the connection ends without stop(); `reason` is user-facing. */
+  close: { readonly reason: string };
+  /** The socket's write buffer emptied (for senders that wait on `bufferedBytes`). */
+  drain: undefined;
+}
+
+/** One publisher is one connection attempt: start() once, stop() once. */
+export class RtmpPublisher extends TypedEmitter<RtmpPublisherEvents> {
   private readonly target: RtmpTarget;
   private readonly options: PublisherOptions;
   private readonly log: Logger;
   private conn?: RtmpConnection;
   private streamId = 0;
   private stopping = false;
-  private closeListeners: ((reason: string) => void)[] = [];
-  private drainListeners: (() => void)[] = [];
+  private current: PublisherState = "idle";
 
   /** `target` as a URL is the full form: its last path segment is the stream name. */
   constructor(target: RtmpTarget | string, options: PublisherOptions = {}) {
+    super();
     this.target = typeof target === "string" ? parseRtmpTarget(target, { fullUrl: true }) : target;
     this.options = options;
     this.log = (options.log ?? createLogger("rtmp.publisher")).child(`${this.target.host}:${this.target.port}`);
@@ -69,16 +82,23 @@ export class RtmpPublisher {
     return this.conn?.bufferedBytes ?? 0;
   }
 
-  onClose(listener: (reason: string) => void): void {
-    this.closeListeners.push(listener);
-  }
-
-  onDrain(listener: () => void): void {
-    this.drainListeners.push(listener);
+  get state(): PublisherState {
+    return this.current;
   }
 
   /** Connects (answering an authentication challenge if the server sends one) and publishes. */
   async start(): Promise<void> {
+    this.setState("connecting");
+    try {
+      await this.connectAndPublish();
+    } catch (err) {
+      this.setState("closed");
+      throw err;
+    }
+    this.setState("publishing");
+  }
+
+  private async connectAndPublish(): Promise<void> {
     let app = this.target.app;
     for (let round = 0; ; round++) {
       const conn = await this.open();
@@ -125,9 +145,10 @@ export class RtmpPublisher {
     for (const tag of tagsFromFrame(frame)) this.sendTag(tag, timestamp);
   }
 
-  /** Unpublishes (FCUnpublish, deleteStream) and closes; the close listeners are not called. */
+  /** Unpublishes (FCUnpublish, deleteStream) and closes; no `close` event follows. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.setState("closed");
     const conn = this.conn;
     if (!conn?.isOpen) return;
     conn.sendCommand("FCUnpublish", conn.nextTransactionId(), null, [this.target.streamName]);
@@ -185,11 +206,11 @@ export class RtmpPublisher {
       throw new RtmpPublishError(PUBLISH_ERR.CONNECT, `publish failed: ${errorMessage(err)}`, true, { cause: err });
     }
     this.conn = conn;
-    conn.on("drain", () => this.drainListeners.forEach((l) => l()));
+    conn.on("drain", () => this.emit("drain", undefined));
     conn.on("close", (reason) => {
       if (this.stopping) return;
-      const text = reason ? errorMessage(reason) : "the server closed the connection";
-      this.closeListeners.forEach((l) => l(text));
+      this.setState("closed");
+      this.emit("close", { reason: reason ? errorMessage(reason) : "the server closed the connection" });
     });
     this.log.info("publishing", { app, stream: name });
   }
@@ -210,5 +231,13 @@ export class RtmpPublisher {
       closedError: (reason) =>
         new RtmpPublishError(PUBLISH_ERR.CLOSED_ON_PUBLISH, `the server closed the connection before publishing started${reason ? `: ${reason.message}` : ""}`, true),
     });
+  }
+
+  /** Closed is final: a start() that completes after stop() leaves the publisher closed. */
+  private setState(to: PublisherState): void {
+    const from = this.current;
+    if (from === to || from === "closed") return;
+    this.current = to;
+    this.emit("state", { from, to });
   }
 }
