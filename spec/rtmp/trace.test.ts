@@ -111,7 +111,7 @@ function tokens(values: readonly Amf0Value[]): string[] {
 }
 
 const VIDEO_CODEC_IDS: Readonly<Record<string, number>> = { H263: 2, H264: 7 };
-const AUDIO_FORMATS: Readonly<Record<string, number>> = { AAC: 10, Nellymoser: 6, MP3: 2 };
+const AUDIO_FORMATS: Readonly<Record<string, number>> = { AAC: 10, Nellymoser: 6, MP3: 2, G711A: 7, G711U: 8, Speex: 11 };
 
 function compareWithTshark(file: string, result: TraceResult): number {
   const ours = result.messages.filter((m) => m.parent === undefined);
@@ -211,6 +211,23 @@ real("tshark dissects a session written by our handshake and chunk writer withou
     assert.equal(theirs.filter((t) => t.typeId === 20).map((t) => t.command), ["connect", "createStream", "publish"]);
     const ours = traceCapture(pcap);
     assert.is(compareWithTshark(file, ours), sent.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+real("G.711 and Speex messages carry the audio format tshark's dissector reads from them", () => {
+  const audio = (data: Uint8Array, ts: number): Sent => ({ body: { type: "Audio", data }, csid: 4, ts, msid: 2 });
+  const { pcap } = syntheticSession([audio(Uint8Array.of(0x72, 0xd5, 0xd5), 0), audio(Uint8Array.of(0x82, 0xff, 0xff), 20), audio(SPEEX_TWO_FRAMES, 40)]);
+  const dir = mkdtempSync(join(tmpdir(), "transpond-trace-"));
+  try {
+    const file = join(dir, "g711-speex.pcap");
+    writeFileSync(file, pcap);
+    const ours = traceCapture(pcap);
+    assert.equal(ours.messages.filter((m) => m.messageStreamId === 2).map((m) => m.media?.codec), ["G711A", "G711U", "Speex"]);
+    compareWithTshark(file, ours);
+    const theirs = dissect(tsharkPdml(file, { filter: "rtmpt" })).filter((t) => t.typeId === 8).map((t) => t.fields.get("rtmpt.audio.format"));
+    assert.equal(theirs.slice(-3), ["7", "8", "11"], "tshark reads the same formats");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
