@@ -61,9 +61,9 @@ export interface TransponderOptions {
 
 export class Transponder {
   readonly options: TransponderOptions;
-  status: TransponderStatus = "CONNECTING";
-  lastError = "";
-  reconnects = 0;
+  #status: TransponderStatus = "CONNECTING";
+  #lastError = "";
+  #reconnects = 0;
   private output?: RtmpOutput;
   private queue: FrameQueue;
   private video?: H264Config;
@@ -81,6 +81,18 @@ export class Transponder {
   constructor(options: TransponderOptions) {
     this.options = options;
     this.queue = new FrameQueue(options.timing.queueMs);
+  }
+
+  get status(): TransponderStatus {
+    return this.#status;
+  }
+  /** why the last attempt failed or the job stopped; empty while publishing */
+  get lastError(): string {
+    return this.#lastError;
+  }
+  /** attempts after the first connection was lost */
+  get reconnects(): number {
+    return this.#reconnects;
   }
 
   get width(): number {
@@ -107,8 +119,8 @@ export class Transponder {
 
   /** Ends the job: unpublishes from the target and detaches from the stream. */
   stop(reason = "Stopped"): void {
-    if (this.status === "STOPPED") return;
-    this.lastError = this.status === "FAILED" ? this.lastError : reason;
+    if (this.#status === "STOPPED") return;
+    this.#lastError = this.#status === "FAILED" ? this.#lastError : reason;
     this.transition("STOPPED");
     clearTimeout(this.retryTimer);
     clearInterval(this.keyframeTimer);
@@ -120,10 +132,10 @@ export class Transponder {
   }
 
   private transition(to: TransponderStatus): void {
-    const from = this.status;
+    const from = this.#status;
     if (!MOVES[from].includes(to)) throw new InvalidStateError("transponder", from, to, MOVES[from]);
-    this.status = to;
-    this.options.log.info(`transponder ${from} -> ${to}`, { id: this.options.id, url: this.options.displayUrl, ...(this.lastError && to !== "ACTIVE" ? { reason: this.lastError } : {}) });
+    this.#status = to;
+    this.options.log.info(`transponder ${from} -> ${to}`, { id: this.options.id, url: this.options.displayUrl, ...(this.#lastError && to !== "ACTIVE" ? { reason: this.#lastError } : {}) });
     this.options.onStatus?.(this, from, to);
   }
 
@@ -137,10 +149,10 @@ export class Transponder {
     } catch (err) {
       return this.startFailed(output, err);
     }
-    if (this.output !== output || this.status === "STOPPED") return void output.stop().catch(() => {});
+    if (this.output !== output || this.#status === "STOPPED") return void output.stop().catch(() => {});
     this.attempt = 0;
     this.closedOnPublish = 0;
-    this.lastError = "";
+    this.#lastError = "";
     this.started = false;
     this.queue.clear();
     this.transition("ACTIVE");
@@ -157,16 +169,16 @@ export class Transponder {
   }
 
   private lost(output: RtmpOutput, reason: string, retry: boolean): void {
-    if (this.output !== output || this.status === "STOPPED" || this.status === "FAILED") return;
+    if (this.output !== output || this.#status === "STOPPED" || this.#status === "FAILED") return;
     this.output = undefined;
     const masked = maskCredentials(reason);
-    this.lastError = this.options.target.app === "" ? `${masked} (the RTMP URL has no application)` : masked;
+    this.#lastError = this.options.target.app === "" ? `${masked} (the RTMP URL has no application)` : masked;
     if (!retry) return this.transition("FAILED");
     this.transition("RECONNECTING");
     const delay = reconnectDelay(this.attempt++, this.options.timing.reconnectMinMs, this.options.timing.reconnectMaxMs, this.options.random);
     this.retryTimer = setTimeout(() => {
-      if (this.status !== "RECONNECTING") return;
-      this.reconnects++;
+      if (this.#status !== "RECONNECTING") return;
+      this.#reconnects++;
       this.transition("CONNECTING");
       void this.connect();
     }, delay);
@@ -193,7 +205,7 @@ export class Transponder {
   /** Sends queued frames while the socket keeps up; the first frame after (re)connect is a keyframe. */
   private pump(): void {
     const output = this.output;
-    if (!output || this.status !== "ACTIVE") return;
+    if (!output || this.#status !== "ACTIVE") return;
     while (output.bufferedBytes < this.options.timing.highWaterBytes) {
       const frame = this.queue.shift();
       if (!frame) return;
