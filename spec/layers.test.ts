@@ -33,6 +33,7 @@ const KNOWN_EXCEPTIONS: Readonly<Record<string, string>> = Object.fromEntries([
   ...[
     "agent/index.ts -> core/hub.ts",
     "agent/index.ts -> core/stream.ts",
+    "agent/signaling/limits.ts -> core/hub.ts",
     "agent/signaling/session.ts -> core/hub.ts",
     "agent/signaling/session.ts -> core/media-sink.ts",
     "agent/signaling/session.ts -> core/stream.ts",
