@@ -26,6 +26,7 @@ import { registerCallRoutes } from "./rest/call-routes.ts";
 import { registerHttpFlv } from "./rest/http-flv.ts";
 import { registerPullRoutes, relayObject } from "./rest/pull-routes.ts";
 import { registerPushRoutes } from "./rest/push-routes.ts";
+import { accessBanner, restAccess } from "./rest/access.ts";
 import { Router } from "./rest/router.ts";
 import { loadRestUsers } from "./rest/users.ts";
 import { registerStreamRoutes, streamObject } from "./rest/stream-routes.ts";
@@ -134,7 +135,9 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
   const relays = makeRelays(config, hub);
   relays.on("state", ({ relay }) => hooks.post("RelayStatusEvent", relayObject(relay)));
   const calls = new CallRegistry({ hub, config, transponders, log: createLogger("call"), onCallStatus: (call) => hooks.post("CallStatusEvent", call) });
-  const router = new Router({ allowOrigin: config.rest_access_control_allow_origin, users: restUsers(config) });
+  const users = restUsers(config);
+  const access = restAccess(users.size > 0, config.rest_open_to_network);
+  const router = new Router({ allowOrigin: config.rest_access_control_allow_origin, users, loopbackOnly: access === "loopback" });
   registerStreamRoutes(router, hub);
   registerPushRoutes(router, transponders);
   registerPullRoutes(router, relays);
@@ -188,5 +191,7 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
     throw err;
   }
   log.info("listening", ports);
+  if (access === "open") log.warn(accessBanner(access));
+  else log.info(accessBanner(access));
   return { config, hub, router, transponders, relays, calls, ports, stop: close, close };
 }

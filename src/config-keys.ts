@@ -43,6 +43,7 @@ export const CONFIG_KEYS = {
   "https.key": str("", "PEM private key matching https.cert"),
   disable_rest_auth: bool(true, "false turns on HTTP Basic authentication of the REST API and HTTP-FLV (the web pages stay open)"),
   rest_users: list([], "REST Basic-auth users as name:password pairs (never logged)"),
+  rest_open_to_network: bool(false, "without REST users, answer REST and HTTP-FLV clients from other hosts too (WCS's open behaviour); by default only loopback clients are answered"),
   rest_users_file: str("", "file of REST users, one name:password per line (# comments), so passwords stay out of ps and shell history"),
   "http.headers_timeout": int(10, "seconds a client has to send the request headers (REST, pages, HTTP-FLV)", 1),
   "http.request_timeout": int(30, "seconds a client has to send a whole request, body included", 1),

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import { createLogger } from "../log.ts";
+import { isLoopbackAddress, LOOPBACK_ONLY_MESSAGE } from "./access.ts";
 import { LoginThrottle } from "./login-throttle.ts";
 import { parseJsonBody, RestError, type JsonObject } from "./request-body.ts";
 
@@ -25,6 +26,10 @@ export interface RouterOptions {
   users: ReadonlyMap<string, string>;
   /** failed logins per client address (default: 3 free, then 1 s doubling up to 60 s) */
   loginThrottle?: LoginThrottle;
+  /** true: without users, REST and protected GET routes answer loopback clients only (access.ts) */
+  loopbackOnly?: boolean;
+  /** the client's address (tests inject one; default: the socket's remote address) */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 export class Router {
@@ -82,8 +87,12 @@ export class Router {
    * or 429 while the client's address is slowed down after failed logins (each failure is logged).
    */
   private authorized(req: IncomingMessage, res: ServerResponse): boolean {
-    if (this.options.users.size === 0) return true;
-    const address = req.socket.remoteAddress ?? "";
+    const address = this.options.clientAddress?.(req) ?? req.socket.remoteAddress ?? "";
+    if (this.options.users.size === 0) {
+      if (!this.options.loopbackOnly || isLoopbackAddress(address)) return true;
+      this.sendError(res, new RestError(403, LOOPBACK_ONLY_MESSAGE));
+      return false;
+    }
     const wait = this.throttle.waitMs(address);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
@@ -139,7 +148,7 @@ export class Router {
 }
 
 function httpReason(status: number): string {
-  return { 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error" }[status] ?? "Error";
+  return { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error" }[status] ?? "Error";
 }
 
 /**
