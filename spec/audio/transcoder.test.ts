@@ -8,6 +8,7 @@ import { toAdts } from "../../src/audio/aac/index.ts";
 import { decodeG711, encodeG711 } from "../../src/audio/g711.ts";
 import { OpusPacketDecoder, opusPacketSamples } from "../../src/audio/opus-decoder.ts";
 import { AudioTranscoder, MAX_FILL_MS } from "../../src/audio/transcoder.ts";
+import { speexSilence } from "../../src/audio/speex/silence.ts";
 import type { AudioCodec, AudioFrame } from "../../src/codecs/frame.ts";
 import { TranspondError } from "../../src/errors.ts";
 import { e2eSuite } from "../support/e2e.ts";
@@ -203,7 +204,7 @@ function speexPacket(frames: number): Uint8Array {
   return bytes;
 }
 
-test("Speex passes through untouched (20 ms per frame in the message), muting drops it, and nothing else turns into Speex", async () => {
+test("Speex passes through untouched (20 ms per frame in the message), muting sends Speex silence of the same frames, and nothing else turns into Speex", async () => {
   const SPEEX = { codec: "SPEEX" as const, sampleRate: 16000, channels: 1 };
   const t = await AudioTranscoder.create({ source: SPEEX, target: { codec: "SPEEX" } });
   assert.equal(t.output, SPEEX);
@@ -211,7 +212,7 @@ test("Speex passes through untouched (20 ms per frame in the message), muting dr
   assert.equal(t.push(input[0]!), [input[0]]);
   assert.equal(t.push(input[1]!), [input[1]]);
   t.setMuted(true);
-  assert.equal(t.push(input[2]!), []);
+  assert.equal(t.push(input[2]!), [{ ...input[2]!, data: speexSilence(2) }]);
   t.setMuted(false);
   assert.equal(t.push(input[3]!), [input[3]]);
   assert.is(t.push(frame("SPEEX", 130, speexPacket(2))).length, 0, "a message overlapping the last one (two 20 ms frames from 120) is dropped");

@@ -18,7 +18,7 @@
  *
  * Opus to Opus always passes: muting sends Opus silence packets, and no sound can be mixed in.
  * Speex is decoded (a corrupt packet decodes to nothing, its time filled as a gap) but cannot be
- * encoded yet: Speex to Speex always passes, and muting it drops its frames (counted in `dropped`).
+ * encoded yet: Speex to Speex always passes, and muting it sends Speex silence frames instead.
  *
  * Pure apart from the Opus WebAssembly decoder and encoder: no timers, no I/O. Call `close()` at the end.
  */
@@ -30,6 +30,7 @@ import { decodeG711Float, encodeG711Float } from "./g711.ts";
 import { SPEEX_WB_FRAME_SAMPLES, SPEEX_WB_SAMPLE_RATE, speexPacketInfo } from "../codecs/speex.ts";
 import { AudioMixer } from "./mixer.ts";
 import { SpeexWidebandDecoder } from "./speex/decoder.ts";
+import { speexSilence } from "./speex/silence.ts";
 import { OpusPacketDecoder, opusPacketSamples } from "./opus-decoder.ts";
 import { OPUS_FRAME_SAMPLES, OPUS_RATE, OpusPacketEncoder } from "./opus-encoder.ts";
 import type { PcmBlock } from "./pcm.ts";
@@ -208,11 +209,7 @@ export class AudioTranscoder {
         return out;
       }
       this.sentUntil = frame.pts + duration;
-      if (this.muted && frame.codec === "SPEEX") {
-        this.dropped++;
-        return out;
-      }
-      out.push(this.muted && frame.codec === "OPUS" ? { ...frame, data: opusSilence(frame.data, duration) } : frame);
+      out.push(this.muted ? this.silenced(frame, duration) : frame);
       return out;
     }
     out.push(...this.decodeInto(frame, duration));
@@ -244,6 +241,13 @@ export class AudioTranscoder {
   close(): void {
     if (this.decoder?.kind === "opus") this.decoder.opus.free();
     this.opusEncoder?.close();
+  }
+
+  /** A passthrough frame while muted: Opus and Speex silence of the same length (G.711 and AAC leave passthrough instead). */
+  private silenced(frame: AudioFrame, durationMs: number): AudioFrame {
+    if (frame.codec === "OPUS") return { ...frame, data: opusSilence(frame.data, durationMs) };
+    if (frame.codec === "SPEEX") return { ...frame, data: speexSilence(Math.round(durationMs / 20)) };
+    return frame;
   }
 
   /** Opus and Speex targets cannot be re-encoded from their own codec: they always pass. */

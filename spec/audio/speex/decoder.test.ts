@@ -5,7 +5,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { SpeexWidebandDecoder } from "../../../src/audio/speex/decoder.ts";
 import { BitWriter } from "../../../src/codecs/bits.ts";
-import { NB_LAYER_BITS, WB_LAYER_BITS } from "../../../src/codecs/speex.ts";
+import { NB_LAYER_BITS, speexPacketInfo, WB_LAYER_BITS } from "../../../src/codecs/speex.ts";
+import { speexSilence } from "../../../src/audio/speex/silence.ts";
 import { ParseError } from "../../../src/errors.ts";
 import { FlvReader } from "../../../src/flv/file-reader.ts";
 import { TAG_TYPE } from "../../../src/flv/tag.ts";
@@ -61,6 +62,16 @@ test("structured and mutated packets decode to finite samples within -1..1 or ra
     },
   });
   assert.ok(report.accepted > 100, `${report.accepted} accepted`);
+});
+
+test("the silence frames a muted Speex passthrough sends parse as 1, 2 and 3 frames and decode below -60 dBFS, even right after loud speech", () => {
+  for (const n of [1, 2, 3]) assert.is(speexPacketInfo(speexSilence(n)).frames, n);
+  const decoder = new SpeexWidebandDecoder();
+  for (const p of structuredPackets()) decoder.decode(p);
+  decoder.decode(speexSilence(3)); // the synthesis filters ring down
+  const quiet = decoder.decode(speexSilence(2));
+  const rms = Math.sqrt(quiet.reduce((a, v) => a + v * v, 0) / quiet.length);
+  assert.ok(20 * Math.log10(rms + 1e-12) < -60, `silence at ${(20 * Math.log10(rms + 1e-12)).toFixed(1)} dBFS`);
 });
 
 const real = e2eSuite("audio/speex decoder against libspeex", ["ffmpeg", "espeak-ng"]);
