@@ -19,7 +19,7 @@ const SPS = hexBytes("6742c00ad902847e5c0440000003004000000503c48992"); // x264 
 const PPS = hexBytes("68cb83cb20");
 const IDR = hexBytes("65888400");
 const P = hexBytes("419a0000");
-const STATS: RtpSessionStats = { packetsSent: 0, octetsSent: 0, packetsReceived: 0, octetsReceived: 0, packetsLost: 0, jitterMs: 0, rtcpSent: 0, rtcpReceived: 0, malformed: 0 };
+const STATS: RtpSessionStats = { packetsSent: 0, octetsSent: 0, packetsReceived: 0, octetsReceived: 0, packetsLost: 0, jitterMs: 0, rtcpSent: 0, rtcpReceived: 0, malformed: 0, foreignDropped: 0 };
 
 function setup(jitterBuffer = true) {
   let now = 0;

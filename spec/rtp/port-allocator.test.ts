@@ -22,9 +22,9 @@ function base(): number {
   return mediaPortRange(20).media_port_from;
 }
 
-test("hands out even RTP ports with RTCP on the next odd port, bound on the given host, round-robin", async () => {
+test("hands out even RTP ports with RTCP on the next odd port, bound on the given host, searching on from the drawn pair", async () => {
   const from = base() + 1; // odd: the range starts at the next even port
-  const ports = new RtpPortAllocator(from, from + 10);
+  const ports = new RtpPortAllocator(from, from + 10, () => 0);
   assert.is(ports.capacity, 5);
   const a = await ports.allocate("127.0.0.1");
   const b = await ports.allocate("127.0.0.1");
@@ -42,7 +42,7 @@ test("skips a pair whose RTCP port another program holds", async () => {
   const blocker = createSocket("udp4");
   blockers.push(blocker);
   await new Promise<void>((done) => blocker.bind(from + 1, "127.0.0.1", done));
-  const ports = new RtpPortAllocator(from, from + 5);
+  const ports = new RtpPortAllocator(from, from + 5, () => 0);
   const pair = await ports.allocate("127.0.0.1");
   open.push(pair);
   assert.is(pair.port, from + 2);
@@ -79,6 +79,20 @@ test("a range that holds no pair is a ConfigError-like ERR_RTP_PORT_RANGE", () =
       assert.is((err as TranspondError).code, PORT_ERROR.RANGE);
     }
   }
+});
+
+test("pairs are drawn at random across the range: 20 allocations from 50 pairs are not in order", async () => {
+  const from = base();
+  const ports = new RtpPortAllocator(from, from + 99);
+  const got: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const pair = await ports.allocate("127.0.0.1");
+    open.push(pair);
+    got.push(pair.port);
+  }
+  assert.is(new Set(got).size, 20);
+  assert.ok(got.some((p, i) => i > 0 && p < got[i - 1]!), `ports ${got.join(",")} ascend`);
+  assert.ok(got.every((p) => p >= from && p + 1 <= from + 99 && p % 2 === 0));
 });
 
 test.run();

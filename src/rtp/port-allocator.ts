@@ -1,8 +1,9 @@
 /**
  * RTP/RTCP port pairs from the media range (`media_port_from..media_port_to`, RFC 3550 11: RTP on an
- * even port, RTCP on the next odd one). Ports are handed out round-robin from a cursor so a port
- * just released is not reused at once (late packets of the old call would land in the new one); a
- * port the OS refuses (taken by another program) is skipped. Owns the sockets it binds until the
+ * even port, RTCP on the next odd one). Each allocation starts its search at a random pair, so the
+ * next call's ports cannot be guessed from the last one's (an attacker who can guess them can
+ * inject media before the far end sends); used pairs and pairs the OS refuses (taken by another
+ * program) are skipped. Owns the sockets it binds until the
  * caller takes them; `release(port)` returns a pair to the pool.
  */
 import { createSocket, type Socket } from "node:dgram";
@@ -24,16 +25,16 @@ export class RtpPortAllocator {
   readonly #first: number;
   readonly #last: number;
   readonly #used = new Set<number>();
-  #cursor: number;
+  readonly #random: () => number;
 
-  /** `from..to` inclusive; the first even port at or above `from` starts the range. */
-  constructor(from: number, to: number) {
+  /** `from..to` inclusive; the first even port at or above `from` starts the range. `random` in [0, 1). */
+  constructor(from: number, to: number, random: () => number = Math.random) {
+    this.#random = random;
     this.#first = from % 2 === 0 ? from : from + 1;
     this.#last = to;
     if (this.#first + 1 > this.#last || this.#first < 1024 || this.#last > 65535) {
       throw new TranspondError(PORT_ERROR.RANGE, `media port range ${from}..${to} holds no RTP/RTCP pair`);
     }
-    this.#cursor = this.#first;
   }
 
   /** pairs the range holds */
@@ -47,9 +48,9 @@ export class RtpPortAllocator {
 
   /** Binds the next free even port and the odd one above it on `host`. */
   async allocate(host: string): Promise<RtpPortPair> {
+    const start = Math.floor(this.#random() * this.capacity);
     for (let tried = 0; tried < this.capacity; tried++) {
-      const port = this.#cursor;
-      this.#cursor = port + 2 + 1 > this.#last ? this.#first : port + 2;
+      const port = this.#first + 2 * ((start + tried) % this.capacity);
       if (this.#used.has(port)) continue;
       this.#used.add(port);
       const rtp = await bind(host, port);

@@ -60,6 +60,8 @@ export interface RtpSessionStats {
   readonly rtcpReceived: number;
   /** datagrams that were neither valid RTP nor valid RTCP */
   readonly malformed: number;
+  /** RTP packets dropped because they came from another address or port than the first one (strict RTP) */
+  readonly foreignDropped: number;
 }
 
 /** Reception statistics of one remote source (RFC 3550 A.3, A.8). */
@@ -128,6 +130,7 @@ export class RtpUdpSession {
   readonly ssrc: number;
   readonly clockRate: number;
   #remote: RtpRemote | undefined;
+  #source: string | undefined;
   #sequence: number;
   #lastTimestamp = 0;
   #lastSentAt = 0;
@@ -138,7 +141,7 @@ export class RtpUdpSession {
   #lastRtpAt: number | undefined;
   readonly #options: RtpUdpSessionOptions;
   readonly #now: () => number;
-  #stats = { packetsSent: 0, octetsSent: 0, packetsReceived: 0, octetsReceived: 0, rtcpSent: 0, rtcpReceived: 0, malformed: 0 };
+  #stats = { packetsSent: 0, octetsSent: 0, packetsReceived: 0, octetsReceived: 0, rtcpSent: 0, rtcpReceived: 0, malformed: 0, foreignDropped: 0 };
 
   constructor(options: RtpUdpSessionOptions) {
     this.#options = options;
@@ -160,6 +163,7 @@ export class RtpUdpSession {
   /** Where RTP and RTCP go (the SDP answer); nothing is sent before it is known. */
   setRemote(remote: RtpRemote): void {
     this.#remote = remote;
+    this.#source = undefined;
   }
 
   /** Unix ms of the last RTP packet received, undefined before the first. */
@@ -230,8 +234,18 @@ export class RtpUdpSession {
     return { type: "sdes", chunks: [{ ssrc: this.ssrc, items: [sdesItem(SDES_ITEM.CNAME, this.#options.cname)] }], padding: 0 };
   }
 
-  #receive(bytes: Uint8Array, _address: string, _port: number): void {
+  /**
+   * Strict RTP (Asterisk's strictrtp): the first valid RTP packet's source is learned and packets
+   * from any other address or port are dropped and counted, so nobody who finds the port can inject
+   * media into the call. setRemote (a new answer) forgets the learned source.
+   */
+  #receive(bytes: Uint8Array, address: string, port: number): void {
     if (this.#closed) return;
+    const source = `${address}|${port}`;
+    if (this.#source !== undefined && this.#source !== source && !isRtcp(bytes)) {
+      this.#stats.foreignDropped++;
+      return;
+    }
     if (isRtcp(bytes)) return this.#receiveRtcp(bytes); // rtcp-mux peers
     let packet: RtpPacket;
     try {
@@ -243,6 +257,7 @@ export class RtpUdpSession {
       }
       throw err;
     }
+    this.#source = source;
     const now = this.#now();
     if (!this.#reception || this.#reception.ssrc !== packet.ssrc) this.#reception = new Reception(packet.ssrc, packet.sequenceNumber);
     this.#reception.update(packet, Math.round((now * this.clockRate) / 1000) >>> 0);
