@@ -11,9 +11,11 @@ import * as assert from "uvu/assert";
 import { makeConfig } from "../../src/config.ts";
 import { StreamHub } from "../../src/core/hub.ts";
 import { startRtmpServer } from "../../src/core/rtmp-ingest.ts";
+import { FlvReader } from "../../src/flv/file-reader.ts";
 import { parseConformTarget, runScenarios, SERVER_SCENARIOS, type Verdict } from "../../src/rtmp/conform/index.ts";
+import { frameHash, gopTags, isSequenceHeader } from "../../src/rtmp/conform/test-media.ts";
 import { e2eSuite } from "../support/e2e.ts";
-import { freeTcpPort, listensOn, waitFor } from "../support/net.ts";
+import { freeTcpPort, listensOn, sleep, waitFor } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
 import { startNodeMediaServer } from "../support/node-media-server.ts";
 import { killChildren, run, start } from "../support/process.ts";
@@ -54,7 +56,7 @@ const NMS: Verdicts = { ...ALL_PASS, "PB-4": "fail", "CT-1": "fail", "CT-2": "fa
 /**
  * `ffmpeg -listen 1 -i rtmp://... -c copy -f flv`: one connection, so only the scenarios that need
  * no second connection run; media scenarios are checked by the publisher's connection staying up
- * (there is no player). Differences:
+ * (there is no player), and for CH-6 by the frames in the FLV ffmpeg writes. Differences:
  *   HS-2 not supported: answers FFmpeg's own digest C1 with a simple handshake (S1 has no digest)
  *   HS-3 fail: "RTMP protocol version mismatch", connection closed
  *   CT-1 fail: Abort is not applied: "RTMP packet size mismatch 700 != 1000", connection closed
@@ -145,6 +147,20 @@ test("node-media-server: the expected report, exit code 1 (CT-2 is required)", a
   }
 });
 
+/**
+ * What ffmpeg wrote for CH-6 (timestamps crossing 0xFFFFFF): every video frame the scenario sent,
+ * byte for byte, 40 ms apart across the crossing. This is what shows ffmpeg read the delta and
+ * extended headers right, since it cannot play the stream back.
+ */
+function assertCh6Recorded(file: string): void {
+  const sent = gopTags({ gops: 1, gopFrames: 12, start: 0xffffff - 200 }).filter((t) => t.kind === "video" && !isSequenceHeader("video", t.data));
+  const written = new FlvReader().push(new Uint8Array(readFileSync(file)))
+    // AVCPacketType 1 only: the FLV muxer adds its own sequence header and an end-of-sequence tag (2)
+    .flatMap((o) => (o.type === "tag" && o.header.tagType === 9 && o.data[1] === 1 ? [{ ts: o.header.timestamp, hash: frameHash(o.data) }] : []));
+  assert.equal(written.map((w) => w.hash), sent.map((t) => frameHash(t.data)));
+  assert.equal(written.map((w) => w.ts - written[0]!.ts), sent.map((_, i) => i * 40));
+}
+
 test("ffmpeg -listen 1: the expected report of the one-connection scenarios", async () => {
   const got: Verdicts = {};
   for (const scenario of SERVER_SCENARIOS.filter((s) => FFMPEG_IDS.includes(s.id))) {
@@ -154,7 +170,11 @@ test("ffmpeg -listen 1: the expected report of the one-connection scenarios", as
       await waitFor(`ffmpeg listening on ${port}`, () => (listensOn(port) ? true : undefined), 15000);
       const [result] = await runScenarios([scenario], parseConformTarget(`rtmp://127.0.0.1:${port}/live`), { timeoutMs: 5000 });
       got[scenario.id] = result!.verdict;
-      if (scenario.id === "CH-6") assert.match(result!.detail, /the publisher's connection stayed up and answered a ping; not verified by play/);
+      if (scenario.id === "CH-6") {
+        assert.match(result!.detail, /the publisher's connection stayed up and answered a ping; not verified by play/);
+        await Promise.race([ffmpeg.done, sleep(10000)]);
+        assertCh6Recorded(join(dir, "CH-6.flv"));
+      }
     } finally {
       ffmpeg.child.kill("SIGKILL");
       await ffmpeg.done;
