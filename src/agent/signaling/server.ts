@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { errorMessage } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { MAX_FRAME_CHARS } from "./limits.ts";
+import { CLOSE_GRACE_MS, MAX_FRAME_CHARS, MAX_SEND_BACKLOG_BYTES, MESSAGE_BURST, MESSAGES_PER_SECOND } from "./limits.ts";
 import { INFO } from "./messages.ts";
 import type { SessionTransport, SignalingSession } from "./session.ts";
 
@@ -30,6 +30,29 @@ export interface SignalingServer {
   close(reason?: string): Promise<void>;
 }
 
+/** RFC 6455 7.4.1: "an endpoint is terminating the connection because it has received a message that violates its policy". */
+const POLICY_VIOLATION = 1008;
+
+/** A token bucket: `burst` messages at once, refilled at `perSecond`. */
+class MessageRate {
+  private tokens: number;
+  private last = Date.now();
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    return true;
+  }
+}
+
 export async function startSignalingServer(options: SignalingServerOptions): Promise<SignalingServer> {
   const http: HttpServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer();
   // Plain HTTP requests to the port get a short answer instead of hanging.
@@ -42,16 +65,27 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
 
   wss.on("connection", (socket: WebSocket, req) => {
     const remote = `${req.socket.remoteAddress ?? "?"}:${req.socket.remotePort ?? 0}`;
+    const closeForPolicy = (reason: string) => {
+      if (socket.readyState !== socket.OPEN) return;
+      log.warn("signaling socket closed by a limit", { remote, reason });
+      socket.close(POLICY_VIOLATION, reason);
+      setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
+    };
     const transport: SessionTransport = {
       send: (text) => {
-        if (socket.readyState === socket.OPEN) socket.send(text);
+        if (socket.readyState !== socket.OPEN) return;
+        if (socket.bufferedAmount > MAX_SEND_BACKLOG_BYTES) return closeForPolicy(`send backlog over ${MAX_SEND_BACKLOG_BYTES} bytes: the client does not read`);
+        socket.send(text);
       },
       close: (code, reason) => socket.close(code, reason),
     };
+    const rate = new MessageRate(MESSAGES_PER_SECOND, MESSAGE_BURST);
     const session = options.createSession(transport, remote);
     sessions.add(session);
     log.debug("signaling socket open", { session: session.id, remote });
     socket.on("message", (data: RawData, isBinary: boolean) => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (!rate.take()) return closeForPolicy(`more than ${MESSAGES_PER_SECOND} messages a second`);
       if (isBinary) return session.receiveBinary();
       session.receive(rawToString(data));
     });
