@@ -7,11 +7,13 @@
  * Beyond uvu's own runner: a suite whose `before` or `after` hook threw, an unhandled rejection or
  * uncaught exception, and a suite that does not finish within TRANSPOND_SUITE_TIMEOUT_S (300 s) are
  * failures of the suite that was running, and a failed suite's log ends with the output of the
- * programs it started (spec/support/test-log.ts).
+ * programs it started (spec/support/test-log.ts). A run that leaves a process it started running or a
+ * socket listening fails too, naming them (spec/support/leftovers.ts); the processes are then killed.
  */
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { leftoverProcesses, markTestRun, noteListeners, openListeners, type LeftoverProcess } from "./support/leftovers.ts";
 import { dropOutput, keepOutput, takeHookError, takeOutput } from "./support/test-log.ts";
 
 const root = resolve(import.meta.dirname);
@@ -68,6 +70,7 @@ declare global {
   var UVU_QUEUE: (string | SuiteRun)[][];
   var UVU_INDEX: number;
 }
+markTestRun();
 globalThis.UVU_DEFER = 1;
 globalThis.UVU_QUEUE = [];
 await import("uvu");
@@ -146,6 +149,7 @@ async function runSuite(file: string, run: SuiteRun): Promise<void> {
     failures.push({ ...current, test: "(after hook)", error: firstLine(err) });
   } finally {
     clearTimeout(timer);
+    noteListeners(`${file} › ${current.suite}`);
     if (failures.length > before) {
       const output = takeOutput();
       if (output) console.log(`\noutput of the programs ${current.suite} started:\n${output}\n`);
@@ -166,6 +170,33 @@ for (const group of globalThis.UVU_QUEUE) {
     }
   }
   if (suiteTimedOut) break;
+}
+
+if (!suiteTimedOut) await checkLeftovers();
+
+/** Fails the run for every process or listener the tests left; waits a little for ones being closed. */
+async function checkLeftovers(): Promise<void> {
+  // esbuild (the web bundler) keeps a service process for further builds until asked to stop
+  const { stop: stopEsbuild } = await import("esbuild");
+  await stopEsbuild();
+  let processes: LeftoverProcess[] = [];
+  let listeners: string[] = [];
+  const deadline = Date.now() + 3000;
+  do {
+    await new Promise((done) => setTimeout(done, 100));
+    processes = leftoverProcesses();
+    listeners = openListeners();
+  } while ((processes.length > 0 || listeners.length > 0) && Date.now() < deadline);
+  const left = { file: "(end of run)", suite: "(cleanup)" };
+  for (const p of processes) failures.push({ ...left, test: `process still running: ${p.command.split(" ")[0]!.split("/").at(-1)}`, error: `pid ${p.pid}: ${p.command}` });
+  for (const l of listeners) failures.push({ ...left, test: "listener still open", error: l });
+  for (const p of processes) {
+    try {
+      process.kill(p.pid, "SIGKILL");
+    } catch {
+      // ended meanwhile
+    }
+  }
 }
 
 console.log(`\n  Total: ${total}  Duration: ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -9,7 +9,7 @@ const test = suite("core/call-sip SipPorts");
 function bindUdp(port: number): Promise<ReturnType<typeof createSocket>> {
   return new Promise((resolve, reject) => {
     const socket = createSocket("udp4");
-    socket.once("error", reject);
+    socket.once("error", (err) => (socket.close(), reject(err)));
     socket.bind(port, "127.0.0.1", () => resolve(socket));
   });
 }

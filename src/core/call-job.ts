@@ -381,6 +381,11 @@ export class CallJob {
     this.#finish("FINISH", this.sipStatus, reason);
   }
 
+  /** Ends the call here without waiting for the far end (shutdown after a hang-up got no answer): sockets closed, FINISH. */
+  abandon(reason: string): void {
+    this.#finish("FINISH", this.sipStatus, reason);
+  }
+
   #set(status: CallStatus, sipStatus: number | null): void {
     if (this.isFinal) return;
     const changed = this.status !== status || this.sipStatus !== sipStatus;

@@ -194,6 +194,8 @@ export class CallRegistry {
     const grace = new Promise<void>((done) => (timer = setTimeout(done, graceMs)));
     await Promise.race([Promise.all(this.all().map((c) => c.terminate("Server shutdown").catch(() => undefined))), grace]);
     clearTimeout(timer);
+    // a far end that did not answer the BYE or CANCEL in time must not keep the call's sockets open
+    for (const call of this.all()) call.abandon("Server shutdown");
     for (const t of this.#expiry.values()) clearTimeout(t);
     this.#expiry.clear();
   }

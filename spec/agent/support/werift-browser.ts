@@ -4,15 +4,17 @@
  * from its connectivity checks. Gathers on 127.0.0.1 only.
  */
 import { readFileSync } from "node:fs";
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from "werift";
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCDtlsTransport } from "werift";
 import { WebSocket } from "ws";
 import type { H264Config, VideoFrame } from "../../../src/codecs/frame.ts";
 import { FlvReader, frameFromTag } from "../../../src/flv/index.ts";
 import { packetizeH264 } from "../../../src/rtp/h264/packetizer.ts";
 import { encodeRtp, rtpPacket } from "../../../src/rtp/packet.ts";
 import { fixture } from "../../support/fixtures.ts";
+import { mediaPortRange } from "../../support/media-ports.ts";
 
-export const LOOPBACK_NET = { interfaceAddresses: ["127.0.0.1"], publicAddresses: [], portFrom: 40000, portTo: 40999 } as const;
+const LOOPBACK_PORTS = mediaPortRange(200);
+export const LOOPBACK_NET = { interfaceAddresses: ["127.0.0.1"], publicAddresses: [], portFrom: LOOPBACK_PORTS.media_port_from, portTo: LOOPBACK_PORTS.media_port_to } as const;
 
 function loopbackPeer(): RTCPeerConnection {
   return new RTCPeerConnection({
@@ -75,6 +77,7 @@ export async function publishingBrowser(): Promise<PublishingBrowser> {
   const vt = pc.addTransceiver(video, { direction: "sendonly" });
   pc.addTransceiver(audio, { direction: "sendonly" });
   const offer = await pc.createOffer();
+  const transports = pc.dtlsTransports;
   const result = {
     pc,
     video,
@@ -85,7 +88,7 @@ export async function publishingBrowser(): Promise<PublishingBrowser> {
       await pc.setLocalDescription(offer);
       await pc.setRemoteDescription({ type: "answer", sdp: answer });
     },
-    close: () => pc.close(),
+    close: () => closeAll(pc, transports),
   };
   vt.sender.onPictureLossIndication.subscribe(() => void result.plis++);
   return result;
@@ -109,6 +112,7 @@ export async function playingBrowser(): Promise<FakeBrowser & { received: { vide
     });
   });
   const offer = await pc.createOffer();
+  const transports = pc.dtlsTransports;
   return {
     pc,
     received,
@@ -117,7 +121,7 @@ export async function playingBrowser(): Promise<FakeBrowser & { received: { vide
       await pc.setLocalDescription(offer);
       await pc.setRemoteDescription({ type: "answer", sdp: answer });
     },
-    close: () => pc.close(),
+    close: () => closeAll(pc, transports),
   };
 }
 
@@ -155,4 +159,13 @@ export const OPUS_SILENCE = new Uint8Array([0xf8, 0xff, 0xfe]);
 export function writeOpus(track: MediaStreamTrack, index: number): void {
   const bytes = encodeRtp(rtpPacket({ payloadType: 111, sequenceNumber: index & 0xffff, timestamp: (index * 960) >>> 0, ssrc: 2, marker: false, payload: OPUS_SILENCE }));
   track.writeRtp(Buffer.from(bytes));
+}
+
+/**
+ * werift gathers one transport per m-line for an offer and, once BUNDLE is accepted, forgets all but
+ * the first without closing them: close those too, or their UDP sockets stay open.
+ */
+async function closeAll(pc: RTCPeerConnection, transports: readonly RTCDtlsTransport[]): Promise<void> {
+  await pc.close();
+  await Promise.allSettled(transports.map((t) => t.stop()));
 }

@@ -35,7 +35,7 @@ test.after(() => {
 function bind(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = createSocket("udp4");
-    s.once("error", reject);
+    s.once("error", (err) => (s.close(), reject(err)));
     s.bind(port, "127.0.0.1", () => {
       sockets.push(s);
       resolve(s);

@@ -24,9 +24,11 @@ export class UdpTransport implements SipTransport {
   static listen(host: string, port = 0, limits?: SipLimits): Promise<UdpTransport> {
     return new Promise((resolve, reject) => {
       const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
-      socket.once("error", reject);
+      // a socket whose bind failed still holds a handle until closed
+      const failed = (err: Error) => (socket.close(), reject(err));
+      socket.once("error", failed);
       socket.bind(port, host, () => {
-        socket.off("error", reject);
+        socket.off("error", failed);
         socket.on("error", () => undefined);
         const address = socket.address();
         resolve(new UdpTransport(socket, { host, port: address.port }, limits));
