@@ -32,7 +32,7 @@ export function metadataOf(stream: Stream): Readonly<Record<string, Amf0Value>> 
   return publisherMetadata.get(stream);
 }
 
-export type RtmpIngestConfig = Pick<Config, "rtmp.record" | "record_dir" | "rtmp_send_queue_ms">;
+export type RtmpIngestConfig = Pick<Config, "rtmp.record" | "record_dir" | "rtmp_send_queue_ms"> & Partial<Pick<Config, "rtmp.publish_idle_timeout">>;
 
 /** A file-system safe form of a stream name for recordings. */
 export function recordingName(name: string, now = Date.now()): string {
@@ -70,6 +70,22 @@ export function recordStream(stream: Stream, dir: string, queueMs: number): stri
   return path;
 }
 
+/**
+ * Calls `onIdle` once when `touch` was not called for `timeoutMs` (0: never), so a publisher that
+ * went silent does not keep its name for ever (the real one coming back would get BadName).
+ */
+function idleWatch(timeoutMs: number, onIdle: (ms: number) => void): { touch(): void; stop(): void } {
+  if (timeoutMs <= 0) return { touch: () => undefined, stop: () => undefined };
+  let last = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - last < timeoutMs) return;
+    clearInterval(timer);
+    onIdle(timeoutMs);
+  }, Math.min(1000, timeoutMs));
+  timer.unref();
+  return { touch: () => void (last = Date.now()), stop: () => clearInterval(timer) };
+}
+
 export class RtmpIngest implements RtmpServerHandler {
   private readonly hub: StreamHub;
   private readonly config: RtmpIngestConfig;
@@ -98,13 +114,14 @@ export class RtmpIngest implements RtmpServerHandler {
         log.warn("recording not started", { name: request.name, error: errorMessage(err) });
       }
     }
+    const idle = idleWatch(this.config["rtmp.publish_idle_timeout"] ?? 0, (ms) => control.stop(`no media for ${ms} ms: the publisher is idle`));
     return {
       ok: true,
       target: {
-        metadata: (properties) => publisherMetadata.set(stream, properties),
-        config: (config) => stream.setConfig(config),
-        frame: (frame) => stream.pushFrame(frame),
-        end: (reason) => this.hub.unpublish(stream, reason),
+        metadata: (properties) => (idle.touch(), publisherMetadata.set(stream, properties)),
+        config: (config) => (idle.touch(), stream.setConfig(config)),
+        frame: (frame) => (idle.touch(), stream.pushFrame(frame)),
+        end: (reason) => (idle.stop(), this.hub.unpublish(stream, reason)),
       },
     };
   }
