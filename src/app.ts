@@ -15,7 +15,8 @@ import { CallRegistry } from "./core/calls.ts";
 import { checkRecordDir, recordStream, startRtmpServer, type RtmpServerHandle } from "./core/rtmp-ingest.ts";
 import { StreamHub } from "./core/hub.ts";
 import type { RelayLinkFactory } from "./core/relay/link.ts";
-import { RelayRegistry } from "./core/relay/relays.ts";
+import { RelayError, RelayRegistry } from "./core/relay/relays.ts";
+import { OutboundPolicy } from "./core/outbound-policy.ts";
 import { rtmpPullLink } from "./core/relay/rtmp-pull-link.ts";
 import { RestHooks } from "./core/rest-hooks.ts";
 import type { Stream } from "./core/stream.ts";
@@ -108,7 +109,12 @@ function makeRelays(config: Config, hub: StreamHub): RelayRegistry {
     };
     return agentRelayLink(spec, delegate, { net, verifyTls: config.wcs_agent_ssl_verify, caFile: config.wcs_agent_ssl_ca || undefined, opusBitrate: config.opus_bitrate, videoSize, log: agentLog });
   };
-  return new RelayRegistry({ hub, config, connect, record: (stream) => recordStream(stream, config.record_dir, config.rtmp_send_queue_ms) });
+  const destinations = new OutboundPolicy("relay_uri_allow", config.relay_uri_allow);
+  const checkDestination = (uri: string) => {
+    const refused = destinations.refusal(new URL(uri).hostname);
+    if (refused) throw new RelayError(400, `uri: ${refused}`);
+  };
+  return new RelayRegistry({ hub, config, connect, checkDestination, record: (stream) => recordStream(stream, config.record_dir, config.rtmp_send_queue_ms) });
 }
 
 function postTransponderHooks(transponders: TransponderRegistry, hooks: RestHooks): void {

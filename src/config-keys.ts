@@ -69,6 +69,13 @@ export const CONFIG_KEYS = {
   "rtmp.publish_idle_timeout": int(10000, "ms without media after which an RTMP publisher is disconnected and its stream name freed; 0 turns it off", 0),
   "rtmp.handshake_timeout": int(10000, "ms a peer has to finish the RTMP handshake", 100),
 
+  // outbound control and caps
+  rtmp_target_allow: list([], "hosts transponders may publish to: CIDRs, addresses, host names, *.suffixes; empty allows any"),
+  relay_uri_allow: list([], "hosts relays (/pull/*) may connect to, in the form of rtmp_target_allow; empty allows any"),
+  sip_destination_allow: list([], "SIP domains or outbound proxies calls may go to, in the form of rtmp_target_allow; empty allows any"),
+  max_transponders: int(200, "transponders at once; more get 429", 1),
+  max_calls: int(100, "SIP calls at once; more get 429", 1),
+
   // RTMP republishing (transponders)
   rtmp_transponder_stream_name_prefix: str("rtmp_", "prefix put before the stream name on republish; may be empty"),
   rtmp_transponder_full_url: bool(false, "the rtmpUrl already ends with the stream name"),

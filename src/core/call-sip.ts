@@ -55,7 +55,7 @@ export function localAddressFor(address: string, port: number): Promise<string> 
 }
 
 /** Splits `host[:port]` (IPv6 in brackets). */
-function hostOf(value: string): string {
+export function hostOf(value: string): string {
   const v = value.replace(/^sips?:/i, "").replace(/;.*$/, "");
   if (v.startsWith("[")) return v.slice(0, v.indexOf("]") + 1);
   const colon = v.indexOf(":");

@@ -51,8 +51,8 @@ export interface CallRequest {
 
 /** Errors with the REST status they map to. */
 export class CallError extends TranspondError {
-  readonly status: 400 | 404 | 409;
-  constructor(status: 400 | 404 | 409, message: string) {
+  readonly status: 400 | 403 | 404 | 409 | 429;
+  constructor(status: 400 | 403 | 404 | 409 | 429, message: string) {
     super(`ERR_CALL_${status}`, message);
     this.status = status;
   }

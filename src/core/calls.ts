@@ -16,7 +16,8 @@ import { RtpPortAllocator } from "../rtp/port-allocator.ts";
 import { displayUrl, parseRtmpTarget } from "../rtmp/client/url.ts";
 import type { StreamHub } from "./hub.ts";
 import { CallJob, type CallTransponders } from "./call-job.ts";
-import { SipPorts } from "./call-sip.ts";
+import { hostOf, SipPorts } from "./call-sip.ts";
+import { OutboundPolicy } from "./outbound-policy.ts";
 import { CallError, type CallRequest, type DtmfType } from "./call-types.ts";
 
 export { CallError, type CallRequest, type CallStatus, type DtmfType } from "./call-types.ts";
@@ -90,17 +91,23 @@ export class CallRegistry {
   readonly #ports: RtpPortAllocator;
   readonly #sipPorts: SipPorts;
   readonly #expiry = new Map<string, NodeJS.Timeout>();
+  readonly #destinations: OutboundPolicy;
 
   constructor(deps: CallRegistryDeps) {
     this.#deps = deps;
     this.#ports = new RtpPortAllocator(deps.config.media_port_from, deps.config.media_port_to);
     this.#sipPorts = new SipPorts(deps.config.bind_address, deps.config["sip.port"]);
+    this.#destinations = new OutboundPolicy("sip_destination_allow", deps.config.sip_destination_allow);
   }
 
   /** Starts a call; the SIP work goes on in the background (the answer is 200 at once, as in WCS). */
   startup(request: CallRequest): CallJob {
     const existing = this.#calls.get(request.callId);
     if (existing && !existing.isFinal) throw new CallError(409, `Call with callId ${request.callId} already exists`);
+    const hop = request.sipOutboundProxy ? "sipOutboundProxy" : "sipDomain";
+    const refused = this.#destinations.refusal(hostOf(request.sipOutboundProxy || request.sipDomain));
+    if (refused) throw new CallError(403, `${hop}: ${refused}`);
+    if (this.all().filter((c) => !c.isFinal).length >= this.#deps.config.max_calls) throw new CallError(429, `the limit of ${this.#deps.config.max_calls} calls (max_calls) is reached`);
     if (request.rtmpUrl !== undefined && request.rtmpStream !== undefined) {
       const target = rtmpTarget(request.rtmpUrl, request.rtmpStream);
       const clash = this.all().find((c) => !c.isFinal && c.request.rtmpUrl !== undefined && c.request.rtmpStream !== undefined && rtmpTarget(c.request.rtmpUrl, c.request.rtmpStream) === target);

@@ -8,6 +8,7 @@ import type { RtmpAudioCodec } from "../config-keys.ts";
 import { TranspondError } from "../errors.ts";
 import { TypedEmitter } from "../events.ts";
 import { createLogger } from "../log.ts";
+import { OutboundPolicy } from "./outbound-policy.ts";
 import { displayUrl, parseRtmpTarget, type RtmpTarget } from "../rtmp/client/url.ts";
 import type { PcmBlock } from "../audio/pcm.ts";
 import type { AudioPathFactory } from "./audio-path.ts";
@@ -38,8 +39,8 @@ export interface PushRequest {
 
 /** Errors with the REST status they map to. */
 export class PushError extends TranspondError {
-  readonly status: 400 | 404 | 409;
-  constructor(status: 400 | 404 | 409, message: string) {
+  readonly status: 400 | 403 | 404 | 409 | 429;
+  constructor(status: 400 | 403 | 404 | 409 | 429, message: string) {
     super(`ERR_PUSH_${status}`, message);
     this.status = status;
   }
@@ -77,9 +78,12 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
   private readonly byId = new Map<string, RegisteredTransponder>();
   private readonly deps: TransponderRegistryDeps;
 
+  private readonly targets: OutboundPolicy;
+
   constructor(deps: TransponderRegistryDeps) {
     super();
     this.deps = deps;
+    this.targets = new OutboundPolicy("rtmp_target_allow", deps.config.rtmp_target_allow);
     if (deps.config.rtmp_push_auto_start) {
       deps.hub.listen({ published: (stream) => this.autoStart(stream) });
     }
@@ -89,6 +93,9 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
     const stream = this.deps.hub.get(request.streamName);
     if (!stream) throw new PushError(404, `Stream not found: ${request.streamName}`);
     const target = this.target(request);
+    const refused = this.targets.refusal(target.host);
+    if (refused) throw new PushError(403, `rtmpUrl: ${refused}`);
+    if (this.byId.size >= this.deps.config.max_transponders) throw new PushError(429, `the limit of ${this.deps.config.max_transponders} transponders (max_transponders) is reached`);
     if (this.all().some((r) => r.request.streamName === request.streamName && r.request.rtmpUrl === request.rtmpUrl && r.request.rtmpStream === request.rtmpStream)) {
       throw new PushError(409, `a transponder for ${request.streamName} to ${displayUrl(request.rtmpUrl)} already exists`);
     }
