@@ -18,7 +18,7 @@ export function freeTcpPort(): Promise<number> {
 export function freeUdpPort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const socket = createSocket("udp4");
-    socket.once("error", reject);
+    socket.once("error", (err) => (socket.close(), reject(err)));
     socket.bind(0, "127.0.0.1", () => {
       const { port } = socket.address();
       socket.close(() => resolvePort(port));
@@ -52,7 +52,8 @@ export function portTaken(port: number, tcp = false): Promise<boolean> {
   }
   return new Promise((done) => {
     const s = createSocket("udp4");
-    s.once("error", () => done(true));
+    // a socket whose bind failed still holds a handle until closed
+    s.once("error", () => (s.close(), done(true)));
     s.bind(port, "127.0.0.1", () => s.close(() => done(false)));
   });
 }
