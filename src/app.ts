@@ -22,6 +22,7 @@ import { RestHooks } from "./core/rest-hooks.ts";
 import type { Stream } from "./core/stream.ts";
 import { PushError, TransponderRegistry } from "./core/transponders.ts";
 import { errorMessage, TranspondError } from "./errors.ts";
+import { limitConnectionsPerAddress } from "./connection-limit.ts";
 import { createLogger } from "./log.ts";
 import { registerCallRoutes } from "./rest/call-routes.ts";
 import { registerHttpFlv } from "./rest/http-flv.ts";
@@ -169,12 +170,14 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
     const host = config.bind_address;
     if (config["http.port"] > 0) {
       const server = createHttpServer(httpTimeouts(config), router.handle);
+      limitConnectionsPerAddress(server, config.max_connections_per_address, "http", log);
       servers.push(server);
       ports.http = await listen(server, config["http.port"], host);
     }
     if (config["https.port"] > 0) {
       const pem = await loadOrCreateCertificate(config["https.cert"], config["https.key"], join(config.data_dir, "transpond-tls"));
       const server = createHttpsServer({ ...pem, ...httpTimeouts(config) }, router.handle);
+      limitConnectionsPerAddress(server, config.max_connections_per_address, "https", log);
       servers.push(server);
       ports.https = await listen(server, config["https.port"], host);
     }

@@ -74,6 +74,8 @@ export const CONFIG_KEYS = {
   relay_uri_allow: list([], "hosts relays (/pull/*) may connect to, in the form of rtmp_target_allow; empty allows any"),
   sip_destination_allow: list([], "SIP domains or outbound proxies calls may go to, in the form of rtmp_target_allow; empty allows any"),
   max_transponders: int(200, "transponders at once; more get 429", 1),
+  max_connections_per_address: int(200, "open connections one client address may hold on each listener (REST, WebSocket, RTMP); a reverse proxy in front counts as one address", 1),
+  max_websocket_sessions: int(1000, "WebSocket signaling sessions at once; more are closed with 1013 (try again later)", 1),
   max_calls: int(100, "SIP calls at once; more get 429", 1),
 
   // RTMP republishing (transponders)

@@ -64,15 +64,16 @@ export async function startSignaling(options: SignalingOptions): Promise<Signali
     });
   const servers: SignalingServer[] = [];
   const ports: { ws?: number; wss?: number } = {};
+  const limits = { maxSessions: config.max_websocket_sessions, maxConnectionsPerAddress: config.max_connections_per_address };
   try {
     if (config["ws.port"] > 0) {
-      const server = await startSignalingServer({ host: config.bind_address, port: config["ws.port"], createSession, log });
+      const server = await startSignalingServer({ host: config.bind_address, port: config["ws.port"], createSession, log, ...limits });
       servers.push(server);
       ports.ws = server.port;
     }
     if (config["wss.port"] > 0) {
       const tls = await loadOrCreateCertificate(config["https.cert"], config["https.key"], join(config.data_dir, "transpond-tls"));
-      const server = await startSignalingServer({ host: config.bind_address, port: config["wss.port"], tls, createSession, log });
+      const server = await startSignalingServer({ host: config.bind_address, port: config["wss.port"], tls, createSession, log, ...limits });
       servers.push(server);
       ports.wss = server.port;
     }

@@ -32,7 +32,7 @@ export function metadataOf(stream: Stream): Readonly<Record<string, Amf0Value>> 
   return publisherMetadata.get(stream);
 }
 
-export type RtmpIngestConfig = Pick<Config, "rtmp.record" | "record_dir" | "rtmp_send_queue_ms"> & Partial<Pick<Config, "rtmp.publish_idle_timeout">>;
+export type RtmpIngestConfig = Pick<Config, "rtmp.record" | "record_dir" | "rtmp_send_queue_ms"> & Partial<Pick<Config, "rtmp.publish_idle_timeout" | "max_connections_per_address">>;
 
 /** A file-system safe form of a stream name for recordings. */
 export function recordingName(name: string, now = Date.now()): string {
@@ -189,7 +189,7 @@ export async function startRtmpServer(options: {
 }): Promise<RtmpServerHandle> {
   const { config, hub } = options;
   const ingest = new RtmpIngest(hub, config);
-  const server = new RtmpServer({ handler: ingest, handshakeTimeoutMs: config["rtmp.handshake_timeout"], maxMessageSize: config["rtmp.max_message_size"] });
+  const server = new RtmpServer({ handler: ingest, handshakeTimeoutMs: config["rtmp.handshake_timeout"], maxMessageSize: config["rtmp.max_message_size"], ...(config.max_connections_per_address ? { maxConnectionsPerAddress: config.max_connections_per_address } : {}) });
   const port = await server.listen(config["rtmp.port"], config.bind_address);
   log.info("RTMP server listening", { port });
   return { port, ingest, close: () => server.close() };

@@ -6,6 +6,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { limitConnectionsPerAddress } from "../../connection-limit.ts";
 import { errorMessage } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { CLOSE_GRACE_MS, MAX_FRAME_CHARS, MAX_SEND_BACKLOG_BYTES, MESSAGE_BURST, MESSAGES_PER_SECOND } from "./limits.ts";
@@ -20,6 +21,10 @@ export interface SignalingServerOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   readonly createSession: (transport: SessionTransport, remote: string) => SignalingSession;
   readonly log: Logger;
+  /** sessions at once on this listener; more are closed with 1013 */
+  readonly maxSessions?: number;
+  /** open sockets one client address may hold */
+  readonly maxConnectionsPerAddress?: number;
 }
 
 export interface SignalingServer {
@@ -32,6 +37,8 @@ export interface SignalingServer {
 
 /** RFC 6455 7.4.1: "an endpoint is terminating the connection because it has received a message that violates its policy". */
 const POLICY_VIOLATION = 1008;
+/** RFC 6455 / IANA 1013: "Try Again Later", the server is overloaded. */
+const TRY_AGAIN_LATER = 1013;
 
 /** A token bucket: `burst` messages at once, refilled at `perSecond`. */
 class MessageRate {
@@ -62,9 +69,14 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
   const wss = new WebSocketServer({ server: http, maxPayload: MAX_FRAME_CHARS * 4 });
   const sessions = new Set<SignalingSession>();
   const log = options.log;
+  if (options.maxConnectionsPerAddress) limitConnectionsPerAddress(http, options.maxConnectionsPerAddress, "signaling", log);
 
   wss.on("connection", (socket: WebSocket, req) => {
     const remote = `${req.socket.remoteAddress ?? "?"}:${req.socket.remotePort ?? 0}`;
+    if (options.maxSessions !== undefined && sessions.size >= options.maxSessions) {
+      log.warn("signaling session refused: max_websocket_sessions reached", { remote, max: options.maxSessions });
+      return socket.close(TRY_AGAIN_LATER, `the server holds ${options.maxSessions} sessions (max_websocket_sessions)`);
+    }
     const closeForPolicy = (reason: string) => {
       if (socket.readyState !== socket.OPEN) return;
       log.warn("signaling socket closed by a limit", { remote, reason });

@@ -4,6 +4,7 @@
  * `close()` ends every connection and the listener.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { limitConnectionsPerAddress } from "../../connection-limit.ts";
 import { createLogger, type Logger } from "../../log.ts";
 import { RtmpConnection } from "../session/connection.ts";
 import type { RtmpServerHandler } from "./handler.ts";
@@ -15,6 +16,8 @@ export interface RtmpServerOptions {
   readonly handshakeTimeoutMs?: number;
   /** config `rtmp.max_message_size` */
   readonly maxMessageSize?: number;
+  /** open connections one client address may hold (extra ones are closed at once) */
+  readonly maxConnectionsPerAddress?: number;
   readonly log?: Logger;
 }
 
@@ -29,6 +32,7 @@ export class RtmpServer {
     this.log = options.log ?? createLogger("rtmp.server");
     this.server = createServer((socket) => this.accept(socket));
     this.server.on("error", (err) => this.log.error("listener error", { error: err.message }));
+    if (options.maxConnectionsPerAddress) limitConnectionsPerAddress(this.server, options.maxConnectionsPerAddress, "rtmp", this.log);
   }
 
   /** Open connections. */
