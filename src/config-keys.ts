@@ -107,6 +107,9 @@ export const CONFIG_KEYS = {
   rtp_in_buffer_delay: int(200, "largest reordering delay of the jitter buffer (ms)", 0, 5000),
   rtp_activity_timeout: int(60, "seconds without RTP after which a call ends with `Failed by RTP activity`; 0 turns it off", 0),
   generate_av_for_ua: oneOf(["none", "all"], "none", "send silence (and keyframe requests for video) to SIP user agents"),
+  generate_av_start_delay: int(0, "ms after a call is established before generate_av_for_ua starts its silence and keyframe requests", 0, 60000),
+  rtp_session_init_always: bool(true, "accepted from WCS properties files; a call's stream is always playable, Transpond's default behaviour whatever the value"),
+  disable_streaming_proxy: bool(false, "accepted from WCS properties files; Transpond transcodes whenever a sink needs it, its default behaviour whatever the value"),
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

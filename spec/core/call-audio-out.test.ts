@@ -19,10 +19,10 @@ interface Sent {
   readonly payload: Uint8Array;
 }
 
-function setup(generateSilence: boolean, ptimeMs = 20) {
+function setup(generateSilence: boolean, ptimeMs = 20, silenceDelayMs = 0) {
   let now = 1000;
   const sent: Sent[] = [];
-  const sender = new CallAudioSender({ sink: { send: (p) => sent.push(p) }, law: "PCMA", payloadType: 8, telephoneEventPayloadType: 101, ptimeMs, generateSilence, initialTimestamp: 4000, now: () => now });
+  const sender = new CallAudioSender({ sink: { send: (p) => sent.push(p) }, law: "PCMA", payloadType: 8, telephoneEventPayloadType: 101, ptimeMs, generateSilence, silenceDelayMs, initialTimestamp: 4000, now: () => now });
   const advance = (ms: number) => {
     for (let t = 0; t < ms; t += ptimeMs) {
       now += ptimeMs;
@@ -40,6 +40,19 @@ test("with generate_av_for_ua, PCMA silence goes out every ptime with timestamps
   assert.equal(sent.map((p) => p.timestamp - 4000), [0, 160, 320, 480, 640, 800]);
   assert.equal(sent.map((p) => p.marker), [true, false, false, false, false, false]);
   assert.ok(sent.every((p) => p.payloadType === 8 && p.payload.length === 160 && p.payload.every((b) => b === 0xd5)));
+});
+
+test("generate_av_start_delay holds the silence back that long on the running clock; a DTMF digit still goes out at once", async () => {
+  const quiet = setup(true, 20, 100);
+  quiet.advance(80);
+  assert.is(quiet.sent.length, 0);
+  quiet.advance(40);
+  assert.equal(quiet.sent.map((p) => p.timestamp - 4000), [5 * 160, 6 * 160], "silence from 100 ms on");
+  assert.is(quiet.sent[0]!.marker, true);
+  const dtmf = setup(true, 20, 1000);
+  void dtmf.sender.sendDtmf("1", 60);
+  dtmf.advance(100);
+  assert.ok(dtmf.sent.length > 0 && dtmf.sent.every((p) => p.payloadType === 101), "DTMF goes out during the delay, silence does not");
 });
 
 test("without it nothing is sent, and the clock still runs", () => {

@@ -123,6 +123,24 @@ test("a 200 answer makes the call ESTABLISHED and publishes toStream; the phone'
   assert.is((obj.rtpStats as { audio: { session: { packetsReceived: number } } }).audio.session.packetsReceived, 5);
 });
 
+test("generate_av_start_delay: with generate_av_for_ua=all the phone gets no silence before the delay has passed, then PCMA silence", async () => {
+  const { calls } = setup({ generate_av_for_ua: "all", generate_av_start_delay: 400 });
+  const phone = createSocket("udp4");
+  sockets.push(phone);
+  const arrivals: number[] = [];
+  phone.on("message", () => arrivals.push(Date.now()));
+  await new Promise<void>((done) => phone.bind(0, "127.0.0.1", done));
+  far.script = (req, tx, core) => {
+    if (req.method === "INVITE") tx.respond(core.createResponse(req, 200, { toTag: "far", headers: [{ name: "Contact", value: `<sip:far@127.0.0.1:${far.port}>` }, { name: "Content-Type", value: "application/sdp" }], body: enc.encode(ANSWER_PCMA(phone.address().port)) }));
+    else tx.respond(core.createResponse(req, 200));
+  };
+  calls.startup(request("c-delay"));
+  await waitFor("ESTABLISHED", () => (calls.get("c-delay").status === "ESTABLISHED" ? true : undefined), 5000, 1);
+  const established = Date.now();
+  await waitFor("silence", () => (arrivals.length >= 3 ? true : undefined), 5000);
+  assert.ok(arrivals[0]! - established >= 350, `first packet ${arrivals[0]! - established} ms after ESTABLISHED`);
+});
+
 test("terminate while ringing sends CANCEL, and the 487 that follows ends the call FINISH", async () => {
   const { calls } = setup();
   far.script = (req, tx, core) => tx.respond(core.createResponse(req, 180, { toTag: "far" }));

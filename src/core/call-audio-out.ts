@@ -30,6 +30,8 @@ export interface CallAudioSenderOptions {
   readonly ptimeMs: number;
   /** send silence when there is nothing else (generate_av_for_ua=all) */
   readonly generateSilence: boolean;
+  /** ms after start before silence begins (generate_av_start_delay); DTMF and sounds go out before */
+  readonly silenceDelayMs?: number;
   readonly initialTimestamp?: number;
   readonly now?: () => number;
 }
@@ -168,7 +170,7 @@ export class CallAudioSender {
       this.#talking = false;
       return;
     }
-    const payload = this.#takeSound() ?? this.#takeInjected() ?? (this.#o.generateSilence ? this.#silence() : undefined);
+    const payload = this.#takeSound() ?? this.#takeInjected() ?? (this.#silenceDue() ? this.#silence() : undefined);
     if (!payload) {
       this.#talking = false;
       return;
@@ -203,6 +205,10 @@ export class CallAudioSender {
     this.#injectedBytes -= this.#samples;
     this.counts.injected++;
     return out;
+  }
+
+  #silenceDue(): boolean {
+    return this.#o.generateSilence && (this.#ticks - 1) * this.#o.ptimeMs >= (this.#o.silenceDelayMs ?? 0);
   }
 
   #silence(): Uint8Array {

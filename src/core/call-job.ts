@@ -251,10 +251,14 @@ export class CallJob {
         ptimeMs: a.ptime ?? 20,
         // recvonly (hasAudio false) promises the phone no audio; DTMF and injections are asked for explicitly
         generateSilence: config.generate_av_for_ua === "all" && this.request.hasAudio,
+        silenceDelayMs: config.generate_av_start_delay,
       });
       this.#sender.start();
     }
-    if (v && config.generate_av_for_ua === "all") this.#timers.push(setInterval(() => this.#media?.requestKeyframe(), 2000));
+    if (v && config.generate_av_for_ua === "all") {
+      const keyframeRequests = () => this.#timers.push(setInterval(() => this.#media?.requestKeyframe(), 2000));
+      this.#timers.push(setTimeout(keyframeRequests, config.generate_av_start_delay));
+    }
   }
 
   #publish(): void {
