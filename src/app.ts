@@ -182,7 +182,7 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
       ports.https = await listen(server, config["https.port"], host);
     }
     if (config["rtmp.port"] > 0) {
-      rtmp = await startRtmpServer({ config, hub });
+      rtmp = await startRtmpServer({ config, hub, users });
       ports.rtmp = rtmp.port;
     }
     signaling = await startSignaling({

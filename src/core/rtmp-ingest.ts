@@ -13,6 +13,7 @@ import { constants, createWriteStream, mkdirSync } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Config } from "../config.ts";
+import { credentialsMatch } from "../credentials.ts";
 import { ConfigError, errorMessage } from "../errors.ts";
 import type { Amf0Value } from "../flv/amf0.ts";
 import { createLogger } from "../log.ts";
@@ -92,12 +93,20 @@ export class RtmpIngest implements RtmpServerHandler {
   /** paths of the recordings started, newest last */
   readonly recordings: string[] = [];
 
-  constructor(hub: StreamHub, config: RtmpIngestConfig) {
+  private readonly users: ReadonlyMap<string, string>;
+
+  /** `users`: the REST users; when there are any, publishing needs `?user=<name>&pass=<password>`. */
+  constructor(hub: StreamHub, config: RtmpIngestConfig, users: ReadonlyMap<string, string> = new Map()) {
     this.hub = hub;
     this.config = config;
+    this.users = users;
   }
 
   publish(request: StreamRequest, control: PublisherControl): PublishAnswer {
+    if (!this.authorized(request)) {
+      log.warn("RTMP publish refused: bad or missing credentials", { name: request.name, peer: request.peer });
+      return { ok: false, code: "NetStream.Publish.Rejected", description: "authentication required: publish to <name>?user=<user>&pass=<password> (or put them in the app's query)" };
+    }
     const source: MediaSource = { kind: "rtmp", requestKeyframe: () => {}, stop: (reason) => control.stop(reason) };
     let stream: Stream;
     try {
@@ -124,6 +133,18 @@ export class RtmpIngest implements RtmpServerHandler {
         end: (reason) => (idle.stop(), this.hub.unpublish(stream, reason)),
       },
     };
+  }
+
+  /** Credentials from the stream name's query or the app's (`live?user=..&pass=..`), as encoders send them. */
+  private authorized(request: StreamRequest): boolean {
+    if (this.users.size === 0) return true;
+    for (const query of [request.query, request.app.includes("?") ? request.app.slice(request.app.indexOf("?") + 1) : ""]) {
+      const params = new URLSearchParams(query);
+      const user = params.get("user") ?? params.get("username");
+      const password = params.get("pass") ?? params.get("password");
+      if (user !== null && password !== null && credentialsMatch(this.users, user, password)) return true;
+    }
+    return false;
   }
 
   play(request: StreamRequest, output: PlayOutput): PlayHandle {
@@ -186,9 +207,11 @@ export interface RtmpServerHandle {
 export async function startRtmpServer(options: {
   config: RtmpIngestConfig & Pick<Config, "rtmp.port" | "rtmp.handshake_timeout" | "rtmp.max_message_size" | "bind_address">;
   hub: StreamHub;
+  /** REST users: with any, publishing needs credentials */
+  users?: ReadonlyMap<string, string>;
 }): Promise<RtmpServerHandle> {
   const { config, hub } = options;
-  const ingest = new RtmpIngest(hub, config);
+  const ingest = new RtmpIngest(hub, config, options.users);
   const server = new RtmpServer({ handler: ingest, handshakeTimeoutMs: config["rtmp.handshake_timeout"], maxMessageSize: config["rtmp.max_message_size"], ...(config.max_connections_per_address ? { maxConnectionsPerAddress: config.max_connections_per_address } : {}) });
   const port = await server.listen(config["rtmp.port"], config.bind_address);
   log.info("RTMP server listening", { port });

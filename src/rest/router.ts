@@ -4,7 +4,7 @@
  * anything else is a 500 that is logged (a bug).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { timingSafeEqual } from "node:crypto";
+import { credentialsMatch } from "../credentials.ts";
 import { createLogger } from "../log.ts";
 import { isLoopbackAddress, LOOPBACK_ONLY_MESSAGE } from "./access.ts";
 import { LoginThrottle } from "./login-throttle.ts";
@@ -104,21 +104,13 @@ export class Router {
     const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     const user = colon < 0 ? decoded : decoded.slice(0, colon);
-    if (colon >= 0 && this.passwordMatches(user, decoded.slice(colon + 1))) {
+    if (colon >= 0 && credentialsMatch(this.options.users, user, decoded.slice(colon + 1))) {
       this.throttle.succeeded(address);
       return true;
     }
     const failures = this.throttle.failed(address);
     log.warn("REST login failed", { address, user, failures, path: req.url });
     return this.refuse(res);
-  }
-
-  private passwordMatches(user: string, password: string): boolean {
-    const expected = this.options.users.get(user);
-    if (expected === undefined) return false;
-    const given = Buffer.from(password);
-    const want = Buffer.from(expected);
-    return given.length === want.length && timingSafeEqual(given, want);
   }
 
   private refuse(res: ServerResponse): false {
