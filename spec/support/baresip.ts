@@ -20,7 +20,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freeUdpPort, waitFor } from "./net.ts";
+import { mediaPortRange } from "./media-ports.ts";
+import { waitFor } from "./net.ts";
 import { keepOutput } from "./test-log.ts";
 
 export const BARESIP_MODULES = "/usr/lib/baresip/modules";
@@ -63,11 +64,14 @@ export class Baresip {
   }
 
   static async start(options: BaresipOptions): Promise<Baresip> {
-    const port = await freeUdpPort();
+    // from this process's locked region: a port-0 port found free can be taken by another run before
+    // baresip binds it (it then exits with 98, EADDRINUSE); its RTP ports come from the same block
+    const ports = mediaPortRange(20);
+    const port = ports.media_port_from;
     const dir = mkdtempSync(join(tmpdir(), "transpond-baresip-"));
     const recordDir = join(dir, "rec");
     mkdirSync(recordDir);
-    writeFileSync(join(dir, "config"), config(port, options.source, recordDir));
+    writeFileSync(join(dir, "config"), config(port, `${port + 2}-${ports.media_port_to}`, options.source, recordDir));
     writeFileSync(join(dir, "accounts"), `${account(options)}\n`);
     const child = spawn("baresip", ["-v", "-f", dir], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     const baresip = new Baresip(dir, port, child);
@@ -170,10 +174,11 @@ function account(o: BaresipOptions): string {
   return `<sip:${o.user}@127.0.0.1>;${params.join(";")}`;
 }
 
-function config(port: number, source: string, recordDir: string): string {
+function config(port: number, rtpPorts: string, source: string, recordDir: string): string {
   return [
     "poll_method epoll",
     `sip_listen 127.0.0.1:${port}`,
+    `rtp_ports ${rtpPorts}`,
     "sip_transports udp",
     "net_interface 127.0.0.1",
     "dns_server 127.0.0.1:53",
