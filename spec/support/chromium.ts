@@ -68,6 +68,7 @@ interface PageWindow {
     analyserPeak(ms: number): Promise<{ hz: number; db: number }>;
     stop(kind: string): void;
     framesDecoded(): Promise<number>;
+    audioEnergy(): Promise<number>;
     localSize(): number[];
     events: StatusEvent[];
   };
@@ -116,6 +117,11 @@ export class SdkPage {
   /** framesDecoded of the playing stream's inbound video (the SDK's getStats). */
   framesDecoded(): Promise<number> {
     return this.page.evaluate(() => (window as unknown as PageWindow).T.framesDecoded());
+  }
+
+  /** totalAudioEnergy of the playing stream's inbound audio (the SDK's getStats). */
+  audioEnergy(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as PageWindow).T.audioEnergy());
   }
 
   localSize(): Promise<number[]> {
