@@ -153,6 +153,19 @@ test("startup errors: unknown stream 404, duplicate 409, bad or unresolvable URL
   registry.close();
 });
 
+test("20 identical startups at the same moment: one transponder, nineteen 409s; a failed startup frees the name", async () => {
+  const { registry } = setup(["ok"]);
+  const results = await Promise.allSettled(Array.from({ length: 20 }, () => registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" })));
+  assert.is(results.filter((r) => r.status === "fulfilled").length, 1);
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  assert.equal(refused.map((r) => (r.reason as PushError).status), Array(19).fill(409));
+  assert.is(registry.all().length, 1);
+  const missing = await Promise.allSettled([1, 2].map(() => registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/snd", options: { action: "sound_on", soundFile: "missing.wav" } })));
+  assert.equal(missing.map((r) => r.status === "rejected" && (r.reason as PushError).status), [404, 409]);
+  await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/snd" });
+  registry.close();
+});
+
 test("options apply at start: mute and sound_on; sound_on with a missing file is refused", async () => {
   const { registry } = setup(["ok"]);
   const muted = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/a", options: { action: "mute" } });

@@ -81,6 +81,13 @@ test("the WCS example body is accepted (200, empty body) and /call/find shows th
   assert.is((byStatus.body as unknown[]).length, 1);
 });
 
+test("20 concurrent /call/startup with one callId, then 20 with one toStream: one 200 and nineteen 409s each", async () => {
+  const byId = await Promise.all(Array.from({ length: 20 }, () => post("startup", wcsBody({ rtmpUrl: "", rtmpStream: "", toStream: "" }))));
+  assert.equal(byId.map((r) => r.status).sort(), [200, ...Array(19).fill(409)]);
+  const byStream = await Promise.all(Array.from({ length: 20 }, (_, i) => post("startup", wcsBody({ callId: `race-${i}`, rtmpUrl: "", rtmpStream: "", toStream: "race-stream" }))));
+  assert.equal(byStream.map((r) => r.status).sort(), [200, ...Array(19).fill(409)]);
+});
+
 test("find_all answers GET with no body and POST alike, and 404 when there is no call", async () => {
   const none = await post("find_all", undefined, "GET");
   assert.is(none.status, 404);

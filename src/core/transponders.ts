@@ -76,6 +76,8 @@ export interface RegisteredTransponder {
 
 export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents> {
   private readonly byId = new Map<string, RegisteredTransponder>();
+  /** keys of startups between their uniqueness check and their insert (DNS, sound file) */
+  private readonly starting = new Set<string>();
   private readonly deps: TransponderRegistryDeps;
 
   private readonly targets: OutboundPolicy;
@@ -96,14 +98,20 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
     const refused = this.targets.refusal(target.host);
     if (refused) throw new PushError(403, `rtmpUrl: ${refused}`);
     if (this.byId.size >= this.deps.config.max_transponders) throw new PushError(429, `the limit of ${this.deps.config.max_transponders} transponders (max_transponders) is reached`);
-    if (this.all().some((r) => r.request.streamName === request.streamName && r.request.rtmpUrl === request.rtmpUrl && r.request.rtmpStream === request.rtmpStream)) {
+    const key = uniqueKey(request);
+    if (this.starting.has(key) || this.all().some((r) => uniqueKey(r.request) === key)) {
       throw new PushError(409, `a transponder for ${request.streamName} to ${displayUrl(request.rtmpUrl)} already exists`);
     }
     checkAudioSource(stream, this.audioCodec(request));
-    await (this.deps.resolveHost ?? resolveHost)(target.host);
-    const sound = request.options?.action === "sound_on" ? await this.loadOptionSound(request.options) : undefined;
-    if (this.deps.hub.get(request.streamName) !== stream) throw new PushError(404, `Stream not found: ${request.streamName}`);
-    return this.create(stream, request, target, sound);
+    this.starting.add(key);
+    try {
+      await (this.deps.resolveHost ?? resolveHost)(target.host);
+      const sound = request.options?.action === "sound_on" ? await this.loadOptionSound(request.options) : undefined;
+      if (this.deps.hub.get(request.streamName) !== stream) throw new PushError(404, `Stream not found: ${request.streamName}`);
+      return this.create(stream, request, target, sound);
+    } finally {
+      this.starting.delete(key);
+    }
   }
 
   find(streamName: string | undefined, rtmpUrl: string | undefined): RegisteredTransponder[] {
@@ -222,6 +230,11 @@ function checkAudioSource(stream: Stream, codec: RtmpAudioCodec): void {
   if (source !== undefined && source !== "SPEEX" && codec === "speex16") {
     throw new PushError(400, `rtmpTransponderAudioCodec speex16: the stream's audio is ${source}, and Transpond has no Speex encoder yet (speex16 passes Speex sources through)`);
   }
+}
+
+/** One transponder per stream, rtmpUrl and (for a call) rtmpStream. */
+function uniqueKey(request: PushRequest): string {
+  return JSON.stringify([request.streamName, request.rtmpUrl, request.rtmpStream ?? null]);
 }
 
 async function resolveHost(host: string): Promise<void> {
