@@ -188,6 +188,7 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
     signaling = await startSignaling({
       config,
       hub,
+      users,
       log: createLogger("signaling"),
       onPublishing: (stream, request) => {
         if (!request.rtmpUrl) return;

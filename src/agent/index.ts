@@ -34,6 +34,8 @@ export interface SignalingOptions {
   /** defaults to werift with the config's media network settings */
   readonly engine?: MediaEngine;
   readonly clock?: SessionClock;
+  /** REST users: with any, a WebSocket `connection` needs one's credentials in `custom` */
+  readonly users?: ReadonlyMap<string, string>;
   /** A stream turned PUBLISHING; `request.rtmpUrl` is createStream({rtmpUrl}) (republish it). */
   readonly onPublishing?: (stream: Stream, request: StreamRequest) => void;
 }
@@ -55,6 +57,7 @@ export async function startSignaling(options: SignalingOptions): Promise<Signali
       transport,
       hub,
       engine,
+      ...(options.users ? { users: options.users } : {}),
       mediaSessionIds,
       keepAliveIntervalMs: config["keep_alive.server_interval"],
       keepAliveProbes: config["keep_alive.probes"],

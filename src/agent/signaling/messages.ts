@@ -45,6 +45,8 @@ export type StreamStatus = (typeof STREAM_STATUS)[keyof typeof STREAM_STATUS];
 /** `info` texts, exactly as WCS spells them (1.5); client apps compare these strings. */
 export const INFO = {
   NAME_IN_USE: "Stream name is already in use",
+  /** WCS's text for a refused session or stream (reference/wcs-protocol.md, info strings) */
+  RESTRICTED_ACCESS: "Restricted access",
   STREAM_NOT_FOUND: "Stream not found",
   NO_COMMON_CODECS: "No common codecs",
   SESSION_DISCONNECT: "Stopped by session disconnect",
@@ -174,6 +176,9 @@ export function decodeStreamRequest(message: string, payload: unknown, needSdp: 
 export interface ConnectionRequest {
   readonly appKey: string;
   readonly fields: Readonly<Record<string, unknown>>;
+  /** `custom.login` / `custom.password` (the Web SDK's way to pass credentials); never echoed */
+  readonly login?: string;
+  readonly password?: string;
 }
 
 /** Fields of `connection` never echoed back (secrets). */
@@ -184,8 +189,12 @@ export function decodeConnection(payload: unknown): ConnectionRequest {
   if (!isRecord(payload)) throw new ParseError(SIGNALING_ERR.FIELD, "connection: payload must be an object");
   const appKey = payload.appKey;
   if (appKey !== undefined && appKey !== null && typeof appKey !== "string") throw fieldError("connection", "appKey", "a string");
-  const fields = Object.fromEntries(Object.entries(payload).filter(([k]) => !SECRET_FIELDS.has(k)));
-  return { appKey: typeof appKey === "string" && appKey !== "" ? appKey : "defaultApp", fields };
+  const fields: Record<string, unknown> = Object.fromEntries(Object.entries(payload).filter(([k]) => !SECRET_FIELDS.has(k)));
+  const custom = isRecord(payload.custom) ? payload.custom : {};
+  const login = typeof custom.login === "string" ? custom.login : undefined;
+  const password = typeof custom.password === "string" ? custom.password : undefined;
+  if (password !== undefined) fields.custom = Object.fromEntries(Object.entries(custom).filter(([k]) => k !== "password"));
+  return { appKey: typeof appKey === "string" && appKey !== "" ? appKey : "defaultApp", fields, ...(login !== undefined ? { login } : {}), ...(password !== undefined ? { password } : {}) };
 }
 
 /** The stream object of notifyStreamStatusEvent (1.5): the request echoed with status and info. */

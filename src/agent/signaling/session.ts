@@ -10,6 +10,7 @@
  * Session states: new -> established -> closed (and new -> closed). Stream entries live from the
  * request until a final status (UNPUBLISHED, STOPPED, FAILED) or the end of the session.
  */
+import { credentialsMatch } from "../../credentials.ts";
 import { errorMessage, InvalidStateError, ParseError, TranspondError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { StreamNameInUseError, newSessionId, type StreamHub } from "../../core/hub.ts";
@@ -18,6 +19,9 @@ import type { Stream } from "../../core/stream.ts";
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import { realClock, type SessionClock } from "./clock.ts";
 import { CONNECT_TIMEOUT_MS, MAX_STREAMS_PER_SESSION } from "./limits.ts";
+
+/** RFC 6455 7.4.1 policy violation: the close code of a refused connection. */
+const POLICY_VIOLATION = 1008;
 import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PlaySource, type PublishPeer } from "./media-engine.ts";
 import {
   CLIENT_MESSAGE,
@@ -41,6 +45,8 @@ export interface SessionTransport {
 
 export interface SessionOptions {
   readonly transport: SessionTransport;
+  /** REST users: with any, `connection` must carry one's credentials in `custom` {login, password} */
+  readonly users?: ReadonlyMap<string, string>;
   readonly hub: StreamHub;
   readonly engine: MediaEngine;
   /** ms between server pings; 0 turns pings off (keep_alive.server_interval) */
@@ -168,6 +174,12 @@ export class SignalingSession {
   private onConnection(payload: unknown): void {
     const req = decodeConnection(payload);
     if (this.state !== "new") throw new TranspondError(SIGNALING_ERR.FIELD, "connection: the session is already established");
+    const users = this.o.users ?? new Map<string, string>();
+    if (users.size > 0 && !credentialsMatch(users, req.login ?? "", req.password ?? "")) {
+      this.o.log?.warn("connection refused: bad or missing credentials", { session: this.id, login: req.login });
+      this.o.transport.close(POLICY_VIOLATION, `${INFO.RESTRICTED_ACCESS}: send credentials in connection custom {login, password}`);
+      return this.close(INFO.RESTRICTED_ACCESS);
+    }
     this.transition("established");
     const userData = {
       ...req.fields,
