@@ -10,7 +10,7 @@ import type { RtmpPublisherEvents } from "../../src/rtmp/client/publisher.ts";
 import type { RtmpTarget } from "../../src/rtmp/client/url.ts";
 import { TypedEmitter } from "../../src/events.ts";
 
-export type Outcome = "ok" | "refused" | "unreachable" | "closed" | "app-refused";
+export type Outcome = "ok" | "gated" | "refused" | "unreachable" | "closed" | "app-refused";
 
 export class FakeOutput extends TypedEmitter<RtmpPublisherEvents> implements RtmpOutput {
   sent: string[] = [];
@@ -22,7 +22,10 @@ export class FakeOutput extends TypedEmitter<RtmpPublisherEvents> implements Rtm
   ) {
     super();
   }
+  /** resolves a "gated" start */
+  open: () => void = () => {};
   async start(): Promise<void> {
+    if (this.outcome === "gated") await new Promise<void>((done) => (this.open = done));
     if (this.outcome === "app-refused") throw new RtmpPublishError("ERR_RTMP_CONNECT_REJECTED", "NetConnection.Connect.Rejected: no such application", false);
     if (this.outcome === "refused") throw new RtmpPublishError("ERR_RTMP_PUBLISH_REJECTED", "NetStream.Publish.BadName: name in use", false);
     if (this.outcome === "unreachable") throw new RtmpPublishError("ERR_RTMP_CONNECT", "connect ECONNREFUSED", true);

@@ -61,6 +61,19 @@ test("goes ACTIVE, starts at a keyframe with metadata and sequence headers first
   assert.equal(outputs[0]!.sent, ["meta 640x360 AAC", "config H264@0", "config AAC@0", "videoK@0", "audio@10", "video@33"]);
 });
 
+test("media the stream sends while the first connection is made goes out once ACTIVE, from its keyframe on", async () => {
+  const { stream, registry, outputs } = setup(["gated"]);
+  const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  assert.is(r.transponder.status, "CONNECTING");
+  stream.pushFrame(v(1000, true));
+  stream.pushFrame(a(1010));
+  stream.pushFrame(v(1033));
+  outputs[0]!.open();
+  await waitFor("ACTIVE", () => (r.transponder.status === "ACTIVE" ? true : undefined));
+  assert.equal(outputs[0]!.sent, ["meta 640x360 AAC", "config H264@0", "config AAC@0", "videoK@0", "audio@10", "video@33"]);
+  registry.close();
+});
+
 test("a dropped connection reconnects by itself and resumes at a keyframe with fresh headers", async () => {
   const { stream, registry, outputs, keyframes } = setup(["ok", "unreachable", "ok"]);
   const seen: string[] = [];

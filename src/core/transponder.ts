@@ -154,9 +154,12 @@ export class Transponder {
     this.closedOnPublish = 0;
     this.#lastError = "";
     this.started = false;
-    this.queue.clear();
+    // The first connection starts from what the stream sent while it connected (a recording keeps
+    // its start); after a drop, what was queued is stale.
+    if (this.#reconnects > 0) this.queue.clear();
     this.transition("ACTIVE");
     this.options.stream.requestKeyframe();
+    this.pump();
   }
 
   private startFailed(output: RtmpOutput, err: unknown): void {
