@@ -74,6 +74,20 @@ test("media the stream sends while the first connection is made goes out once AC
   registry.close();
 });
 
+test("an equal audio config handed out again (a transcoder made anew) sends no second AAC sequence header; a different one does", async () => {
+  const { stream, registry, outputs } = setup(["ok"]);
+  const r = await registry.startup({ streamName: "cam", rtmpUrl: "rtmp://h/live" });
+  await waitFor("ACTIVE", () => (r.transponder.status === "ACTIVE" ? true : undefined));
+  const audio = r.transponder.options.audio as unknown as FakeAudio;
+  stream.pushFrame(v(1000, true));
+  audio.config = { ...aac, asc: new Uint8Array(aac.asc!) };
+  stream.pushFrame(a(1000));
+  audio.config = { ...aac, sampleRate: 44100, asc: new Uint8Array([0x12, 0x10]) };
+  stream.pushFrame(a(1020));
+  assert.equal(outputs[0]!.sent.slice(1), ["config H264@0", "config AAC@0", "videoK@0", "audio@0", "config AAC@20", "audio@20"]);
+  registry.close();
+});
+
 test("a dropped connection reconnects by itself and resumes at a keyframe with fresh headers", async () => {
   const { stream, registry, outputs, keyframes } = setup(["ok", "unreachable", "ok"]);
   const seen: string[] = [];

@@ -228,7 +228,8 @@ export class Transponder {
         output.sendConfig(this.video!, timestamp);
       }
       const audioConfig = this.options.audio.config;
-      if (frame.kind === "audio" && audioConfig && audioConfig !== this.sentAudioConfig) {
+      // A transcoder made again (the source's config repeated) hands out an equal config: one header is enough.
+      if (frame.kind === "audio" && audioConfig && !sameAudioConfig(audioConfig, this.sentAudioConfig)) {
         this.sentAudioConfig = audioConfig;
         output.sendConfig(audioConfig, timestamp);
       }
@@ -253,4 +254,9 @@ export class Transponder {
     this.sentAudioConfig = audio;
     if (audio) output.sendConfig(audio, 0);
   }
+}
+
+function sameAudioConfig(a: AudioConfig, b: AudioConfig | undefined): boolean {
+  const empty = new Uint8Array(0);
+  return b !== undefined && a.codec === b.codec && a.sampleRate === b.sampleRate && a.channels === b.channels && sameBytes(a.asc ?? empty, b.asc ?? empty);
 }
