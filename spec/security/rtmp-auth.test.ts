@@ -1,7 +1,7 @@
 /**
- * Issue 14, attack 3 (RTMP side): with REST users configured, RTMP publishing needed nothing. Now
- * ffmpeg publishes with `?user=..&pass=..` in the stream name (or the app's query) and is refused
- * (NetStream.Publish.Rejected) without them or with a wrong password; the credentials never become
+ * Issue 14, attack 3 (RTMP side): with REST users configured, RTMP publish and play needed nothing.
+ * Now ffmpeg publishes and plays with `?user=..&pass=..` in the stream name (or the app's query) and
+ * is refused (NetStream.Publish.Rejected, NetStream.Play.Failed) without them or with a wrong password; the credentials never become
  * part of the stream name nor reach the log.
  */
 import { suite } from "uvu";
@@ -30,7 +30,15 @@ function ffmpegPublish(url: string, seconds: number): { done: Promise<number | n
   return { done, kill: () => void child.kill("SIGKILL") };
 }
 
-test("ffmpeg publishes with ?user=&pass= and is refused without or with a wrong password; no password in names or logs", async () => {
+/** ffmpeg reading 1 s of `url` into the null muxer; resolves with its exit code (killed after 20 s). */
+function ffmpegPlay(url: string): Promise<number | null> {
+  const child = spawn("ffmpeg", ["-hide_banner", "-loglevel", "error", "-rw_timeout", "10000000", "-i", url, "-t", "1", "-f", "null", "-"], { stdio: ["ignore", "ignore", "pipe"] });
+  child.stderr.resume();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20000);
+  return new Promise((r) => child.once("exit", (code) => (clearTimeout(timer), r(code))));
+}
+
+test("ffmpeg publishes and plays with ?user=&pass= and is refused without or with a wrong password; no password in names or logs", async () => {
   server = await startTestApp({ disable_rest_auth: false, rest_users: ["admin:s3cret-pw"] });
   const base = `rtmp://127.0.0.1:${server.app.ports.rtmp}/live`;
   for (const url of [`${base}/cam`, `${base}/cam?user=admin&pass=wrong`]) {
@@ -48,6 +56,10 @@ test("ffmpeg publishes with ?user=&pass= and is refused without or with a wrong 
   try {
     const stream = await waitFor("the authenticated publish", () => server!.app.hub.get("cam"), 20000);
     assert.is(stream.name, "cam");
+    assert.ok((await ffmpegPlay(`${base}/cam`)) !== 0, "play without credentials fails");
+    assert.ok((await ffmpegPlay(`${base}/cam?user=admin&pass=nope`)) !== 0, "play with a wrong password fails");
+    assert.is(await ffmpegPlay(`${base}/cam?user=admin&pass=s3cret-pw`), 0, "play with credentials decodes");
+    assert.ok(lines.some((l) => l.includes("RTMP play refused")));
   } finally {
     ok.kill();
     await ok.done;

@@ -25,6 +25,7 @@ import type { MediaSource } from "./media-sink.ts";
 import type { Stream } from "./stream.ts";
 
 const log = createLogger("rtmp.ingest");
+const CREDENTIALS_HINT = "add ?user=<user>&pass=<password> to the stream name (or to the app)";
 
 /** The onMetaData properties each RTMP-published stream's publisher sent (for players' onMetaData). */
 const publisherMetadata = new WeakMap<Stream, Readonly<Record<string, Amf0Value>>>();
@@ -105,7 +106,7 @@ export class RtmpIngest implements RtmpServerHandler {
   publish(request: StreamRequest, control: PublisherControl): PublishAnswer {
     if (!this.authorized(request)) {
       log.warn("RTMP publish refused: bad or missing credentials", { name: request.name, peer: request.peer });
-      return { ok: false, code: "NetStream.Publish.Rejected", description: "authentication required: publish to <name>?user=<user>&pass=<password> (or put them in the app's query)" };
+      return { ok: false, code: "NetStream.Publish.Rejected", description: `authentication required: ${CREDENTIALS_HINT}` };
     }
     const source: MediaSource = { kind: "rtmp", requestKeyframe: () => {}, stop: (reason) => control.stop(reason) };
     let stream: Stream;
@@ -133,6 +134,12 @@ export class RtmpIngest implements RtmpServerHandler {
         end: (reason) => (idle.stop(), this.hub.unpublish(stream, reason)),
       },
     };
+  }
+
+  refusePlay(request: StreamRequest): { code: string; description: string } | undefined {
+    if (this.authorized(request)) return undefined;
+    log.warn("RTMP play refused: bad or missing credentials", { name: request.name, peer: request.peer });
+    return { code: "NetStream.Play.Failed", description: `authentication required: ${CREDENTIALS_HINT}` };
   }
 
   /** Credentials from the stream name's query or the app's (`live?user=..&pass=..`), as encoders send them. */

@@ -60,4 +60,6 @@ export interface RtmpServerHandler {
   publish(request: StreamRequest, control: PublisherControl): PublishAnswer;
   /** Attach a player. Called after NetStream.Play.Start was sent (nginx-rtmp: waits for a publisher). */
   play(request: StreamRequest, output: PlayOutput): PlayHandle;
+  /** Refuses a player before anything is sent: onStatus `code` (level error), then the connection closes. */
+  refusePlay?(request: StreamRequest): { readonly code: string; readonly description: string } | undefined;
 }

@@ -161,6 +161,12 @@ export class ServerSession {
     const request = this.request(cmd.args[0]);
     const current = this.streams.get(sid);
     if (current !== undefined && current.kind !== "idle") this.endStream(sid, "Play again");
+    const refused = this.handler.refusePlay?.(request);
+    if (refused) {
+      this.log.info("play refused", { app: request.app, name: request.name, code: refused.code, peer: request.peer });
+      this.status(sid, "error", refused.code, refused.description);
+      return this.connection.close();
+    }
     const c = this.connection;
     c.sendControl({ type: "UserControl", event: "StreamBegin", streamId: sid });
     this.status(sid, "status", "NetStream.Play.Reset", `Playing and resetting ${request.name}.`, { details: request.name });
