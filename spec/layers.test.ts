@@ -16,7 +16,7 @@ const SRC = resolve(import.meta.dirname, "../src");
 const LAYERS: readonly (readonly string[])[] = [
   ["credentials.ts"],
   ["errors.ts", "log.ts", "events.ts"],
-  ["config-keys.ts"],
+  ["config-keys.ts", "connection-limit.ts"],
   ["config.ts", "certificate.ts"],
   ["codecs"],
   ["audio", "rtp", "sdp", "flv", "pcap"],
