@@ -1,12 +1,9 @@
 /** Handshake scenarios (RTMP 1.0 section 5.2; the digest handshake of Flash Player 9 and FFmpeg). */
 import { randomBytes } from "node:crypto";
+import { sameBytes } from "../../../codecs/bytes.ts";
 import { HANDSHAKE_SIZE } from "../../limits.ts";
 import { fail, pass, unsupported, type Scenario } from "../scenario.ts";
 import { connectApp, fullConnectObject } from "../steps.ts";
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
 
 export const handshakeScenarios: Scenario[] = [
   {
@@ -18,7 +15,7 @@ export const handshakeScenarios: Scenario[] = [
       const client = await ctx.open({ handshake: "simple" });
       const hs = client.handshake!;
       if (hs.s0 !== 3) return fail(`S0 is ${hs.s0}, not 3`);
-      const echo = same(hs.s2.subarray(0, 4), hs.c1.subarray(0, 4)) && same(hs.s2.subarray(8), hs.c1.subarray(8));
+      const echo = sameBytes(hs.s2.subarray(0, 4), hs.c1.subarray(0, 4)) && sameBytes(hs.s2.subarray(8), hs.c1.subarray(8));
       await connectApp(client, fullConnectObject(ctx.target));
       if (!echo) return fail("S2 does not echo C1's time and random bytes (§5.2.4: S2 MUST carry C1's time and random echo); connect still succeeded");
       return pass(`S0 3, S1 version ${[...hs.s1.subarray(4, 8)].join(".")}, S2 echoes C1, connect succeeded`);
