@@ -9,12 +9,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeConfig } from "../src/config.ts";
-import { StreamHub } from "../src/core/hub.ts";
-import { startRtmpServer } from "../src/core/rtmp-ingest.ts";
+import { StreamHub } from "../src/core/stream/hub.ts";
+import { startRtmpServer } from "../src/core/ingest/rtmp-ingest.ts";
 import { configureLogging } from "../src/log.ts";
 
 const seconds = Number(process.argv[2] ?? 20);
@@ -72,6 +72,23 @@ function procUsage(pid: number): { cpu: number; rssMb: number } {
   return { cpu, rssMb: rss };
 }
 
+/** CPU-seconds of each thread of this process, by thread name (the event loop's thread is "node"). */
+function threadCpu(): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const key = Number(tid) === process.pid ? "event loop" : name;
+      byName.set(key, (byName.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / CLK_TCK);
+    } catch {
+      // the thread ended
+    }
+  }
+  return byName;
+}
+
 function encodeSource(): string {
   const path = join(dir, "source.flv");
   const r = spawnSync("ffmpeg", [
@@ -86,12 +103,14 @@ function encodeSource(): string {
 interface Run {
   cpuPerMediaMinute: number;
   rssMb: number;
+  /** per thread, CPU-s per minute of media (Transpond only) */
+  threads?: string;
 }
 
-/** Publisher + N players against rtmp://127.0.0.1:port; `measure` brackets the steady window. */
-async function relay(port: number, players: number, source: string, measure: () => () => { cpu: number; rssMb: number }): Promise<Run> {
+/** Publisher (to `publishPort`, default `port`) + N players against rtmp://127.0.0.1:port; `measure` brackets the steady window. */
+async function relay(port: number, players: number, source: string, measure: () => () => { cpu: number; rssMb: number }, publishPort = port): Promise<Run> {
   const url = `rtmp://127.0.0.1:${port}/live/bench`;
-  start("ffmpeg", ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", source, "-c", "copy", "-f", "flv", url]);
+  start("ffmpeg", ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", source, "-c", "copy", "-f", "flv", `rtmp://127.0.0.1:${publishPort}/live/bench`]);
   await sleep(1500);
   for (let i = 0; i < players; i++) start("ffmpeg", ["-hide_banner", "-v", "error", "-i", url, "-c", "copy", "-f", "null", "-"]);
   await sleep(3000); // players connected and past their first keyframe
@@ -105,23 +124,47 @@ async function relay(port: number, players: number, source: string, measure: () 
 async function runTranspond(players: number, source: string): Promise<Run> {
   const port = await freePort();
   const server = await startRtmpServer({ config: makeConfig({ "rtmp.port": port, bind_address: "127.0.0.1" }), hub: new StreamHub() });
+  let threads = "";
   try {
-    return await relay(port, players, source, () => {
+    const run = await relay(port, players, source, () => {
       const before = process.cpuUsage();
+      const threadsBefore = threadCpu();
       let peak = process.memoryUsage().rss;
       const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 500);
       return () => {
         clearInterval(timer);
         const d = process.cpuUsage(before);
+        const perThread = [...threadCpu()].map(([name, cpu]) => [name, ((cpu - (threadsBefore.get(name) ?? 0)) / seconds) * 60] as const).filter(([, cpu]) => cpu >= 0.01);
+        threads = perThread.sort((a, b) => b[1] - a[1]).map(([name, cpu]) => `${name} ${cpu.toFixed(2)}`).join(", ");
         return { cpu: (d.user + d.system) / 1e6, rssMb: peak / 2 ** 20 };
       };
     });
+    return { ...run, threads };
   } finally {
     await server.close();
   }
 }
 
-async function runNginx(players: number, source: string): Promise<Run> {
+/** A TCP pass-through to `target` in this process: bytes in and out once, nothing parsed. */
+async function passThrough(target: number): Promise<{ server: Server; port: number }> {
+  const port = await freePort();
+  const server = createServer((client) => {
+    const upstream = connect(target, "127.0.0.1");
+    client.pipe(upstream).pipe(client);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+    client.on("close", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { server, port };
+}
+
+/**
+ * nginx-rtmp relaying; with `floor`, the publisher sends through a TCP pass-through in this process
+ * and the run measures that instead: what Node spends only to take the stream's bytes in and send
+ * them out once, the least any Node relay to one player costs.
+ */
+async function runNginx(players: number, source: string, floor = false): Promise<Run> {
   const port = await freePort();
   const prefix = join(dir, `nginx-${players}`);
   spawnSync("mkdir", ["-p", join(prefix, "logs")]);
@@ -137,6 +180,20 @@ rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { li
 `);
   const nginx = start("nginx", ["-c", conf, "-p", prefix]);
   await sleep(500);
+  if (floor) {
+    const proxy = await passThrough(port);
+    try {
+      return await relay(port, players, source, () => {
+        const before = process.cpuUsage();
+        return () => {
+          const d = process.cpuUsage(before);
+          return { cpu: (d.user + d.system) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20 };
+        };
+      }, proxy.port);
+    } finally {
+      proxy.server.close();
+    }
+  }
   return relay(port, players, source, () => {
     const before = procUsage(nginx.pid!);
     let peak = before.rssMb;
@@ -158,6 +215,8 @@ try {
     const ours = await runTranspond(n, source);
     const theirs = nginxOk ? await runNginx(n, source) : undefined;
     const ratio = theirs ? (ours.cpuPerMediaMinute / Math.max(theirs.cpuPerMediaMinute, 0.01)).toFixed(1) : "n/a";
+    console.log(`        Transpond's threads (CPU-s/min): ${ours.threads}`);
+    if (n === 1 && nginxOk) console.log(`        Node floor, the publisher's bytes through a TCP pass-through in this process (in once, out once): ${(await runNginx(1, source, true)).cpuPerMediaMinute.toFixed(2)} CPU-s/min`);
     console.log(
       `${String(n).padStart(7)} | ${ours.cpuPerMediaMinute.toFixed(2).padStart(19)} | ${ours.rssMb.toFixed(0).padStart(16)} | ${(theirs?.cpuPerMediaMinute.toFixed(2) ?? "n/a").padStart(20)} | ${(theirs?.rssMb.toFixed(0) ?? "n/a").padStart(12)} | ${ratio}`,
     );

@@ -12,7 +12,8 @@ import { RTCPeerConnection } from "werift";
 import { startSignaling } from "../src/agent/index.ts";
 import { peerConnectionOptions } from "../src/agent/webrtc/peer-config.ts";
 import { defaultConfig, type Config } from "../src/config.ts";
-import { StreamHub } from "../src/core/hub.ts";
+import { StreamHub } from "../src/core/stream/hub.ts";
+import { webrtcStreams } from "../src/core/ingest/webrtc-ingest.ts";
 import { configureLogging, createLogger } from "../src/log.ts";
 import { fixtureVideo, signaledPublisher, writeOpus, writeVideo } from "../spec/agent/support/werift-browser.ts";
 import { freeTcpPort } from "../spec/support/net.ts";
@@ -78,7 +79,7 @@ async function run(n: number, seconds: number, mode: "transpond" | "werift"): Pr
   const config: Config = { ...defaultConfig(), bind_address: "127.0.0.1", "ws.port": await freeTcpPort(), "wss.port": 0, ice_interface_addresses: ["127.0.0.1"], media_port_from: NET.portFrom, media_port_to: NET.portTo, "keep_alive.server_interval": 0 };
   const hub = new StreamHub();
   const reference = weriftOnlyEngine();
-  const signaling = await startSignaling({ config, hub, log: createLogger("bench"), ...(mode === "werift" ? { engine: reference.engine } : {}) });
+  const signaling = await startSignaling({ config, streams: webrtcStreams(hub), log: createLogger("bench"), ...(mode === "werift" ? { engine: reference.engine } : {}) });
   const proc = fork(import.meta.filename, ["child", `ws://127.0.0.1:${signaling.ports.ws}`, String(n), String(seconds), mode], { execArgv: ["--import", "tsx"] });
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();

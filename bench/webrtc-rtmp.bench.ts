@@ -7,15 +7,20 @@
  * it N ffmpeg processes relaying the same fixture to the same nginx (`-re -c:v copy -c:a aac`), their
  * CPU per stream and frames recorded against frames read, as a ratio.
  *
- *   node --import tsx bench/webrtc-rtmp.bench.ts [seconds] [N,N,...]
+ * The third argument is `media.workers` (default -1: cores - 1; 0: codecs in the event loop); CPU
+ * per stream counts every thread of the Transpond process, and the event loop's p99 delay while
+ * measuring is printed beside it.
+ *
+ *   node --import tsx bench/webrtc-rtmp.bench.ts [seconds] [N,N,...] [media.workers]
  */
 import { execFileSync, fork, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { join } from "node:path";
 import { startApp } from "../src/app.ts";
 import { makeConfig } from "../src/config.ts";
-import type { Stream } from "../src/core/stream.ts";
+import type { Stream } from "../src/core/stream/stream.ts";
 import { configureLogging } from "../src/log.ts";
 import { fixtureVideo, signaledPublisher, writeOpus, writeVideo } from "../spec/agent/support/werift-browser.ts";
 import { fixture } from "../spec/support/fixtures.ts";
@@ -69,9 +74,12 @@ interface Result {
   /** Transpond only: video frames the hub got from WebRTC, and frames the transponders dropped */
   ingested?: number;
   dropped?: number;
+  loopP99Ms?: number;
+  /** CPU of the event loop's thread alone, per stream */
+  loopCpuPerStream?: number;
 }
 
-async function transpond(nginx: NginxRtmp, n: number, seconds: number): Promise<Result> {
+async function transpond(nginx: NginxRtmp, n: number, seconds: number, workers: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), "transpond-bench-"));
   const app = await startApp(
     makeConfig({
@@ -90,6 +98,7 @@ async function transpond(nginx: NginxRtmp, n: number, seconds: number): Promise<
       record_dir: dir,
       rtmp_push_auto_start: true,
       rtmp_push_auto_start_url: nginx.url("live"),
+      "media.workers": workers,
     }),
   );
   const streams: Stream[] = [];
@@ -99,13 +108,18 @@ async function transpond(nginx: NginxRtmp, n: number, seconds: number): Promise<
   try {
     await new Promise<void>((resolve) => proc.on("message", (m: { type: string }) => m.type === "connected" && resolve()));
     await waitFor("every transponder ACTIVE", () => (app.transponders.all().filter((r) => r.transponder.status === "ACTIVE").length === n ? true : undefined), 20000);
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const cpu0 = process.cpuUsage();
+    const loop0 = processCpuMs(process.pid, "task");
     const t0 = performance.now();
     proc.send("go");
     const sent = await new Promise<number>((resolve) => proc.on("message", (m: { type: string; sent?: number }) => m.type === "done" && resolve(m.sent!)));
     await sleep(500);
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - t0;
+    const loopCpuMs = processCpuMs(process.pid, "task") - loop0;
+    loop.disable();
     await exited;
     const ingested = streams.reduce((sum, stream) => sum + stream.frames.video, 0);
     const dropped = app.transponders.all().reduce((sum, r) => sum + r.transponder.droppedFrames, 0);
@@ -118,7 +132,7 @@ async function transpond(nginx: NginxRtmp, n: number, seconds: number): Promise<
       perStream.push(`${count}/${streams.find((s) => s.name === `bench${i}`)?.frames.video ?? "?"}`);
     }
     if (process.env.BENCH_VERBOSE) console.log(`  per stream recorded/hub got: ${perStream.join(" ")}`);
-    return { cpuPerStream: ((cpu.user + cpu.system) / 1000 / wall) * 100 / n, sent: sent * n, recorded, ingested, dropped };
+    return { cpuPerStream: ((cpu.user + cpu.system) / 1000 / wall) * 100 / n, sent: sent * n, recorded, ingested, dropped, loopP99Ms: loop.percentile(99) / 1e6, loopCpuPerStream: ((loopCpuMs / wall) * 100) / n };
   } finally {
     proc.kill();
     await app.close();
@@ -126,10 +140,10 @@ async function transpond(nginx: NginxRtmp, n: number, seconds: number): Promise<
   }
 }
 
-/** utime + stime of a process, in ms, from /proc (0 once it is gone). */
-function processCpuMs(pid: number): number {
+/** utime + stime of a process (or of this process's thread `pid`), in ms, from /proc (0 once it is gone). */
+function processCpuMs(pid: number, scope: "process" | "task" = "process"): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const fields = readFileSync(scope === "task" ? `/proc/self/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
   } catch {
     return 0;
@@ -166,15 +180,16 @@ if (process.argv[2] === "child") {
   configureLogging({ level: process.env.BENCH_LOG === "debug" ? "debug" : "error" });
   const seconds = Number(process.argv[2] ?? 8);
   const counts = (process.argv[3] ?? "1,2,4,8").split(",").map(Number);
+  const workers = Number(process.argv[4] ?? -1);
   const nginx = await NginxRtmp.start();
   try {
-    console.log(`WebRTC -> RTMP republish to nginx-rtmp, ${seconds} s of 480x270 30 fps H.264 (~0.8 Mb/s) + Opus -> AAC per stream`);
-    console.log("N   transpond CPU%/stream  video frames recorded/sent (hub got, transponders dropped)   ffmpeg relay CPU%/stream  recorded/read   ratio");
+    console.log(`WebRTC -> RTMP republish to nginx-rtmp, ${seconds} s of 480x270 30 fps H.264 (~0.8 Mb/s) + Opus -> AAC per stream, media.workers=${workers}`);
+    console.log("N   transpond CPU%/stream (event loop)  loop p99  video frames recorded/sent (hub got, transponders dropped)   ffmpeg relay CPU%/stream  recorded/read   ratio");
     for (const n of counts) {
-      const t = await transpond(nginx, n, seconds);
+      const t = await transpond(nginx, n, seconds, workers);
       const f = await ffmpegRelay(nginx, n, seconds);
       console.log(
-        `${String(n).padEnd(3)} ${t.cpuPerStream.toFixed(1).padStart(20)}  ${`${t.recorded}/${t.sent} (${t.ingested}, ${t.dropped})`.padStart(56)}   ${f.cpuPerStream.toFixed(1).padStart(24)}  ${`${f.recorded}/${f.sent}`.padStart(13)}   ${(t.cpuPerStream / f.cpuPerStream).toFixed(2)}x`,
+        `${String(n).padEnd(3)} ${`${t.cpuPerStream.toFixed(1)} (${t.loopCpuPerStream!.toFixed(1)})`.padStart(32)}  ${`${t.loopP99Ms!.toFixed(0)} ms`.padStart(8)}  ${`${t.recorded}/${t.sent} (${t.ingested}, ${t.dropped})`.padStart(56)}   ${f.cpuPerStream.toFixed(1).padStart(24)}  ${`${f.recorded}/${f.sent}`.padStart(13)}   ${(t.cpuPerStream / f.cpuPerStream).toFixed(2)}x`,
       );
     }
     const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");

@@ -6,7 +6,9 @@ import * as assert from "uvu/assert";
 import WebSocket from "ws";
 import { startApp, type App } from "../src/app.ts";
 import { makeConfig } from "../src/config.ts";
-import { freeTcpPort } from "./support/net.ts";
+import { freeTcpPort, waitFor } from "./support/net.ts";
+import { UdpFarEnd } from "./core/call/calls-support.ts";
+import { mediaPortRange } from "./support/media-ports.ts";
 
 const test = suite("app");
 let app: App | undefined;
@@ -55,6 +57,51 @@ test("/push/startup names what is wrong: a missing field, an unknown stream, an 
   const badCodec = await post({ streamName: "s", rtmpUrl: "rtmp://127.0.0.1/live", rtmpTransponderAudioCodec: "mp3" });
   assert.is(badCodec.status, 400);
   assert.match(((await badCodec.json()) as { message: string }).message, "rtmpTransponderAudioCodec must be one of aac, alaw, ulaw, speex16");
+});
+
+test("/rest-api/stats shows the event loop's delay and the codec workers as configured, none running on an idle node", async () => {
+  const a = await start({ "media.workers": 2 });
+  // the delay monitor (10 ms resolution) measures from its first tick on: a stall before it is not seen
+  await new Promise((r) => setTimeout(r, 30));
+  const busyUntil = performance.now() + 150;
+  while (performance.now() < busyUntil);
+  const res = await fetch(`http://127.0.0.1:${a.ports.http}/rest-api/stats`);
+  assert.is(res.status, 200);
+  const body = (await res.json()) as { eventLoop: { p50Ms: number; p99Ms: number; maxMs: number }; codecWorkers: Record<string, number>; audioGaps: unknown[] };
+  assert.ok(body.eventLoop.maxMs >= 100, `a 150 ms stall shows: ${JSON.stringify(body.eventLoop)}`);
+  assert.ok(body.eventLoop.p50Ms <= body.eventLoop.p99Ms && body.eventLoop.p99Ms <= body.eventLoop.maxMs);
+  assert.equal(body.codecWorkers, { workers: 2, running: 0, sessions: 0, queueDepth: 0, maxQueueDepth: 0, restarts: 0, droppedJobs: 0, lostJobs: 0 });
+  assert.equal(body.audioGaps, []);
+  await a.close();
+  app = await start({ "media.workers": 0 });
+  const inLoop = (await (await fetch(`http://127.0.0.1:${app.ports.http}/rest-api/stats`, { method: "POST", body: "{}" })).json()) as { codecWorkers: { workers: number } };
+  assert.is(inLoop.codecWorkers.workers, 0);
+});
+
+test("/push/startup on a call's toStream right after /call/startup answers 200 WAITING (the app hands the calls' names to the transponders); the call's end stops it", async () => {
+  const phone = await UdpFarEnd.start();
+  phone.script = (req, tx, core) => tx.respond(core.createResponse(req, 180, { toTag: "far" }));
+  try {
+    const a = await start(mediaPortRange(4));
+    const post = (path: string, body: unknown) => fetch(`http://127.0.0.1:${a.ports.http}/rest-api/${path}`, { method: "POST", body: JSON.stringify(body) });
+    const call = await post("call/startup", { callId: "c1", callee: "2000", sipLogin: "1000", sipDomain: "127.0.0.1", sipPort: phone.port, toStream: "call-1" });
+    assert.is(call.status, 200);
+    const push = await post("push/startup", { streamName: "call-1", rtmpUrl: "rtmp://127.0.0.1:1/live" });
+    assert.is(push.status, 200);
+    const transponder = (await push.json()) as { status: string; streamName: string; mediaSessionId: string };
+    assert.is(transponder.status, "WAITING");
+    assert.is(transponder.streamName, "rtmp_call-1");
+    assert.is((await post("push/startup", { streamName: "call-2", rtmpUrl: "rtmp://127.0.0.1:1/live" })).status, 404, "a name no call holds");
+    await waitFor("ringing", () => (a.calls.get("c1").status === "RING" ? true : undefined));
+    const stopped = a.transponders.next("state");
+    assert.is((await post("call/terminate", { callId: "c1" })).status, 200);
+    const change = await stopped;
+    assert.is(change.to, "STOPPED");
+    assert.match(change.transponder.lastError, "call c1 ended FINISH");
+    assert.is((await post("push/find", { streamName: "call-1" })).status, 404);
+  } finally {
+    await phone.close();
+  }
 });
 
 test("the WebSocket signaling port accepts a Web SDK connection", async () => {

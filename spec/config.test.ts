@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { CONFIG_KEYS, envName, loadConfig, parseProperties } from "../src/config.ts";
+import { PROPERTIES_EXAMPLE, propertiesExample } from "../tools/properties-example.ts";
 import { ConfigError } from "../src/errors.ts";
 
 const test = suite("config");
@@ -88,6 +89,17 @@ test("the README lists every configuration key with its default", () => {
     assert.ok(row, `README has no row for ${key}`);
     assert.ok(row!.includes(`| \`${shown}\` |`) || (shown === "" && row!.includes("| (empty) |")), `README row for ${key} does not show default "${shown}"`);
   }
+});
+
+test("examples/transpond.properties is current and lists every key; uncommented it loads the defaults", () => {
+  const example = readFileSync(PROPERTIES_EXAMPLE, "utf8");
+  assert.fixture(example, propertiesExample(), "run npx tsx tools/properties-example.ts");
+  for (const key of Object.keys(CONFIG_KEYS)) assert.ok(example.includes(`\n#${key}=`), `no line for ${key}`);
+  const file = join(dir, "uncommented.properties");
+  writeFileSync(file, example.replace(/^#([a-z_.]+=)/gm, "$1"));
+  const { config, unknownKeys } = loadConfig({ file });
+  assert.equal(unknownKeys, []);
+  assert.equal(config, loadConfig({}).config);
 });
 
 test.run();

@@ -2,10 +2,9 @@
  * The TLS certificate for https and wss: the configured PEM pair, or a self-signed one generated at
  * first start and kept beside the records so browsers can be told to trust it once.
  */
-import { webcrypto } from "node:crypto";
+import { webcrypto, X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import * as x509 from "@peculiar/x509";
 
 export interface PemPair {
   cert: string;
@@ -18,6 +17,8 @@ function toPem(label: string, der: ArrayBuffer): string {
 }
 
 export async function generateSelfSigned(commonName: string): Promise<PemPair> {
+  // loaded here, not at start: about 15 MB that only a first start without a certificate needs
+  const x509 = await import("@peculiar/x509");
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
   const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
@@ -48,4 +49,19 @@ export async function loadOrCreateCertificate(certFile: string, keyFile: string,
   writeFileSync(crt, pair.cert);
   writeFileSync(key, pair.key, { mode: 0o600 });
   return pair;
+}
+
+export interface CertificateInfo {
+  /** the PEM file browsers are shown */
+  readonly file: string;
+  /** the self-signed one made at first start, not the operator's */
+  readonly generated: boolean;
+  /** SHA-256 fingerprint, colon-separated hex as browsers show it */
+  readonly sha256: string;
+}
+
+/** What the start banner says about the certificate in use (after loadOrCreateCertificate made it). */
+export function certificateInfo(certFile: string, generatedPath: string): CertificateInfo {
+  const file = certFile !== "" ? certFile : `${generatedPath}.crt`;
+  return { file, generated: certFile === "", sha256: new X509Certificate(readFileSync(file)).fingerprint256 };
 }

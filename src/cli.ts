@@ -3,21 +3,28 @@
  */
 import { existsSync } from "node:fs";
 import { loadConfig, type ConfigSources } from "./config.ts";
-import { errorMessage, TranspondError } from "./errors.ts";
+import { errorMessage, TRANSPOND_ERR, TranspondError } from "./errors.ts";
 import { configureLogging, createLogger, type LogLevel } from "./log.ts";
+import { transpondVersion } from "./version.ts";
 
 const HELP = `Usage: transpond <command> [options]
 
 Commands:
   start                         run the server (REST, WebSocket, RTMP) until interrupted
-  publish FILE.flv URL [--loop] send an FLV file to an RTMP/RTMPS URL at real-time pace
-  trace FILE.pcap [--json]      print the RTMP messages of a capture and the conformance problems found
+  publish FILE.flv URL [--loop] [--insecure]
+                                send an FLV file to an RTMP/RTMPS URL (its last segment is the
+                                stream name) at real-time pace, with progress and a summary; the
+                                file is checked before connecting; exit 0 finished, 1 connection or
+                                server trouble, 2 bad usage or file, 130 interrupted (Ctrl-C)
+  trace FILE.pcap [--json]      print the RTMP messages of a capture and the conformance problems found;
+                                exit 0 clean, 1 problems found, 2 no RTMP in it or not a readable capture
   conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS]
                                 ask an RTMP server the conformance scenarios; exit 0 when every
                                 required one passes
   conform client --listen [host:]port [--sessions N] [--json] [--junit FILE]
                                 act as an RTMP server and check each encoder or player that
                                 connects (one report per connection; until N sessions or Ctrl-C)
+  version                       print the version (also --version, -v)
   help                          this text
 
 Options:
@@ -49,28 +56,29 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const arg = argv[i]!;
     if (arg === "--set" || arg === "--config") {
       const value = argv[++i];
-      if (value === undefined) throw new TranspondError("ERR_USAGE", `${arg} needs a value`);
+      if (value === undefined) throw new TranspondError(TRANSPOND_ERR.USAGE, `${arg} needs a value`);
       if (arg === "--set") sets.push(value);
       else file = value;
     } else if (arg.startsWith("--set=")) sets.push(arg.slice(6));
     else if (arg.startsWith("--config=")) file = arg.slice(9);
     else if (VALUE_FLAGS.includes(arg)) {
       const value = argv[++i];
-      if (value === undefined) throw new TranspondError("ERR_USAGE", `${arg} needs a value`);
+      if (value === undefined) throw new TranspondError(TRANSPOND_ERR.USAGE, `${arg} needs a value`);
       values.set(arg.slice(2), value);
     }
     else if (arg === "-h" || arg === "--help") flags.add("help");
+    else if (arg === "-v" || arg === "--version") flags.add("version");
     else if (arg.startsWith("--")) flags.add(arg.slice(2));
     else positional.push(arg);
   }
   if (file === undefined && existsSync("transpond.properties")) file = "transpond.properties";
-  const command = flags.has("help") ? "help" : (positional.shift() ?? "help");
+  const command = flags.has("help") ? "help" : flags.has("version") ? "version" : (positional.shift() ?? "help");
   return { command, positional, flags, values, sources: { file, env: process.env, sets } };
 }
 
 function checkFlags(args: ParsedArgs, allowed: string[]): void {
   const unknown = [...args.flags, ...args.values.keys()].filter((f) => !allowed.includes(f));
-  if (unknown.length) throw new TranspondError("ERR_USAGE", `unknown option --${unknown[0]} for ${args.command}`);
+  if (unknown.length) throw new TranspondError(TRANSPOND_ERR.USAGE, `unknown option --${unknown[0]} for ${args.command}`);
 }
 
 async function start(args: ParsedArgs): Promise<void> {
@@ -92,38 +100,35 @@ async function start(args: ParsedArgs): Promise<void> {
 async function publish(args: ParsedArgs): Promise<number> {
   checkFlags(args, ["loop", "insecure"]);
   const [file, url, extra] = args.positional;
-  if (file === undefined || url === undefined || extra !== undefined) throw new TranspondError("ERR_USAGE", "usage: transpond publish FILE.flv URL [--loop] [--insecure]");
+  if (file === undefined || url === undefined || extra !== undefined) throw new TranspondError(TRANSPOND_ERR.USAGE, "usage: transpond publish FILE.flv URL [--loop] [--insecure]");
   const { config } = loadConfig(args.sources);
   configureLogging({ level: config["log.level"] as LogLevel, json: config["log.json"] });
-  const { parseRtmpTarget, displayUrl } = await import("./rtmp/client/url.ts");
-  const { RtmpPublisher } = await import("./rtmp/client/publisher.ts");
-  const { publishFlvFile } = await import("./rtmp/client/file-publisher.ts");
-  const log = createLogger("publish");
-  const target = parseRtmpTarget(url, { fullUrl: true });
-  const publisher = new RtmpPublisher(target, { flashVer: config.rtmp_flash_version, verifyTls: !args.flags.has("insecure") });
-  const abort = new AbortController();
-  process.once("SIGINT", () => abort.abort());
-  process.once("SIGTERM", () => abort.abort());
-  await publisher.start();
-  log.info(`publishing ${file} to ${displayUrl(url)}`, { stream: target.streamName });
-  try {
-    const result = await publishFlvFile(publisher, file, { loop: args.flags.has("loop"), signal: abort.signal });
-    log.info("done", { tags: result.tags, loops: result.loops, lastTimestamp: result.lastTimestamp });
-  } finally {
-    await publisher.stop();
-  }
-  return 0;
+  const { publishCommand } = await import("./cli/publish.ts");
+  return publishCommand({ file, url, loop: args.flags.has("loop"), verifyTls: !args.flags.has("insecure"), flashVer: config.rtmp_flash_version });
 }
+
+/** `transpond trace` exit codes (README): scripts tell a clean capture from a bad one and from no RTMP at all. */
+export const TRACE_EXIT = { CLEAN: 0, PROBLEMS: 1, NOT_RTMP: 2 } as const;
 
 async function trace(args: ParsedArgs): Promise<number> {
   checkFlags(args, ["json"]);
   const [file, extra] = args.positional;
-  if (file === undefined || extra !== undefined) throw new TranspondError("ERR_USAGE", "usage: transpond trace FILE.pcap|pcapng [--json]");
+  if (file === undefined || extra !== undefined) throw new TranspondError(TRANSPOND_ERR.USAGE, "usage: transpond trace FILE.pcap|pcapng [--json]");
   const { readFile } = await import("node:fs/promises");
   const { traceCapture, formatTrace, traceToJson } = await import("./rtmp/index.ts");
-  const result = traceCapture(await readFile(file));
-  process.stdout.write(args.flags.has("json") ? traceToJson(result) + "\n" : formatTrace(result));
-  return result.sessions.length === 0 ? 1 : 0;
+  let result: import("./rtmp/index.ts").TraceResult;
+  try {
+    result = traceCapture(await readFile(file));
+  } catch (err) {
+    console.error(`transpond: cannot trace ${file}: ${errorMessage(err)} (trace reads pcap and pcapng captures, e.g. from tcpdump -w or Wireshark)`);
+    return TRACE_EXIT.NOT_RTMP;
+  }
+  process.stdout.write(args.flags.has("json") ? traceToJson(result) + "\n" : formatTrace(result) + "\n");
+  if (result.sessions.length === 0) {
+    console.error(`transpond: no RTMP session in ${file}: capture the RTMP port (tcp port 1935, or where the encoder connects) from the handshake on`);
+    return TRACE_EXIT.NOT_RTMP;
+  }
+  return result.problems.length === 0 ? TRACE_EXIT.CLEAN : TRACE_EXIT.PROBLEMS;
 }
 
 async function conform(args: ParsedArgs): Promise<number> {
@@ -132,7 +137,7 @@ async function conform(args: ParsedArgs): Promise<number> {
   checkFlags(args, ["json", "junit", "only", "timeout"]);
   const [, url, extra] = args.positional;
   if (kind !== "server" || url === undefined || extra !== undefined) {
-    throw new TranspondError("ERR_USAGE", "usage: transpond conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS] | conform client --listen [host:]port ...");
+    throw new TranspondError(TRANSPOND_ERR.USAGE, "usage: transpond conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS] | conform client --listen [host:]port ...");
   }
   const timeoutMs = positiveInteger(args, "timeout");
   const conformModule = await import("./rtmp/conform/index.ts");
@@ -157,7 +162,7 @@ function positiveInteger(args: ParsedArgs, flag: string): number | undefined {
   const text = args.values.get(flag);
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!(Number.isInteger(value) && value > 0)) throw new TranspondError("ERR_USAGE", `--${flag} must be a positive integer, not ${text}`);
+  if (!(Number.isInteger(value) && value > 0)) throw new TranspondError(TRANSPOND_ERR.USAGE, `--${flag} must be a positive integer, not ${text}`);
   return value;
 }
 
@@ -166,7 +171,7 @@ async function conformClient(args: ParsedArgs): Promise<number> {
   checkFlags(args, ["json", "junit", "listen", "sessions"]);
   const listen = args.values.get("listen");
   const m = listen === undefined ? null : /^(?:(.+):)?(\d+)$/.exec(listen);
-  if (!m || args.positional.length !== 1) throw new TranspondError("ERR_USAGE", "usage: transpond conform client --listen [host:]port [--sessions N] [--json] [--junit FILE]");
+  if (!m || args.positional.length !== 1) throw new TranspondError(TRANSPOND_ERR.USAGE, "usage: transpond conform client --listen [host:]port [--sessions N] [--json] [--junit FILE]");
   const sessions = positiveInteger(args, "sessions");
   const conformModule = await import("./rtmp/conform/index.ts");
   const { writeFileSync } = await import("node:fs");
@@ -199,6 +204,9 @@ export async function main(argv: string[]): Promise<number> {
       case "help":
         console.log(HELP);
         return 0;
+      case "version":
+        console.log(`transpond ${transpondVersion()}`);
+        return 0;
       case "start":
         await start(args);
         return -1;
@@ -209,10 +217,10 @@ export async function main(argv: string[]): Promise<number> {
       case "conform":
         return await conform(args);
       default:
-        throw new TranspondError("ERR_USAGE", `unknown command "${args.command}" (try transpond --help)`);
+        throw new TranspondError(TRANSPOND_ERR.USAGE, `unknown command "${args.command}" (try transpond --help)`);
     }
   } catch (err) {
     console.error(`transpond: ${errorMessage(err)}`);
-    return err instanceof TranspondError && err.code === "ERR_USAGE" ? 2 : 1;
+    return err instanceof TranspondError && err.code === TRANSPOND_ERR.USAGE ? 2 : 1;
   }
 }

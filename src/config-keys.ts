@@ -48,7 +48,7 @@ export const CONFIG_KEYS = {
   "http.headers_timeout": int(10, "seconds a client has to send the request headers (REST, pages, HTTP-FLV)", 1),
   "http.request_timeout": int(30, "seconds a client has to send a whole request, body included", 1),
   rest_access_control_allow_origin: str("*", "CORS Access-Control-Allow-Origin of REST answers"),
-  rest_hook_url: str("", "base URL REST hooks (connect, StreamStatusEvent, CallStatusEvent, ...) are POSTed to; empty turns hooks off"),
+  rest_hook_url: str("", "base URL REST hooks (StreamStatusEvent, CallStatusEvent, ...) are POSTed to; connect, publishStream and playStream wait for it and refuse the WebSocket or RTMP client unless it answers 200; empty turns hooks off"),
   rest_hook_send_hash: bool(false, "sign hook bodies with HMAC-MD5 in an `Authorization: WCS <hex>` header"),
   rest_hook_secret_key: str("", "key for rest_hook_send_hash (never logged)"),
 
@@ -59,7 +59,7 @@ export const CONFIG_KEYS = {
   "keep_alive.probes": int(10, "missed pongs before a signaling session is closed", 1),
   media_port_from: int(31000, "first UDP port for media (WebRTC, SIP RTP)", 1024, 65535),
   media_port_to: int(32000, "last UDP port for media", 1024, 65535),
-  ice_interface_addresses: list([], "local addresses ICE gathers candidates on; empty means all interfaces"),
+  ice_interface_addresses: list([], "local addresses ICE gathers candidates on and WebRTC media sockets bind to (with more than one address of a family, werift binds that family's sockets to all interfaces); empty means bind_address when it names one address, else all interfaces"),
   media_public_address: list([], "extra addresses advertised as ICE candidates (a server behind NAT)"),
 
   // RTMP server (ingest, play, HTTP-FLV)
@@ -77,11 +77,12 @@ export const CONFIG_KEYS = {
   max_connections_per_address: int(200, "open connections one client address may hold on each listener (REST, WebSocket, RTMP); a reverse proxy in front counts as one address", 1),
   max_websocket_sessions: int(1000, "WebSocket signaling sessions at once; more are closed with 1013 (try again later)", 1),
   max_calls: int(100, "SIP calls at once; more get 429", 1),
+  max_relays: int(100, "relays (/pull/push and /pull/pull) at once; more get 429", 1),
 
   // RTMP republishing (transponders)
   rtmp_transponder_stream_name_prefix: str("rtmp_", "prefix put before the stream name on republish; may be empty"),
   rtmp_transponder_full_url: bool(false, "the rtmpUrl already ends with the stream name"),
-  rtmp_transponder_audio_codec: oneOf(RTMP_AUDIO_CODECS, "aac", "audio codec of republished streams unless rtmpTransponderAudioCodec is given; alaw and ulaw are G.711, 8 kHz mono (a SIP call's own G.711 passes untouched); speex16 passes a Speex source through (no Speex encoder yet)"),
+  rtmp_transponder_audio_codec: oneOf(RTMP_AUDIO_CODECS, "aac", "audio codec of republished streams unless rtmpTransponderAudioCodec is given; alaw and ulaw are G.711, 8 kHz mono (a SIP call's own G.711 passes untouched); speex16 is Speex wideband, 16 kHz mono, quality 6 as Flash sent it (a Speex source passes untouched)"),
   rtmp_flash_version: str("FMLE/3.0 (compatible; FMSc/1.0)", "flashVer sent in RTMP connect unless rtmpFlashVersion is given"),
   rtmp_push_auto_start: bool(false, "republish every published stream to rtmp_push_auto_start_url"),
   rtmp_push_auto_start_url: str("", "target of rtmp_push_auto_start"),
@@ -97,8 +98,17 @@ export const CONFIG_KEYS = {
   wcs_agent_reconnect_max_delay: int(30000, "cap of the exponential reconnect delay of a relay (ms)", 0),
   rtmp_send_queue_ms: int(3000, "media a slow RTMP target may queue before video is dropped up to the next keyframe (ms)", 100),
 
+  // cluster (Redis / Valkey)
+  "cluster.redis_url": str("", "redis:// or rediss:// URL of the Redis (or Valkey) the nodes of a cluster share; empty: one node, everything in memory"),
+  "cluster.node_id": str("", "this node's name in the cluster; empty: host name and REST port (host:8081)"),
+  "cluster.advertise_address": str("", "host name or address other nodes reach this node's REST and WebSocket ports at; empty: 127.0.0.1"),
+  "cluster.secret": str("", "shared secret authenticating node-to-node calls (never logged or returned); required with cluster.redis_url"),
+  "cluster.heartbeat_timeout": int(6000, "ms a node's heartbeat and job leases live in Redis without renewal (renewed every third of it); a node silent that long is lost", 1500),
+  "cluster.edge_idle_timeout": int(5000, "ms a stream pulled from another node for this node's players (an edge pull) lives on after its last player left", 0),
+
   // audio
   aac_bitrate_stereo: int(128000, "AAC bitrate of republished audio (48 kHz stereo, bit/s)", 16000, 320000),
+  "media.workers": int(-1, "codec worker threads (transcoding, resampling, mixing) beside the event loop; -1: the CPU cores less one, at least 1; 0: codecs run in the event loop", -1, 256),
   opus_bitrate: int(64000, "Opus bitrate of audio transcoded for WebRTC players (AAC, G.711 when the browser takes no G.711; 48 kHz, 20 ms, bit/s)", 6000, 510000),
 
   // SIP

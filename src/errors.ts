@@ -2,6 +2,16 @@
  * The one error base of the project. `code` is stable and what tests assert; subclasses exist only
  * to carry data the caller needs to answer on the wire (an offset, a status, a state).
  */
+/** Codes of the errors every layer may raise. */
+export const TRANSPOND_ERR = {
+  /** a state machine was asked for a move its table does not allow */
+  INVALID_STATE: "ERR_INVALID_STATE",
+  /** a configuration key is unknown or its value is not valid */
+  CONFIG: "ERR_CONFIG",
+  /** a command line (transpond, transpond conform) that cannot be run as given */
+  USAGE: "ERR_USAGE",
+} as const;
+
 export class TranspondError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -25,7 +35,7 @@ export class InvalidStateError extends TranspondError {
   readonly state: string;
   readonly allowed: readonly string[];
   constructor(what: string, state: string, to: string, allowed: readonly string[]) {
-    super("ERR_INVALID_STATE", `${what}: cannot go from ${state} to ${to} (allowed: ${allowed.join(", ") || "none"})`);
+    super(TRANSPOND_ERR.INVALID_STATE, `${what}: cannot go from ${state} to ${to} (allowed: ${allowed.join(", ") || "none"})`);
     this.state = state;
     this.allowed = allowed;
   }
@@ -35,7 +45,7 @@ export class InvalidStateError extends TranspondError {
 export class ConfigError extends TranspondError {
   readonly key: string;
   constructor(key: string, message: string) {
-    super("ERR_CONFIG", `${key}: ${message}`);
+    super(TRANSPOND_ERR.CONFIG, `${key}: ${message}`);
     this.key = key;
   }
 }

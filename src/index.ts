@@ -8,13 +8,14 @@
 export { startApp, type App } from "./app.ts";
 export { CONFIG_KEYS, defaultConfig, loadConfig, makeConfig, type Config, type ConfigKey, type ConfigOverrides, type ConfigSources, type LoadedConfig } from "./config.ts";
 export { configureLogging, createLogger, LOG_LEVELS, type Logger, type LogLevel } from "./log.ts";
-export { ConfigError, InvalidStateError, ParseError, TranspondError } from "./errors.ts";
+export { ConfigError, InvalidStateError, ParseError, TRANSPOND_ERR, TranspondError } from "./errors.ts";
+export { CORE_ERR, CoreError, type CoreErrorCode } from "./core/errors.ts";
 export { TypedEmitter, type EventMap } from "./events.ts";
 
-export { StreamHub, StreamNameInUseError, type HubListener } from "./core/hub.ts";
-export { Stream, type StreamInfo, type StreamStatus } from "./core/stream.ts";
-export type { MediaSink, MediaSource } from "./core/media-sink.ts";
-export { FlvSink, type FlvSinkOptions, type TagTarget } from "./core/flv-sink.ts";
+export { StreamHub, StreamNameInUseError, type HubListener } from "./core/stream/hub.ts";
+export { Stream, type StreamInfo, type StreamStatus } from "./core/stream/stream.ts";
+export type { MediaSink, MediaSource } from "./core/stream/media-sink.ts";
+export { FlvSink, type FlvSinkOptions, type TagTarget } from "./core/stream/flv-sink.ts";
 export type { AudioCodec, AudioConfig, AudioFrame, Frame, H264Config, TrackConfig, VideoCodec, VideoFrame } from "./codecs/frame.ts";
 
 export {
@@ -25,6 +26,6 @@ export {
   type RegisteredTransponder,
   type TransponderRegistryEvents,
   type TransponderStateChange,
-} from "./core/transponders.ts";
-export type { Transponder, TransponderStatus } from "./core/transponder.ts";
-export { CallError, CallRegistry, type CallFilter, type CallJob, type CallRequest, type CallStatus, type DtmfType } from "./core/calls.ts";
+} from "./core/push/transponders.ts";
+export type { Transponder, TransponderStatus } from "./core/push/transponder.ts";
+export { CallError, CallRegistry, type CallFilter, type CallJob, type CallRequest, type CallStatus, type DtmfType } from "./core/call/calls.ts";

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readSoundFile, resolveMediaPath } from "../../src/audio/media-path.ts";
+import { makeConfig } from "../../src/config.ts";
 import { TranspondError } from "../../src/errors.ts";
 
 const test = suite("audio/media-path");
@@ -90,6 +91,15 @@ test("reads and parses a sound file, and refuses a folder or a link out of media
       assert.is((e as TranspondError).code, code, String(e));
     }
   }
+});
+
+test("the shipped media/sample.wav (the pages' default sound_on file) reads from the default media_dir: 1.6 s at -12 dBFS", async () => {
+  const wav = await readSoundFile(makeConfig({}).media_dir, "sample.wav");
+  assert.is(wav.sampleRate, 16000);
+  assert.is(wav.channels, 1);
+  assert.is(wav.frames, 25600);
+  const peak = wav.pcm.samples.reduce((max, x) => Math.max(max, Math.abs(x)), 0);
+  assert.ok(Math.abs(20 * Math.log10(peak) + 12) < 0.5, `peak ${peak}`);
 });
 
 test.run();

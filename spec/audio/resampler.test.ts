@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { Resampler } from "../../src/audio/resampler.ts";
+import { PASS_FRACTION, Resampler } from "../../src/audio/resampler.ts";
 import { TranspondError } from "../../src/errors.ts";
 import { maxDbIn, sine, sineAmplitude, spectrumDb } from "./support/spectrum.ts";
 
@@ -47,7 +47,7 @@ test("keeps the pass band flat within 0.01 dB for every rate pair", () => {
     const nyq = Math.min(a, b) / 2;
     const r0 = new Resampler(a, b, 1);
     const skip = Math.ceil(r0.delayFrames) * 2 + 10;
-    for (const frac of [0.02, 0.2, 0.5, 0.8, 0.87]) {
+    for (const frac of [0.02, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.87]) {
       const f = nyq * frac;
       const out = new Resampler(a, b, 1).process(sine(a, f, Math.round(a * 0.25)));
       // the fit ignores phase, so the (possibly fractional) latency does not matter; skip the start-up
@@ -79,6 +79,49 @@ test("attenuates images and aliases by more than 90 dB (FFT of the output)", () 
         const alias = maxDbIn(spec, 0, b / 2);
         assert.ok(alias < -90, `${a}->${b}: ${f.toFixed(0)} Hz aliases at ${alias.toFixed(1)} dB`);
       }
+    }
+  }
+});
+
+/** A linear chirp from f0 to f1 Hz with raised-cosine ends (no click to spread energy out of band). */
+function chirp(rate: number, f0: number, f1: number, frames: number, amplitude = 0.9): Float32Array {
+  const out = new Float32Array(frames);
+  const ramp = Math.floor(frames / 10);
+  for (let i = 0; i < frames; i++) {
+    const t = i / rate;
+    const v = Math.sin(2 * Math.PI * (f0 * t + ((f1 - f0) * t * t) / (2 * (frames / rate))));
+    const edge = Math.min(i, frames - 1 - i);
+    out[i] = amplitude * v * (edge < ramp ? 0.5 - 0.5 * Math.cos((Math.PI * edge) / ramp) : 1);
+  }
+  return out;
+}
+
+const energy = (x: Float32Array): number => x.reduce((e, v) => e + v * v, 0);
+
+test("a sweep through the stop band: upsampled images and downsampled aliases stay below -90 dB of the signal", () => {
+  for (const [a, b] of PAIRS) {
+    const low = Math.min(a, b) / 2;
+    const r = new Resampler(a, b, 1);
+    if (a < b) {
+      // the whole pass band swept; what comes out above the input's Nyquist is image
+      const n = 32768;
+      const out = r.process(chirp(a, 20, low * PASS_FRACTION, Math.ceil((n * a) / b)));
+      const spec = spectrumDb(out, b, n, 1, 0, 0);
+      let total = 0;
+      let images = 0;
+      spec.db.forEach((db, k) => {
+        const p = 10 ** (db / 10);
+        total += p;
+        if (k * spec.binHz > low + 2 * spec.binHz) images += p;
+      });
+      const db = 10 * Math.log10(images / total);
+      assert.ok(db < -90, `${a}->${b}: images of the sweep at ${db.toFixed(1)} dB`);
+    } else {
+      // swept from just above the output's Nyquist to near the input's: everything would alias
+      const input = chirp(a, low * 1.02, (a / 2) * 0.97, a);
+      const out = new Float32Array([...r.process(input), ...r.flush()]);
+      const db = 10 * Math.log10(energy(out) / ((energy(input) * b) / a));
+      assert.ok(db < -90, `${a}->${b}: sweep aliases at ${db.toFixed(1)} dB`);
     }
   }
 });

@@ -2,7 +2,9 @@
  * Relays between two Transpond processes over the agent client (seed 002): A runs in this process,
  * B is a `transpond start` child. Headless Chromium with the official Web SDK publishes to A;
  * /pull/push A -> B and a second SDK page plays the stream on B (decoded frames and audio energy
- * from getStats); /pull/pull on B from A does the same the other way; wss:// to B's generated
+ * from getStats); /pull/pull on B from A does the same the other way. The viewers on B join late
+ * (the relay ACTIVE for seconds, Chromium sends no keyframe on its own for minutes): their keyframe
+ * request must cross the relay to A's publisher, for the SDK and for an HTTP-FLV player (ffmpeg); wss:// to B's generated
  * certificate fails with the verification error when checks are on and works with
  * wcs_agent_ssl_verify=false; B killed with SIGKILL and started again: A's relay goes RECONNECTING
  * and back to ACTIVE by itself and the SDK plays on B again.
@@ -17,6 +19,7 @@ import { makeConfig } from "../../src/config.ts";
 import { startChromium, type ChromiumHarness, type SdkPage } from "../support/chromium.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
+import { run } from "../support/process.ts";
 
 const test = e2eSuite("e2e/relay between two Transpond processes over WebRTC", ["chromium"]);
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -33,7 +36,12 @@ interface RelayJson {
   status: string;
   lastError: string;
   reconnects: number;
+  uptimeMs: number;
+  bytes: number;
 }
+
+/** How long a relay has been ACTIVE before a viewer joins "late". */
+const LATE_MS = 4000;
 
 function mediaPorts(): { media_port_from: number; media_port_to: number } {
   const from = 20000 + Math.floor(Math.random() * 40000);
@@ -66,7 +74,7 @@ async function startB(): Promise<void> {
     } catch {
       return undefined;
     }
-  }, 30000, 100);
+  }, 90000, 100);
 }
 
 async function killB(): Promise<void> {
@@ -93,13 +101,37 @@ async function relayState(base: string, localStreamName: string, state: string, 
   }, timeoutMs, 200);
 }
 
-/** An SDK page on B plays `name`: decoded frames and audio energy grow. */
-async function playsOnB(name: string): Promise<SdkPage> {
+/**
+ * An SDK page on B plays `name`: decoded frames and audio energy grow. `firstFramesMs` bounds the
+ * wait for the 30 frames: a late viewer gets them only if its keyframe request reached the source.
+ */
+async function playsOnB(name: string, firstFramesMs = 30000): Promise<SdkPage> {
   const page = await chromium.open(`ws://127.0.0.1:${bPorts.ws}`);
   assert.is(await page.play(name), "PLAYING");
-  await waitFor(`${name}: 30 decoded frames on B`, async () => ((await page.framesDecoded()) >= 30 ? true : undefined), 30000, 250);
+  await waitFor(`${name}: 30 decoded frames on B`, async () => ((await page.framesDecoded()) >= 30 ? true : undefined), firstFramesMs, 250);
   await waitFor(`${name}: audio energy on B`, async () => ((await page.audioEnergy()) > 0 ? true : undefined), 30000, 250);
   return page;
+}
+
+/** The relay on `base` has moved media while ACTIVE for LATE_MS. */
+async function activeForAWhile(base: string, localStreamName: string): Promise<void> {
+  await waitFor(`${localStreamName} ACTIVE for ${LATE_MS} ms`, async () => {
+    const r = await relayOf(base, localStreamName);
+    return r?.state === "ACTIVE" && r.uptimeMs >= LATE_MS && r.bytes > 0 ? true : undefined;
+  }, LATE_MS + 30000, 250);
+}
+
+/**
+ * Late viewers of `name` on B get 30 frames: the SDK within 12 s, ffmpeg over HTTP-FLV within 25 s
+ * (its own start and probing take seconds on a loaded machine). Without a keyframe from A's
+ * Chromium, which sends one only when asked, neither would get any for minutes.
+ */
+async function lateViewersPlayOnB(name: string): Promise<void> {
+  const page = await playsOnB(name, 12000);
+  await page.stop("play");
+  const args = ["-hide_banner", "-v", "error", "-analyzeduration", "1000000", "-i", `${bApi()}/live/${name}.flv`, "-frames:v", "30", "-f", "null", "-"];
+  const flv = await run("ffmpeg", args, 25000);
+  assert.is(flv.code, 0, `ffmpeg over HTTP-FLV decoded 30 frames of ${name} within 25 s: ${flv.signal ?? ""} ${flv.stderr}`);
 }
 
 test.before(async () => {
@@ -139,16 +171,13 @@ test("the SDK publishes to A, /pull/push A -> B, an SDK page plays it on B with 
   assert.is(res.status, 200, await res.clone().text());
   const active = await relayState(aApi(), "cam", "ACTIVE");
   assert.is(active.status, "PROCESSED_REMOTE");
-  await playsOnB("camB");
+  await activeForAWhile(aApi(), "cam");
+  await lateViewersPlayOnB("camB");
   const again = await post(aApi(), "/pull/push", { uri: `ws://127.0.0.1:${bPorts.ws}`, localStreamName: "cam", remoteStreamName: "camB" });
   assert.is(again.status, 409);
 });
 
-// Known gap: an SDK page that starts playing camPulled after the pull began waits for the next
-// keyframe, because the RTCP PLI the agent's receive-only peer sends is not delivered to A's
-// answering werift player (seen: PLIs sent, onPictureLossIndication never fires); so this test
-// checks the pulled stream on B itself: the picture size and a steady flow of frames.
-test("/pull/pull on B from A makes A's stream a stream of B with its video and audio", async () => {
+test("/pull/pull on B from A makes A's stream a stream of B: late viewers on B get its video and audio", async () => {
   const res = await post(bApi(), "/pull/pull", { uri: `ws://127.0.0.1:${a.ports.ws}`, localStreamName: "camPulled", remoteStreamName: "cam" });
   assert.is(res.status, 200, await res.clone().text());
   const active = await relayState(bApi(), "camPulled", "ACTIVE");
@@ -160,6 +189,8 @@ test("/pull/pull on B from A makes A's stream a stream of B with its video and a
   }
   const streams = (await (await fetch(`${bApi()}/rest-api/stream/find_all`)).json()) as StreamJson[];
   assert.ok(streams.some((s) => s.name === "camPulled"), "camPulled is a stream of B");
+  await activeForAWhile(bApi(), "camPulled");
+  await lateViewersPlayOnB("camPulled");
   assert.is((await post(bApi(), "/pull/terminate", { localStreamName: "camPulled" })).status, 200);
   await waitFor("camPulled gone from B", async () => {
     const list = (await (await fetch(`${bApi()}/rest-api/stream/find_all`)).json().catch(() => [])) as StreamJson[];
@@ -208,6 +239,35 @@ test("B killed with SIGKILL and started again: A's relay goes RECONNECTING and b
   const back = await relayState(aApi(), "cam", "ACTIVE", 40000);
   assert.ok(back.reconnects >= 1);
   await playsOnB("camB");
+});
+
+test("B stopped with SIGTERM while it pulls from A and A pushes to it: B exits cleanly, A releases B's player, A's push waits RECONNECTING and /pull/terminate stops it", async () => {
+  const res = await post(bApi(), "/pull/pull", { uri: `ws://127.0.0.1:${a.ports.ws}`, localStreamName: "camShut", remoteStreamName: "cam" });
+  assert.is(res.status, 200, await res.clone().text());
+  await relayState(bApi(), "camShut", "ACTIVE");
+  const cam = a.hub.get("cam")!;
+  const withB = cam.sinkCount;
+  const lostReasons: string[] = [];
+  const off = a.relays.on("state", ({ relay, from, to }) => from === "ACTIVE" && to === "RECONNECTING" && lostReasons.push(relay.lastError));
+  const child = b!;
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  child.kill("SIGTERM");
+  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("still running after 20 s"), 20000).unref())]);
+  assert.is(code, 0, bOutput.slice(-2000));
+  assert.match(bOutput, /relay ACTIVE -> STOPPED.*Server shutdown/, "B stopped its pull");
+  await waitFor("A released B's player", () => (cam.sinkCount === withB - 1 ? true : undefined), 10000);
+  await relayState(aApi(), "cam", "RECONNECTING", 10000);
+  off();
+  assert.equal(lostReasons, ["the server closed the WebSocket (1001 Server shutdown)"], "B ended the session as a shutdown, not a dropped connection");
+  const [push] = a.relays.find({ localStreamName: "cam", remoteStreamName: "camB" });
+  assert.is((await post(aApi(), "/pull/terminate", { localStreamName: "cam", remoteStreamName: "camB" })).status, 200);
+  assert.is(push!.state, "STOPPED");
+  assert.is(await relayOf(aApi(), "cam"), undefined, "a terminated relay is no longer listed");
+  const reconnects = push!.reconnects;
+  await waitFor("the push relay let go of cam", () => (cam.sinkCount === withB - 2 ? true : undefined), 5000);
+  // longer than wcs_agent_reconnect_max_delay (2 s): no attempt after the terminate
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal([push!.state, push!.reconnects], ["STOPPED", reconnects]);
 });
 
 test.run();

@@ -21,7 +21,7 @@ import { RtmpConnection } from "../../src/rtmp/session/connection.ts";
 import { statusObject } from "../../src/rtmp/session/status.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
-import { freeTcpPort, sleep, waitFor } from "../support/net.ts";
+import { freeTcpPort, listensOn, waitFor } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
 import { killChildren, start } from "../support/process.ts";
 import { cutSource, probe, type Probe } from "./rtmp-publisher-media.ts";
@@ -143,18 +143,10 @@ test("every frame ffmpeg -listen 1 serves arrives and re-muxes to a clean FLV wi
   const url = `rtmp://127.0.0.1:${port}/live/served`;
   const server = start("ffmpeg", ["-v", "error", "-re", "-i", source, "-c", "copy", "-f", "flv", "-listen", "1", url], 30000);
   const target = parseRtmpTarget(url, { fullUrl: true });
-  let collector: Collector | undefined;
-  // ffmpeg opens its port a moment after it starts; a refused connect is retried.
-  for (let attempt = 0; !collector; attempt++) {
-    const candidate = new Collector(new RtmpPlayer(target, { timeoutMs: 5000 }));
-    try {
-      await candidate.player.start();
-      collector = candidate;
-    } catch (err) {
-      if (!(err instanceof RtmpPlayError) || err.code !== "ERR_RTMP_CONNECT" || attempt > 50) throw err;
-      await sleep(100);
-    }
-  }
+  // ffmpeg opens its port a moment after it starts (read from /proc: a probe would use up its one connection)
+  await waitFor("ffmpeg to listen", () => (listensOn(port) ? true : undefined), 10000);
+  const collector = new Collector(new RtmpPlayer(target, { timeoutMs: 5000 }));
+  await collector.player.start();
   const result = await server.done;
   assert.is(result.code, 0, result.stderr);
   await waitFor("the connection to close", () => collector.ended, 10000);

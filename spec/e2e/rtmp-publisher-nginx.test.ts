@@ -4,8 +4,8 @@
  * `transpond publish` command. Each recording must decode cleanly with the source's codecs, size and
  * frame counts.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { connect as netConnect, type Server as NetServer } from "node:net";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { connect as netConnect, createServer as createNetServer, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
@@ -16,7 +16,7 @@ import { publishFlvFile } from "../../src/rtmp/client/file-publisher.ts";
 import { RtmpPublisher } from "../../src/rtmp/client/publisher.ts";
 import { parseRtmpTarget } from "../../src/rtmp/client/url.ts";
 import { e2eSuite } from "../support/e2e.ts";
-import { freeTcpPort, sleep } from "../support/net.ts";
+import { freeTcpPort, listensOn, waitFor } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
 import { cutSource, probe, type Probe } from "./rtmp-publisher-media.ts";
 import { killChildren, run, start } from "../support/process.ts";
@@ -75,17 +75,9 @@ test("ffmpeg -listen 1 receives the same frames from the publisher", async () =>
   const port = await freeTcpPort();
   const out = join(dir, "listen.flv");
   const ffmpeg = start("ffmpeg", ["-v", "error", "-y", "-listen", "1", "-i", `rtmp://127.0.0.1:${port}/live/file2`, "-c", "copy", out], 30000);
-  // ffmpeg opens its port a moment after it starts; a refused connect is retried.
-  let attempt = 0;
-  for (;;) {
-    try {
-      await publishFile(`rtmp://127.0.0.1:${port}/live`, "file2");
-      break;
-    } catch (err) {
-      if (!(err instanceof RtmpPublishError) || err.code !== "ERR_RTMP_CONNECT" || ++attempt > 50) throw err;
-      await sleep(100);
-    }
-  }
+  // ffmpeg opens its port a moment after it starts (read from /proc: a probe would use up its one connection)
+  await waitFor("ffmpeg to listen", () => (listensOn(port) ? true : undefined), 10000);
+  await publishFile(`rtmp://127.0.0.1:${port}/live`, "file2");
   const result = await ffmpeg.done;
   assert.is(result.code, 0, result.stderr);
   assert.is(await decodeErrors(out), "");
@@ -121,19 +113,85 @@ test("rtmps:// with certificate checks on refuses the self-signed terminator and
   }
 });
 
-test("transpond publish FILE.flv URL sends the file to nginx and exits 0", async () => {
-  const bin = resolve(import.meta.dirname, "../../bin/transpond.mjs");
-  const r = await run("node", [bin, "publish", source, nginx!.url("live/cli1")], 30000);
+const BIN = resolve(import.meta.dirname, "../../bin/transpond.mjs");
+
+test("transpond publish FILE.flv URL sends the file to nginx, prints progress and an honest summary, exits 0", async () => {
+  const longer = await cutSource(dir, 6.5, "longer.flv");
+  const r = await run("node", [BIN, "publish", longer, nginx!.url("live/cli1")], 60000);
   assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split("\n");
+  assert.match(lines[0]!, /^publishing .*longer\.flv \(0:06\.\d\) to rtmp:\/\/127\.0\.0\.1:\d+\/live\/cli1$/, r.stdout);
+  // not a terminal: a progress line every 5 s of sending
+  assert.ok(lines.some((l) => /^sent 0:0[4-6]\.\d of 0:06\.\d, [\d.]+ [kM]b\/s$/.test(l)), r.stdout);
+  const expectedFrames = (await probe(longer)).video!.frames + (await probe(longer)).audio!.frames;
+  const summary = /^finished: (0:06\.\d) of 0:06\.\d sent in [\d.]+ s: ([\d.]+) (kB|MB), (\d+) frames, [\d.]+ [kM]b\/s average$/.exec(lines.at(-1)!);
+  assert.ok(summary, r.stdout);
+  assert.is(Number(summary![4]), expectedFrames, "every frame of the file counted");
   const rec = await nginx!.recordingClosed("cli1");
   assert.is(await decodeErrors(rec), "");
-  assertSameMedia(await probe(rec), "CLI recording");
+  assert.is((await probe(rec)).video?.frames, (await probe(longer)).video!.frames);
+});
+
+test("transpond publish with a missing, unreadable or non-FLV file exits 2 before connecting", async () => {
+  let connections = 0;
+  const listener = createNetServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  const port = await new Promise<number>((ok) => listener.listen(0, "127.0.0.1", () => ok((listener.address() as { port: number }).port)));
+  try {
+    const url = `rtmp://127.0.0.1:${port}/live/x`;
+    const empty = join(dir, "empty.flv");
+    writeFileSync(empty, Uint8Array.of(0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0));
+    for (const [file, reason] of [
+      [join(dir, "missing.flv"), "no such file"],
+      [resolve(import.meta.dirname, "../../README.md"), "not an FLV file"],
+      [dir, "this is a folder"],
+      [empty, "the FLV file has no audio or video tags"],
+    ] as const) {
+      const r = await run("node", [BIN, "publish", file, url], 60000);
+      assert.is(r.code, 2, `${file}: ${r.stderr}`);
+      assert.ok(r.stderr.includes(`transpond: cannot publish ${file}: ${reason}`), r.stderr);
+      assert.match(r.stderr, /nothing was sent/);
+      assert.is(r.stdout, "");
+    }
+    assert.is(connections, 0, "no connection was made");
+  } finally {
+    listener.close();
+  }
+});
+
+test("Ctrl-C during transpond publish unpublishes, prints what was sent and exits 130; nginx's recording is complete", async () => {
+  const { child, done } = start("node", [BIN, "publish", source, nginx!.url("live/cli2")], 60000);
+  let stdout = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  await waitFor("nginx recording the stream", () => (existsSync(nginx!.recording("cli2")) && statSync(nginx!.recording("cli2")).size > 50000 ? true : undefined), 30000);
+  child.kill("SIGINT");
+  const r = await done;
+  assert.is(r.code, 130, r.stderr);
+  assert.match(r.stdout, /\ninterrupted after \d+\.\d s: 0:0[0-4]\.\d of 0:04\.\d sent in [\d.]+ s: [\d.]+ (kB|MB), \d+ frames, [\d.]+ [kM]b\/s average\n$/);
+  assert.not.match(r.stdout, /finished/);
+  const rec = await nginx!.recordingClosed("cli2");
+  assert.is(await decodeErrors(rec), "");
+});
+
+test("a wrong nginx application and rtmps:// to a plain RTMP port get messages that say what to check", async () => {
+  const wrongApp = await run("node", [BIN, "publish", source, nginx!.url("nosuchapp/x")], 60000);
+  assert.is(wrongApp.code, 1, wrongApp.stderr);
+  assert.match(wrongApp.stderr, /transpond: the server closed the connection after connect to application "nosuchapp" without answering: check the application name in the URL/);
+  const tls = new RtmpPublisher(parseRtmpTarget(`rtmps://127.0.0.1:${nginx!.port}/live`, { streamName: "tls3" }), { flashVer: FLASH_VER, timeoutMs: 2000, verifyTls: false });
+  try {
+    await tls.start();
+    assert.unreachable("a TLS handshake with nginx's plain RTMP port cannot complete");
+  } catch (err) {
+    assert.instance(err, RtmpPublishError);
+    assert.is((err as Error).message, `cannot connect to 127.0.0.1:${nginx!.port}: the TLS handshake got no answer within 2000 ms: port ${nginx!.port} may be plain RTMP (use rtmp:// for it)`);
+  }
 });
 
 test("transpond publish to a port nobody listens on exits non-zero with the reason", async () => {
-  const bin = resolve(import.meta.dirname, "../../bin/transpond.mjs");
   const port = await freeTcpPort();
-  const r = await run("node", [bin, "publish", source, `rtmp://127.0.0.1:${port}/live/x`], 30000);
+  const r = await run("node", [BIN, "publish", source, `rtmp://127.0.0.1:${port}/live/x`], 30000);
   assert.is.not(r.code, 0);
   assert.match(r.stderr + r.stdout, /ECONNREFUSED/);
 });

@@ -134,9 +134,9 @@ test("RFC 2833 DTMF '1#' goes to the phone as RTPEvents tshark reads as digits 1
   assert.is((await server.rest("/rest-api/call/startup", callBody("call-dtmf", sipp))).status, 200);
   await server.waitForCall("call-dtmf", "ESTABLISHED", (c) => c.status === "ESTABLISHED");
   assert.is((await server.rest("/rest-api/call/send_dtmf", { callId: "call-dtmf", dtmf: "1#", type: "RFC2833" })).status, 200);
-  await new Promise((r) => setTimeout(r, 100));
-  const events = p.received.filter((r) => r.packet.payloadType === 101);
-  assert.ok(events.length >= 2 * 9, `${events.length} event packets`);
+  const dtmfPackets = (): typeof p.received => p.received.filter((r) => r.packet.payloadType === 101);
+  await waitFor("the event packets of both digits", () => (dtmfPackets().length >= 2 * 9 ? true : undefined), 5000);
+  const events = dtmfPackets();
   const file = join(tmpdir(), `transpond-dtmf-${process.pid}.pcap`);
   writeFileSync(file, pcapFile(101, events.map((e, i) => ({ time: 1 + i * 0.02, data: ipv4(udp(e.from, p.port, e.bytes), { src: "127.0.0.1", dst: "127.0.0.1" }) }))));
   const rows = tsharkFields(file, ["rtp.marker", "rtp.timestamp", "rtpevent.event_id", "rtpevent.end_of_event", "rtpevent.duration"], "rtpevent", { decodeAs: [`udp.port==${p.port},rtp`], options: ["-o", "rtpevent.event_payload_type_value:101"] });
@@ -189,9 +189,10 @@ test("inject_stream sends a stream's audio to the phone in place of silence, and
     stream.pushFrame({ kind: "audio", codec: "PCMU", dts: k * 20, pts: k * 20, key: true, data: encodeG711("PCMU", pcm) });
     await new Promise((r) => setTimeout(r, 20));
   }
-  await new Promise((r) => setTimeout(r, 200));
-  const loud = p.received.slice(from).filter((r) => r.packet.payloadType === 8 && peak(decodeG711("PCMA", r.packet.payload)) > 4000);
-  assert.ok(loud.length >= 30, `${loud.length} packets carry the 1 kHz tone`);
+  const loud = (): number => p.received.slice(from).filter((r) => r.packet.payloadType === 8 && peak(decodeG711("PCMA", r.packet.payload)) > 4000).length;
+  // the call's transcoder may still be loading when the first frames come: they wait for it
+  await waitFor("30 packets with the 1 kHz tone", () => (loud() >= 30 ? true : undefined), 5000).catch(() => undefined);
+  assert.ok(loud() >= 30, `${loud()} packets carry the 1 kHz tone`);
   assert.is((await server.rest("/rest-api/call/inject_stream/terminate", { callId: "call-inject" })).status, 200);
   assert.is((await server.rest("/rest-api/call/inject_stream/terminate", { callId: "call-inject" })).status, 404);
   assert.is((await server.rest("/rest-api/call/terminate", { callId: "call-inject" })).status, 200);

@@ -11,12 +11,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeConfig, type Config } from "../../src/config.ts";
-import { rtmpAudioTarget, TranscodingAudioPath } from "../../src/core/audio-path.ts";
-import { CallRegistry } from "../../src/core/calls.ts";
-import { StreamHub } from "../../src/core/hub.ts";
-import { TransponderRegistry } from "../../src/core/transponders.ts";
+import { rtmpAudioTarget, TranscodingAudioPath } from "../../src/core/push/audio-path.ts";
+import { CallRegistry } from "../../src/core/call/calls.ts";
+import { callObject } from "../../src/rest/wcs-objects.ts";
+import { codecWorkerCount, MediaWorkers } from "../../src/core/media-workers.ts";
+import { StreamHub } from "../../src/core/stream/hub.ts";
+import { TransponderRegistry } from "../../src/core/push/transponders.ts";
 import { createLogger } from "../../src/log.ts";
 import { registerCallRoutes } from "../../src/rest/call-routes.ts";
+import { registerStatsRoutes } from "../../src/rest/stats-routes.ts";
 import { Router } from "../../src/rest/router.ts";
 import { RtmpPublisher } from "../../src/rtmp/client/publisher.ts";
 import { sharedFixture } from "../support/fixtures.ts";
@@ -39,6 +42,7 @@ export interface Server_ {
   readonly transponders: TransponderRegistry;
   readonly events: Record<string, unknown>[];
   readonly config: Config;
+  readonly media: MediaWorkers;
   rest(path: string, body?: unknown, method?: "GET" | "POST"): Promise<{ status: number; body: unknown }>;
   /** Polls /call/find until `check` passes on the first call. */
   waitForCall(callId: string, what: string, check: (call: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
@@ -50,17 +54,19 @@ const closers: (() => Promise<void> | void)[] = [];
 export async function startServer(overrides: Parameters<typeof makeConfig>[0] = {}): Promise<Server_> {
   const config = makeConfig({ ...mediaPortRange(100), rtmp_reconnect_min_delay: 200, ...overrides });
   const hub = new StreamHub();
+  const media = new MediaWorkers(codecWorkerCount(config["media.workers"]), createLogger("media"));
   const transponders = new TransponderRegistry({
     hub,
     config,
     connect: (target, flashVer) => new RtmpPublisher(target, { flashVer }),
-    audioPath: (codec) => new TranscodingAudioPath(rtmpAudioTarget(codec, config.aac_bitrate_stereo), createLogger("push.audio")),
+    audioPath: (codec, streamName) => new TranscodingAudioPath(rtmpAudioTarget(codec, config.aac_bitrate_stereo), createLogger("push.audio"), media.transcoderFor(streamName)),
     loadSound: () => Promise.reject(new Error("no sounds in this test")),
   });
   const events: Record<string, unknown>[] = [];
-  const calls = new CallRegistry({ hub, config, transponders, log: createLogger("call"), sipTimers: SIP_TIMERS, rtcpIntervalMs: 1000, onCallStatus: (c) => events.push(c) });
+  const calls = new CallRegistry({ hub, config, transponders, transcoders: (streamName) => media.transcoderFor(streamName), log: createLogger("call"), sipTimers: SIP_TIMERS, rtcpIntervalMs: 1000, onCallStatus: (c) => events.push(callObject(c)) });
   const router = new Router({ allowOrigin: "*", users: new Map() });
   registerCallRoutes(router, calls);
+  registerStatsRoutes(router, () => media.health());
   const http: Server = createServer(router.handle);
   await new Promise<void>((done) => http.listen(0, "127.0.0.1", done));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -75,10 +81,12 @@ export async function startServer(overrides: Parameters<typeof makeConfig>[0] = 
     hub.close("test over");
     http.closeAllConnections();
     await new Promise<void>((done) => http.close(() => done()));
+    await media.close();
   };
   closers.push(close);
   return {
     hub,
+    media,
     calls,
     transponders,
     events,

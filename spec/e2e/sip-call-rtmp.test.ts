@@ -4,7 +4,8 @@
  * (record on). The REST view must follow TRYING -> RING -> ESTABLISHED with RTMP_STREAM_ACTIVE, the
  * recording must be AAC of about the capture's length that ffmpeg decodes without an error, and
  * `/call/terminate` must send the BYE SIPp's scenario waits for. With `rtmpTransponderAudioCodec`
- * alaw the recording is the capture's own A-law, byte for byte. Also BUSY (486) and FAILED after
+ * alaw the recording is the capture's own A-law, byte for byte; with speex16 it is Speex wideband that
+ * libspeex decodes cleanly. Also BUSY (486) and FAILED after
  * Timer B (T1 = 50 ms, so 3.2 s).
  */
 import { readFileSync } from "node:fs";
@@ -19,6 +20,14 @@ import { rtpPayloads } from "../audio/support/rtp.ts";
 
 const test = e2eSuite("e2e/sip call republished to nginx-rtmp", ["sipp", "ffmpeg", "ffprobe", "nginx"]);
 let nginx: NginxRtmp | undefined;
+
+type CallServer = Awaited<ReturnType<typeof startServer>>;
+
+/** Until the call has received every RTP packet of SIPp's capture (it is played in real time, about 7 s). */
+async function waitCapturePlayed(server: CallServer, callId: string, pcap: string): Promise<void> {
+  const packets = rtpPayloads(pcap, 8).length;
+  await server.waitForCall(callId, `all ${packets} packets of the capture`, (c) => ((c.rtpStats as { audio?: { session: { packetsReceived: number } } }).audio?.session.packetsReceived ?? 0) >= packets, 20000);
+}
 
 test.before(async () => {
   nginx = await NginxRtmp.start();
@@ -49,9 +58,8 @@ test("a call to SIPp playing PCMA is ESTABLISHED, republished as RTMP_STREAM_ACT
   assert.is(active.callee, "service");
   assert.is(JSON.stringify(active).includes("secret-pw"), false, "sipPassword is never returned");
 
-  // the capture lasts about 7 s; let it play out, then hang up
-  await server.waitForCall("call-rtmp-1", "the capture to be played", (c) => ((c.rtpStats as { audio?: { session: { packetsReceived: number } } }).audio?.session.packetsReceived ?? 0) >= 200, 15000);
-  await new Promise((r) => setTimeout(r, 1500));
+  // the capture lasts about 7 s; hang up once all of it has arrived
+  await waitCapturePlayed(server, "call-rtmp-1", pcap!);
   const stats = (await server.rest("/rest-api/call/find", { callId: "call-rtmp-1" })).body as Record<string, unknown>[];
   const audio = (stats[0]!.rtpStats as { audio: { session: { packetsReceived: number }; jitterBuffer: { lost: number; delivered: number }; frames: number } }).audio;
   const terminated = await server.rest("/rest-api/call/terminate", { callId: "call-rtmp-1" });
@@ -84,8 +92,7 @@ test("with rtmpTransponderAudioCodec alaw the call's PCMA reaches nginx-rtmp unt
   assert.is((await server.rest("/rest-api/call/startup", body)).status, 200);
   const active = await server.waitForCall("call-alaw", "ESTABLISHED and RTMP_STREAM_ACTIVE", (c) => c.status === "ESTABLISHED" && c.rtmpStreamStatus === "RTMP_STREAM_ACTIVE");
   assert.is(active.rtmpTransponderAudioCodec, "alaw");
-  await server.waitForCall("call-alaw", "the capture to be played", (c) => ((c.rtpStats as { audio?: { session: { packetsReceived: number } } }).audio?.session.packetsReceived ?? 0) >= 200, 15000);
-  await new Promise((r) => setTimeout(r, 1500));
+  await waitCapturePlayed(server, "call-alaw", pcap!);
   assert.is((await server.rest("/rest-api/call/terminate", { callId: "call-alaw" })).status, 200);
   await server.waitForCall("call-alaw", "FINISH", (c) => c.status === "FINISH");
 
@@ -101,6 +108,33 @@ test("with rtmpTransponderAudioCodec alaw the call's PCMA reaches nginx-rtmp unt
   console.log(`  recording: ${recorded.length} A-law bytes (${(recorded.length / 8000).toFixed(2)} s) of the capture's ${sent.length}`);
   assert.ok(recorded.length >= 5 * 8000, `the recording holds ${recorded.length / 8000} s of the capture's ${sent.length / 8000} s`);
   assert.ok(sent.indexOf(recorded) >= 0, "the recorded A-law bytes are one run of the capture's RTP payloads, unchanged");
+});
+
+test("with rtmpTransponderAudioCodec speex16 the call's PCMA is encoded as Speex wideband: ffprobe says speex 16 kHz mono, libspeex decodes it without errors, and it is not silent", async () => {
+  const pcap = pcmaCapture();
+  assert.ok(pcap, "SIPp's g711a.pcap is available");
+  const server = await startServer();
+  const sipp = await startSipp("uas-play-pcma.xml", { PCAP: pcap! });
+  const body = callBody("call-speex", sipp, { rtmpUrl: nginx!.url("live"), rtmpStream: "sipcall-speex", rtmpTransponderAudioCodec: "speex16" });
+  assert.is((await server.rest("/rest-api/call/startup", body)).status, 200);
+  const active = await server.waitForCall("call-speex", "ESTABLISHED and RTMP_STREAM_ACTIVE", (c) => c.status === "ESTABLISHED" && c.rtmpStreamStatus === "RTMP_STREAM_ACTIVE");
+  assert.is(active.rtmpTransponderAudioCodec, "speex16");
+  await waitCapturePlayed(server, "call-speex", pcap!);
+  assert.is((await server.rest("/rest-api/call/terminate", { callId: "call-speex" })).status, 200);
+  await server.waitForCall("call-speex", "FINISH", (c) => c.status === "FINISH");
+
+  const file = await nginx!.recordingClosed("sipcall-speex", 15000);
+  const probe = await probeAudio(file);
+  assert.equal([probe.codec, probe.sampleRate, probe.channels], ["speex", 16000, 1]);
+  assert.ok(probe.duration > 3, `recording lasts ${probe.duration} s`);
+  assert.is(await decodeErrors(file), "", "ffmpeg decodes the recording without errors");
+  const raw = `${file}.s16`;
+  const decoded = await run("ffmpeg", ["-v", "error", "-c:a", "libspeex", "-i", file, "-f", "s16le", "-y", raw]);
+  assert.is(decoded.code, 0, decoded.stderr);
+  const pcm = new Int16Array(new Uint8Array(readFileSync(raw)).buffer);
+  const rms = Math.sqrt(pcm.reduce((a, v) => a + v * v, 0) / pcm.length) / 32768;
+  console.log(`  recording: Speex ${probe.duration.toFixed(2)} s, ${(20 * Math.log10(rms)).toFixed(1)} dBFS`);
+  assert.ok(20 * Math.log10(rms) > -40, "the call's speech is in the recording");
 });
 
 test("a SIPp UAS answering 486 Busy Here makes the call BUSY with sipStatus 486", async () => {

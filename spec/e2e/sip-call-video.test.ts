@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import { e2eSuite } from "../support/e2e.ts";
 import { NginxRtmp } from "../support/nginx.ts";
-import { freeUdpPort } from "../support/net.ts";
+import { freeUdpPort, waitFor } from "../support/net.ts";
 import { callBody, closeAll, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
 import { run } from "../support/process.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
@@ -50,9 +50,12 @@ test("H.264 + PCMA from the phone become an RTMP recording with H.264 320x240 an
   children.add(ffmpeg);
   await new Promise<void>((done) => ffmpeg.once("exit", () => done()));
   children.delete(ffmpeg);
-  await new Promise((r) => setTimeout(r, 500));
-  const found = ((await server.rest("/rest-api/call/find", { callId: "call-video" })).body as Record<string, unknown>[])[0]!;
-  const stats = found.rtpStats as { video: { depacketizer: { frames: number; keyframes: number }; keyframeRequests: number; session: { rtcpSent: number } } };
+  type VideoStats = { video: { depacketizer: { frames: number; keyframes: number }; keyframeRequests: number; session: { rtcpSent: number } } };
+  const findCall = async (): Promise<Record<string, unknown>> => ((await server.rest("/rest-api/call/find", { callId: "call-video" })).body as Record<string, unknown>[])[0]!;
+  // the last packets ffmpeg sent are still on their way through the jitter buffer when it exits
+  await waitFor("100 video frames in the call's stats", async () => ((await findCall()).rtpStats as VideoStats).video.depacketizer.frames >= 100 ? true : undefined, 5000);
+  const found = await findCall();
+  const stats = found.rtpStats as VideoStats;
   assert.is(found.rtmpStreamStatus, "RTMP_STREAM_ACTIVE");
   assert.ok(stats.video.depacketizer.frames >= 100, `${stats.video.depacketizer.frames} video frames`);
   assert.ok(stats.video.keyframeRequests >= 1, "the transponder's sink asked for a keyframe");

@@ -14,10 +14,12 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM_ARGS } from "../support/chromium.ts";
 import { startSignaling, type Signaling, type StreamRequest } from "../../src/agent/index.ts";
 import { defaultConfig, type Config } from "../../src/config.ts";
-import { StreamHub } from "../../src/core/hub.ts";
+import { StreamHub } from "../../src/core/stream/hub.ts";
+import { webrtcStreams } from "../../src/core/ingest/webrtc-ingest.ts";
 import { createLogger } from "../../src/log.ts";
 import { registerHttpFlv } from "../../src/rest/http-flv.ts";
-import { RestError, type JsonObject } from "../../src/rest/request-body.ts";
+import { RestError, REST_ERR } from "../../src/rest/errors.ts";
+import type { JsonObject } from "../../src/rest/request-body.ts";
 import { Router } from "../../src/rest/router.ts";
 import { registerStreamRoutes } from "../../src/rest/stream-routes.ts";
 import { bundleWebAssets } from "../../src/web/bundle.ts";
@@ -74,7 +76,7 @@ test.before(async () => {
   mkdirSync(ctx.shots, { recursive: true });
   ctx.hub = new StreamHub();
   const config: Config = { ...defaultConfig(), bind_address: "127.0.0.1", "ws.port": await freeTcpPort(), "wss.port": 0, data_dir: ctx.dataDir, ice_interface_addresses: ["127.0.0.1"], ...mediaPortRange() };
-  ctx.signaling = await startSignaling({ config, hub: ctx.hub, log: createLogger("e2e-web"), onPublishing: (_s, request) => void ctx.publishRequests.push(request) });
+  ctx.signaling = await startSignaling({ config, streams: webrtcStreams(ctx.hub), log: createLogger("e2e-web"), onPublishing: (_s, request) => void ctx.publishRequests.push(request) });
   ctx.wsPort = ctx.signaling.ports.ws;
 
   const router = new Router({ allowOrigin: "*", users: new Map() });
@@ -84,7 +86,7 @@ test.before(async () => {
       return answer(body);
     }, path.endsWith("find_all"));
   const list = () => {
-    if (ctx.transponders.length === 0) throw new RestError(404, "Not found transponder");
+    if (ctx.transponders.length === 0) throw new RestError(REST_ERR.NOT_FOUND, "Not found transponder");
     return ctx.transponders;
   };
   record("/rest-api/push/find_all", list);
@@ -93,7 +95,7 @@ test.before(async () => {
   for (const action of ["mute", "unmute", "sound_on", "sound_off", "terminate"]) record(`/rest-api/push/${action}`, () => undefined);
   registerStreamRoutes(router, ctx.hub);
   registerHttpFlv(router, ctx.hub);
-  registerWebRoutes(router, { assets: await bundleWebAssets() });
+  registerWebRoutes(router, { assets: await bundleWebAssets(), serverInfo: () => ({ version: "test", ports: { ws: ctx.wsPort!, rtmp: 1935 } }) });
   ctx.server = createServer(router.handle);
   await new Promise<void>((r) => ctx.server!.listen(0, "127.0.0.1", r));
   ctx.base = `http://127.0.0.1:${(ctx.server.address() as AddressInfo).port}`;
@@ -122,10 +124,10 @@ test.after(async () => {
   if (ctx.dataDir && !process.env.TRANSPOND_SCREENSHOTS) rmSync(ctx.dataDir, { recursive: true, force: true });
 });
 
-test("the index page links the publisher, player and transponders pages", async () => {
+test("the index page links the publisher, player, console and transponders pages", async () => {
   const { page, errors } = await open("/");
   const links = await page.locator(".cards a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
-  assert.equal(links, ["/publisher.html", "/player.html", "/transponders.html"]);
+  assert.equal(links, ["/publisher.html", "/player.html", "/console.html", "/transponders.html"]);
   await screenshot(page, "index");
   assert.equal(errors, []);
 });
@@ -180,7 +182,7 @@ test("the publisher page shows a live camera preview and Republish POSTs {stream
   }, 10000);
   assert.ok(size[0]! > 0 && size[1]! > 0, `preview ${size.join("x")}`);
   assert.is(await page.inputValue("#rtmpUrl"), "rtmp://127.0.0.1:1935/live");
-  assert.is(await page.inputValue("#server"), "ws://127.0.0.1:8080");
+  assert.is(await page.inputValue("#server"), `ws://127.0.0.1:${ctx.wsPort}`, "the signaling port /server.json names");
   await page.click("#republish");
   await waitFor("startup POST", () => (postsTo("/rest-api/push/startup").length > 0 ? true : undefined), 5000);
   assert.equal(postsTo("/rest-api/push/startup"), [{ streamName: "cam1", rtmpUrl: "rtmp://127.0.0.1:1935/live" }]);
@@ -192,7 +194,8 @@ test("the publisher page shows a live camera preview and Republish POSTs {stream
 });
 
 test("the publisher page publishes through the Web SDK to the signaling server (PUBLISHING, createStream rtmpUrl when checked), the player plays it over WebRTC, Stop unpublishes", async () => {
-  const { page, errors } = await open(`/publisher.html?wsPort=${ctx.wsPort}&name=web-e2e`);
+  const { page, errors } = await open("/publisher.html?name=web-e2e");
+  await waitFor("server field filled", async () => ((await page.inputValue("#server")) ? true : undefined), 10000);
   assert.is(await page.inputValue("#server"), `ws://127.0.0.1:${ctx.wsPort}`);
   await page.fill("#rtmpUrl", "rtmp://127.0.0.1:1/live");
   await page.check("#autoRepublish");
@@ -201,7 +204,7 @@ test("the publisher page publishes through the Web SDK to the signaling server (
   assert.ok(ctx.hub!.get("web-e2e"), "the hub has the stream");
   assert.equal(ctx.publishRequests.map((r) => r.rtmpUrl), ["rtmp://127.0.0.1:1/live"], "createStream({rtmpUrl}) carried the field");
 
-  const player = await open(`/player.html?wsPort=${ctx.wsPort}&name=web-e2e`);
+  const player = await open("/player.html?name=web-e2e");
   await player.page.click("#playWebrtc");
   await player.page.locator("#playStatus", { hasText: "PLAYING" }).waitFor({ timeout: 15000 });
   const played = await waitFor("decoded remote video", async () => {

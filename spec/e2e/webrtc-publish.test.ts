@@ -13,7 +13,8 @@ import * as assert from "uvu/assert";
 import { startSignaling, type Signaling } from "../../src/agent/index.ts";
 import type { AudioFrame, VideoFrame } from "../../src/codecs/frame.ts";
 import { defaultConfig, type Config } from "../../src/config.ts";
-import { StreamHub } from "../../src/core/hub.ts";
+import { StreamHub } from "../../src/core/stream/hub.ts";
+import { webrtcStreams } from "../../src/core/ingest/webrtc-ingest.ts";
 import { createLogger } from "../../src/log.ts";
 import { startChromium, type ChromiumHarness, type SdkPage } from "../support/chromium.ts";
 import { e2eSuite } from "../support/e2e.ts";
@@ -67,7 +68,7 @@ test.before(async () => {
   };
   ctx.hub = new StreamHub();
   ctx.hub.listen({ unpublished: (_s, reason) => void ctx.reasons.push(reason) });
-  ctx.signaling = await startSignaling({ config, hub: ctx.hub, log: createLogger("e2e") });
+  ctx.signaling = await startSignaling({ config, streams: webrtcStreams(ctx.hub), log: createLogger("e2e") });
   ctx.wsUrl = `ws://127.0.0.1:${ctx.signaling.ports.ws}`;
   ctx.chromium = await startChromium();
 });

@@ -40,8 +40,11 @@ test("nginx killed mid-stream and started again: RECONNECTING, then ACTIVE by it
   const seen: string[] = [];
   const down = await rig.waitStatus(STREAM, "RECONNECTING", 10000, seen);
   assert.ok(down.lastError !== "", "the reason is shown");
-  await sleep(1500); // a few failed attempts against the closed port
-  const stillDown = await rig.find(STREAM);
+  // the first attempt against the closed port fails and the job tries again
+  const stillDown = await waitFor("a second attempt while nginx is down", async () => {
+    const found = await rig.find(STREAM);
+    return found && found.reconnects >= 2 ? found : undefined;
+  }, 15000, 100);
   assert.ok(["RECONNECTING", "CONNECTING"].includes(stillDown!.status), stillDown!.status);
 
   await rig.nginx.restart();

@@ -9,7 +9,7 @@ import type { Frame } from "../../src/codecs/frame.ts";
 import { isKeyframe } from "../../src/codecs/h264/nal.ts";
 import { splitAnnexB } from "../../src/codecs/h264/annexb.ts";
 import { parseSps } from "../../src/codecs/h264/sps.ts";
-import { encodeAudioSpecificConfig } from "../../src/flv/aac-config.ts";
+import { encodeAudioSpecificConfig } from "../../src/codecs/aac-config.ts";
 import { decodeAudioTag, encodeAudioTag } from "../../src/flv/audio-tag.ts";
 import { encodeFlvFile, FlvWriter } from "../../src/flv/file-writer.ts";
 import { endOfSequenceTag, tagsFromConfig, tagsFromFrame } from "../../src/flv/frames.ts";
@@ -47,6 +47,18 @@ test("the writer puts the header before the first tags only, and accepts audio b
   assert.is(first.length, 13 + 11 + 5 + 4);
   assert.is(second.length, 11 + 2 + 4);
   assert.is(second[0], 8);
+});
+
+test("writeParts gives the bytes of write in parts that keep each tag's data buffer (shared by every player)", () => {
+  const { tags } = readFixture(FLV_BBB);
+  const batches = tags.slice(0, 60).map((t) => [{ tagType: t.header.tagType, timestamp: t.header.timestamp, data: t.data }]);
+  const whole = new FlvWriter({ hasAudio: true, hasVideo: true });
+  const parted = new FlvWriter({ hasAudio: true, hasVideo: true });
+  for (const batch of [...batches, batches.slice(1, 4).flat()].map((b, i) => (i < batches.length ? b : b.map((t) => ({ ...t, timestamp: 100_000 + t.timestamp }))))) {
+    const parts = parted.writeParts(batch);
+    assert.ok(Buffer.concat(parts).equals(Buffer.from(whole.write(batch))));
+    batch.forEach((t, i) => assert.ok(parts[1 + 2 * i] === t.data, "data written as it is, not copied"));
+  }
 });
 
 test("a tag going back in time on its own track is refused with ERR_FLV_TIMESTAMP_BACKWARDS, and nothing is written", () => {

@@ -7,12 +7,12 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CallRegistry } from "../../src/core/calls.ts";
-import { StreamHub } from "../../src/core/hub.ts";
+import { CallRegistry } from "../../src/core/call/calls.ts";
+import { StreamHub } from "../../src/core/stream/hub.ts";
 import { registerCallRoutes } from "../../src/rest/call-routes.ts";
 import { Router } from "../../src/rest/router.ts";
 import { waitFor } from "../support/net.ts";
-import { memoryLogger, testConfig, UdpFarEnd, type LogLine } from "../core/calls-support.ts";
+import { memoryLogger, testConfig, UdpFarEnd, type LogLine } from "../core/call/calls-support.ts";
 
 const test = suite("rest/call-routes");
 let far: UdpFarEnd;
@@ -120,6 +120,8 @@ const BAD: readonly [string, Record<string, unknown>, RegExp][] = [
   ["an audio codec RTMP has no place for", { rtmpTransponderAudioCodec: "opus" }, /rtmpTransponderAudioCodec must be one of aac, alaw, ulaw, speex16/],
   ["an unknown SIP transport", { sipTransport: "SCTP" }, /sipTransport must be UDP or TCP/],
   ["a callee with spaces", { callee: "a b" }, /callee must be/],
+  ["a sipOutboundProxy that is no host", { sipOutboundProxy: "proxy_one" }, /sipOutboundProxy: bad host 'proxy_one'/],
+  ["a sipDomain that is no host (no proxy)", { sipOutboundProxy: undefined, sipDomain: "sip:a@[::1" }, /sipDomain: unterminated IPv6 reference/],
 ];
 for (const [name, change, message] of BAD) {
   test(`startup with ${name} answers 400 naming the field`, async () => {

@@ -2,7 +2,7 @@ import { createServer, request, type Server } from "node:http";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { Frame, TrackConfig } from "../../src/codecs/frame.ts";
-import { StreamHub } from "../../src/core/hub.ts";
+import { StreamHub } from "../../src/core/stream/hub.ts";
 import { FlvReader } from "../../src/flv/file-reader.ts";
 import { frameFromTag } from "../../src/flv/frames.ts";
 import { registerHttpFlv } from "../../src/rest/http-flv.ts";

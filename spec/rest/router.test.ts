@@ -1,7 +1,10 @@
-import { createServer, type Server } from "node:http";
+import { createServer, STATUS_CODES, type Server } from "node:http";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { RestError, requireString, optionalBoolean, optionalInteger } from "../../src/rest/request-body.ts";
+import { CORE_ERR, CoreError } from "../../src/core/errors.ts";
+import { TranspondError } from "../../src/errors.ts";
+import { RestError, REST_ERR } from "../../src/rest/errors.ts";
+import { requireString, optionalBoolean, optionalInteger } from "../../src/rest/request-body.ts";
 import { Router } from "../../src/rest/router.ts";
 
 const test = suite("rest/router");
@@ -13,10 +16,18 @@ async function start(users: [string, string][] = []): Promise<void> {
   router.post("/rest-api/echo", (body) => ({ got: requireString(body, "name"), flag: optionalBoolean(body, "flag") ?? null, port: optionalInteger(body, "port", 1, 65535) ?? null }));
   router.post("/rest-api/void", () => undefined);
   router.post("/rest-api/missing", () => {
-    throw new RestError(404, "nothing here");
+    throw new RestError(REST_ERR.NOT_FOUND, "nothing here");
   });
   router.post("/rest-api/bug", () => {
     throw new Error("boom");
+  });
+  for (const code of Object.values(CORE_ERR)) {
+    router.post(`/rest-api/core/${code}`, () => {
+      throw new CoreError(code, `refused with ${code}`);
+    });
+  }
+  router.post("/rest-api/sip-timeout", () => {
+    throw new TranspondError("ERR_SIP_TIMEOUT", "INVITE: no final response (secret detail)");
   });
   router.post("/rest-api/list", () => [1, 2], true);
   server = createServer(router.handle);
@@ -66,6 +77,30 @@ test("404 from a handler and for unknown paths; 500 for a bug without details", 
   const bug = await post("/rest-api/bug", "{}");
   assert.is(bug.status, 500);
   assert.not.match(await bug.text(), "boom");
+});
+
+test("core's refusals answer with the status of their code, the message kept; other layers' errors are a 500", async () => {
+  await start();
+  const statuses: Record<string, number> = {};
+  for (const code of Object.values(CORE_ERR)) {
+    const res = await post(`/rest-api/core/${code}`, "{}");
+    statuses[code] = res.status;
+    if (res.status !== 500) assert.equal(await res.json(), { status: res.status, error: STATUS_CODES[res.status], message: `refused with ${code}` });
+  }
+  assert.equal(statuses, {
+    [CORE_ERR.INVALID]: 400,
+    [CORE_ERR.REFUSED]: 403,
+    [CORE_ERR.NOT_FOUND]: 404,
+    [CORE_ERR.CONFLICT]: 409,
+    [CORE_ERR.LIMIT]: 429,
+    [CORE_ERR.STREAM_NAME_IN_USE]: 409,
+    [CORE_ERR.STREAM_NAME]: 400,
+    [CORE_ERR.CALL_RESOLVE]: 500,
+    [CORE_ERR.CALL_ROUTE]: 500,
+  });
+  const timeout = await post("/rest-api/sip-timeout", "{}");
+  assert.is(timeout.status, 500);
+  assert.not.match(await timeout.text(), "secret detail");
 });
 
 test("find_all-style routes answer GET with no body; others refuse GET with 405", async () => {

@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { ClockMapper, msToNtp, ntpMiddle32, ntpToMs, rtpToMs } from "../../src/rtp/clock.ts";
+import { ClockMapper, msToNtp, ntpMiddle32, ntpToMs, rtpToMs, SR_TOLERANCE_MS } from "../../src/rtp/clock.ts";
 import { decodeRtcpCompound } from "../../src/rtp/rtcp/compound.ts";
 import { RTCP_COMPOUND, capturePath, datagrams } from "./captures.ts";
 
@@ -40,6 +40,24 @@ test("sender reports put audio and video on one wall clock", () => {
   const v = video.wallClockMs((4_294_000_000 + 180_000) >>> 0)!;
   const a = audio.wallClockMs(123_456 + 96_000)!;
   assert.ok(Math.abs(v - (base + 2000)) < 0.01 && Math.abs(a - (base + 2000)) < 0.01, `${v - base} ${a - base}`);
+});
+
+test("SRs stamped at send time (off by a send delay) keep the first mapping; one that disagrees past the tolerance replaces it", () => {
+  const base = 1_700_000_000_000;
+  const audio = new ClockMapper(8000);
+  const sr = (rtpTimestamp: number, ms: number) => {
+    const ntp = msToNtp(ms);
+    audio.onSenderReport({ ntpMsw: ntp.msw, ntpLsw: ntp.lsw, rtpTimestamp });
+  };
+  sr(0, base);
+  // 5 s later the last packet sent (RTP 5 s) went out 40 ms late; at 10 s one SR is stamped almost the tolerance early
+  sr(40_000, base + 5040);
+  assert.ok(Math.abs(audio.wallClockMs(48_000)! - (base + 6000)) < 0.01, "the first mapping holds");
+  sr(80_000, base + 10000 - SR_TOLERANCE_MS + 30);
+  assert.ok(Math.abs(audio.wallClockMs(88_000)! - (base + 11000)) < 0.01, "the first mapping still holds");
+  // the sender's clock moved on by more than the tolerance (a restart, a drift): followed
+  sr(120_000, base + 15000 + SR_TOLERANCE_MS + 20);
+  assert.ok(Math.abs(audio.wallClockMs(128_000)! - (base + 16000 + SR_TOLERANCE_MS + 20)) < 0.01, "the new SR is taken");
 });
 
 test("the SRs of the compound RTCP capture map their RTP timestamps to increasing wall-clock times", () => {

@@ -29,4 +29,11 @@ test("the timestamp unwrapper counts through several wraps", () => {
   assert.is(last, 0xf0000000 + 39 * 0x20000000);
 });
 
+test("a value older than the first by a wrap comes out negative, or one wrap later with neverBelowZero", () => {
+  const plain = new TimestampUnwrapper();
+  assert.equal([10, 2 ** 32 - 5].map((t) => plain.unwrap(t)), [10, -5]);
+  const clamped = new TimestampUnwrapper({ neverBelowZero: true });
+  assert.equal([10, 2 ** 32 - 5, 7].map((t) => clamped.unwrap(t)), [10, 2 ** 32 - 5, 2 ** 32 + 7]);
+});
+
 test.run();

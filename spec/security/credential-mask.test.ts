@@ -14,7 +14,7 @@ import { maskCredentials } from "../../src/credentials.ts";
 import { configureLogging } from "../../src/log.ts";
 import { prng } from "../support/fuzz.ts";
 import { waitFor } from "../support/net.ts";
-import { UdpFarEnd } from "../core/calls-support.ts";
+import { UdpFarEnd } from "../core/call/calls-support.ts";
 import { startTestApp } from "./support/app.ts";
 
 const test = suite("security/credential-mask");

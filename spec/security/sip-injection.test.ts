@@ -9,11 +9,11 @@ import * as assert from "uvu/assert";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import { CallRegistry } from "../../src/core/calls.ts";
-import { StreamHub } from "../../src/core/hub.ts";
+import { CallRegistry } from "../../src/core/call/calls.ts";
+import { StreamHub } from "../../src/core/stream/hub.ts";
 import { decodeSipMessage } from "../../src/sip/message/parse.ts";
 import { waitFor } from "../support/net.ts";
-import { memoryLogger, testConfig, type LogLine } from "../core/calls-support.ts";
+import { memoryLogger, testConfig, type LogLine } from "../core/call/calls-support.ts";
 import { startTestApp, type TestApp } from "./support/app.ts";
 
 const test = suite("security/sip-injection");
@@ -123,8 +123,8 @@ test("bypassing REST, the serializer refuses CR/LF in visibleName and sipLogin: 
   const calls = new CallRegistry({ hub: new StreamHub(), config: testConfig(), log: memoryLogger(logs), sipTimers: { T1: 50, T2: 400, T4: 500 }, rtcpIntervalMs: 0 });
   try {
     const base = { callee: "10000", hasAudio: true, hasVideo: false, sipDomain: "127.0.0.1", sipRegisterRequired: false } as const;
-    calls.startup({ ...base, callId: "udp", sipLogin: "10009", visibleName: `a\r\n${INJECTED}: 1`, sipPort: sink.port, sipTransport: "UDP" });
-    calls.startup({ ...base, callId: "tcp", sipLogin: `b\r\n${INJECTED}: 1`, sipPort: sink.tcpPort, sipTransport: "TCP" });
+    await calls.startup({ ...base, callId: "udp", sipLogin: "10009", visibleName: `a\r\n${INJECTED}: 1`, sipPort: sink.port, sipTransport: "UDP" });
+    await calls.startup({ ...base, callId: "tcp", sipLogin: `b\r\n${INJECTED}: 1`, sipPort: sink.tcpPort, sipTransport: "TCP" });
     for (const id of ["udp", "tcp"]) await waitFor(`${id} call FAILED`, () => (calls.find({ callId: id })[0]?.status === "FAILED" ? true : undefined), 15000);
     assert.is(sink.datagrams.length, 0);
     assert.not.ok(sink.all().includes(INJECTED));

@@ -3,7 +3,8 @@
  * SIP on a free port of 127.0.0.1, one account that registers with a registrar (or none), answers
  * every call itself (`answermode=auto`, done by the `menu` module), plays a WAV file as its
  * microphone (`aufile` source; the file must be 8 kHz mono 16-bit for G.711) and records what it
- * sends and receives with the `sndfile` filter (`dump-<time>-enc.wav` / `-dec.wav` in `recordDir`).
+ * sends and receives with the `sndfile` filter (`<n>-dump-<time>-enc.wav` / `-dec.wav` in `recordDir`,
+ * `<n>` counting the files in the order baresip opened them).
  * There are no audio devices: the player is an unused `aubridge` device. Only modules the Debian
  * package ships are loaded: g711, aufile, aubridge, sndfile, account, menu.
  *
@@ -17,9 +18,9 @@
  *   await bob.stop();
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { mediaPortRange } from "./media-ports.ts";
 import { waitFor } from "./net.ts";
 import { keepOutput } from "./test-log.ts";
@@ -50,6 +51,8 @@ export class Baresip {
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
   private output = "";
+  private unreadLine = "";
+  private recordings = 0;
 
   private constructor(dir: string, port: number, child: ChildProcess) {
     this.dir = dir;
@@ -57,7 +60,7 @@ export class Baresip {
     this.recordDir = join(dir, "rec");
     this.child = child;
     live.add(child);
-    child.stdout?.on("data", (d: Buffer) => (this.output += d.toString("utf8")));
+    child.stdout?.on("data", (d: Buffer) => this.read(d.toString("utf8")));
     child.stderr?.on("data", (d: Buffer) => (this.output += d.toString("utf8")));
     keepOutput(`baresip on port ${port}`, () => this.output);
     this.exited = new Promise((resolve) => child.once("exit", () => (live.delete(child), resolve())));
@@ -82,6 +85,30 @@ export class Baresip {
       throw err;
     }
     return baresip;
+  }
+
+  private read(text: string): void {
+    this.output += text;
+    const lines = (this.unreadLine + text).split("\n");
+    this.unreadLine = lines.pop()!;
+    for (const line of lines) {
+      const opened = /sndfile: dumping \S+ audio to (\S+\.wav)/.exec(line);
+      if (opened) this.numberRecording(opened[1]);
+    }
+  }
+
+  /**
+   * sndfile names a recording by the second its call started, so a second call in the same second
+   * would truncate the first one's file: each file is renamed as soon as baresip opened it (it keeps
+   * writing to the renamed file) and the next call's file is a new one.
+   */
+  private numberRecording(file: string): void {
+    this.recordings++;
+    try {
+      renameSync(file, join(this.recordDir, `${String(this.recordings).padStart(3, "0")}-${basename(file)}`));
+    } catch (err) {
+      this.output += `\n[test helper] could not rename ${file}: ${(err as Error).message}\n`;
+    }
   }
 
   /** The log as lines (the menu's `\r` status line left out). */
@@ -112,6 +139,14 @@ export class Baresip {
     await waitFor(`baresip to end call ${count}`, () => (this.lines().filter((l) => /audio: destroyed/.test(l)).length >= count ? true : undefined), timeoutMs, 50);
   }
 
+  /**
+   * How many calls the peer ended with a BYE: libre reports each as "session closed: Connection
+   * reset by peer" (baresip's "Call with ... terminated" summary is left out for calls under 1 s).
+   */
+  hungUpByPeer(): number {
+    return this.lines().filter((l) => /: session closed: Connection reset by peer$/.test(l)).length;
+  }
+
   /** Digits reported from RFC 4733 telephone-events, one per event end (`end=1`). */
   rtpDtmf(): string[] {
     return this.lines().flatMap((l) => {
@@ -128,18 +163,15 @@ export class Baresip {
     });
   }
 
-  /** Recordings of what baresip received and decoded, oldest first (`dump-<time>-dec.wav`). */
+  /** Recordings of what baresip received and decoded, oldest first (`<n>-dump-<time>-dec.wav`). */
   decodedRecordings(): string[] {
     if (!existsSync(this.recordDir)) return [];
     return readdirSync(this.recordDir).filter((f) => f.endsWith("-dec.wav")).sort().map((f) => join(this.recordDir, f));
   }
 
-  /**
-   * The most recently written decoded recording. sndfile names files by the second the call
-   * started, so a call starting in the same second as the previous one overwrites its file.
-   */
+  /** The decoded recording of the call that started last. */
   latestDecodedRecording(): string | undefined {
-    return this.decodedRecordings().sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs).at(-1);
+    return this.decodedRecordings().at(-1);
   }
 
   get running(): boolean {

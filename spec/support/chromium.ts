@@ -60,7 +60,7 @@ export interface AudioStats {
 
 interface PageWindow {
   T: {
-    connect(url: string): Promise<boolean>;
+    connect(url: string, custom?: Record<string, unknown>): Promise<string>;
     publish(name: string, width: number, height: number, stripCodecs?: string, rtmpUrl?: string): Promise<string>;
     play(name: string, constraints?: MediaConstraints, stripCodecs?: string): Promise<string>;
     audioStats(): Promise<AudioStats | null>;
@@ -71,14 +71,22 @@ interface PageWindow {
     audioEnergy(): Promise<number>;
     localSize(): number[];
     events: StatusEvent[];
+    wsCloses: { code: number; reason: string }[];
   };
 }
 
 /** One page of the SDK, connected to a signaling server. */
 export class SdkPage {
   readonly page: Page;
+  /** "ESTABLISHED", or "DISCONNECTED" when the server closed the session before establishing it */
+  sessionStatus = "";
   constructor(page: Page) {
     this.page = page;
+  }
+
+  /** Code and reason of every WebSocket close the page saw (the SDK itself drops them). */
+  wsCloses(): Promise<{ code: number; reason: string }[]> {
+    return this.page.evaluate(() => (window as unknown as PageWindow).T.wsCloses);
   }
 
   /** Resolves with "PUBLISHING", or "FAILED: <info>". */
@@ -149,8 +157,8 @@ export class ChromiumHarness {
     this.pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   }
 
-  /** Opens the test page and connects its SDK session to `wsUrl`. */
-  async open(wsUrl: string): Promise<SdkPage> {
+  /** Opens the test page and connects its SDK session to `wsUrl` (`custom`: createSession's, e.g. credentials). */
+  async open(wsUrl: string, custom?: Record<string, unknown>): Promise<SdkPage> {
     const page = await this.browser.newPage();
     const sdkPage = new SdkPage(page);
     this.pages.push(sdkPage);
@@ -160,7 +168,7 @@ export class ChromiumHarness {
     page.on("pageerror", (err) => (consoleLog += `page error: ${err.message}\n`));
     keepOutput(`chromium page ${this.pages.length} console`, () => consoleLog);
     await page.goto(this.pageUrl);
-    await page.evaluate((url) => (window as unknown as PageWindow).T.connect(url), wsUrl);
+    sdkPage.sessionStatus = await page.evaluate(([url, c]) => (window as unknown as PageWindow).T.connect(url, c ?? undefined), [wsUrl, custom ?? null] as const);
     return sdkPage;
   }
 

@@ -19,7 +19,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeUdpPort, waitFor } from "./net.ts";
@@ -61,12 +60,12 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 const TOKEN = /^[A-Za-z0-9._~-]+$/;
 
-function tcpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => (socket.destroy(), resolve(false)));
-    socket.once("error", () => resolve(true));
-  });
+const BIND_ATTEMPTS = 5;
+
+class PortTakenError extends Error {
+  constructor(port: number) {
+    super(`kamailio could not bind 127.0.0.1:${port}: another process took it`);
+  }
 }
 
 export class Kamailio {
@@ -94,22 +93,35 @@ export class Kamailio {
     for (const u of options.users) {
       if (!TOKEN.test(u.user) || !TOKEN.test(u.password)) throw new Error(`kamailio test user ${JSON.stringify(u.user)}: use letters, digits and ._~- only`);
     }
-    let port = await freeUdpPort();
-    while (!(await tcpFree(port))) port = await freeUdpPort();
+    // kamailio cannot listen on port 0 and tell us the port, so a port found free is tried, and
+    // another one only when some other process bound it first (kamailio then exits at its bind)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Kamailio.startOn(await freeUdpPort(), realm, options.users);
+      } catch (err) {
+        if (!(err instanceof PortTakenError) || attempt === BIND_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private static async startOn(port: number, realm: string, users: readonly KamailioUser[]): Promise<Kamailio> {
     const dir = mkdtempSync(join(tmpdir(), "transpond-kamailio-"));
     mkdirSync(join(dir, "run"));
     const cfg = join(dir, "kamailio.cfg");
-    writeFileSync(cfg, config(port, realm, options.users));
+    writeFileSync(cfg, config(port, realm, users));
     const child = spawn("kamailio", ["-f", cfg, "-D", "-E", "-n", "1", "-Y", join(dir, "run")], { cwd: dir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const kamailio = new Kamailio(dir, port, realm, child);
     try {
       await waitFor("kamailio to answer OPTIONS", async () => {
-        if (child.exitCode !== null) throw new Error(`kamailio exited with ${child.exitCode}:\n${kamailio.log}`);
+        if (child.exitCode !== null) {
+          if (/bind\(.*Address already in use/.test(kamailio.log)) throw new PortTakenError(port);
+          throw new Error(`kamailio exited with ${child.exitCode}:\n${kamailio.log}`);
+        }
         const reply = await kamailio.options(`sip:127.0.0.1:${port}`, 200).catch(() => undefined);
         return reply?.status === 200 ? true : undefined;
       }, 10000, 100);
     } catch (err) {
-      await kamailio.stop();
+      await kamailio.dispose();
       throw err;
     }
     return kamailio;

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { createSocket } from "node:dgram";
 
@@ -69,4 +69,21 @@ export function listensOn(port: number): boolean {
     const [, local, , state] = line.trim().split(/\s+/);
     return local === `0100007F:${hex}` && state === "0A";
   });
+}
+
+/** UDP sockets this process holds open (its descriptors whose inode /proc/net/udp and udp6 list). */
+export function openUdpSockets(): number {
+  const inodes = new Set(
+    ["/proc/self/net/udp", "/proc/self/net/udp6"].flatMap((table) => readFileSync(table, "utf8").split("\n").slice(1).map((line) => line.trim().split(/\s+/)[9] ?? "")),
+  );
+  let count = 0;
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1];
+      if (inode && inodes.has(inode)) count++;
+    } catch {
+      // the descriptor closed while listing
+    }
+  }
+  return count;
 }

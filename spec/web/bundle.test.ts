@@ -1,7 +1,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { TranspondError } from "../../src/errors.ts";
-import { bundleWebAssets, linkAssets, PAGES, WEB_ERR, webAssets, type WebAsset, type WebAssets } from "../../src/web/bundle.ts";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { bundleWebAssets, linkAssets, PAGES, WEB_ERR, webAssets, webCacheDir, type WebAsset, type WebAssets } from "../../src/web/bundle.ts";
 
 const test = suite("web/bundle");
 let assets: WebAssets;
@@ -41,6 +43,7 @@ test("the publisher and player load the official Web SDK build and their own bun
   assert.equal(scripts("publisher.html"), ["flashphoner", "publisher"]);
   assert.equal(scripts("player.html"), ["flashphoner", "player"]);
   assert.equal(scripts("transponders.html"), ["transponders"]);
+  assert.equal(scripts("console.html"), ["console"]);
   const sdk = [...assets.values()].find((a) => a.path.startsWith("/assets/flashphoner."))!;
   assert.match(text(sdk), "createSession");
   assert.ok(sdk.body.byteLength > 100_000, "the whole SDK build");
@@ -62,6 +65,20 @@ test("ETags are the content hash: equal builds give equal tags, different bodies
   for (const [path, asset] of assets) assert.is(again.get(path)?.etag, asset.etag, path);
   const etags = new Set([...assets.values()].map((a) => a.etag));
   assert.is(etags.size, assets.size);
+});
+
+test("the bundled scripts are cached under a hash of what makes them: served from the cache, another entry for other options", async () => {
+  const served = (a: WebAssets, name: string) => [...a.values()].find((x) => x.path.startsWith(`/assets/${name}.`) && x.path.endsWith(".js"))!;
+  const entries = () => readdirSync(webCacheDir()).filter((e) => !e.endsWith(".tmp"));
+  const holding = (body: Uint8Array) => entries().filter((e) => existsSync(join(webCacheDir(), e, "player.js")) && readFileSync(join(webCacheDir(), e, "player.js")).equals(body));
+  // an entry made before another page's script changed holds the same player script: at least one
+  assert.ok(holding(served(assets, "player").body).length >= 1, "the served player script is in a cache entry");
+  const plain = await bundleWebAssets({ minify: false });
+  const plainPlayer = served(plain, "player").body;
+  assert.ok(plainPlayer.length > served(assets, "player").body.length);
+  assert.ok(holding(plainPlayer).length >= 1, "an unminified build has its own entry");
+  const again = await bundleWebAssets({ minify: false });
+  assert.is(served(again, "player").etag, served(plain, "player").etag);
 });
 
 test("webAssets() builds once per process and hands every caller the same pages", async () => {

@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from "node:http";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { StreamHub } from "../../src/core/hub.ts";
+import { StreamHub } from "../../src/core/stream/hub.ts";
 import { registerHttpFlv } from "../../src/rest/http-flv.ts";
 import { Router } from "../../src/rest/router.ts";
 import { bundleWebAssets, type WebAssets } from "../../src/web/bundle.ts";
@@ -49,7 +49,7 @@ test.after(async () => {
 const scriptPath = () => [...assets.keys()].find((p) => p.startsWith("/assets/publisher."))!;
 
 test("`/` and each page answer 200 text/html, revalidated (no-cache + ETag), without REST authentication", async () => {
-  for (const path of ["/", "/index.html", "/publisher.html", "/player.html", "/transponders.html"]) {
+  for (const path of ["/", "/index.html", "/publisher.html", "/player.html", "/transponders.html", "/console.html"]) {
     const res = await get(path);
     assert.is(res.status, 200, path);
     assert.is(res.headers["content-type"], "text/html; charset=utf-8", path);

@@ -10,21 +10,35 @@ import { open, realpath } from "node:fs/promises";
 import { isAbsolute, join, sep } from "node:path";
 import { TranspondError } from "../errors.ts";
 import { decodeWav, type WavFile, type WavLimits } from "./wav-reader.ts";
+import { AudioError } from "./errors.ts";
 
 export const MEDIA_NAME_MAX = 255;
 
-function refuse(code: string, name: string, why: string): TranspondError {
-  return new TranspondError(code, `sound file ${JSON.stringify(name)}: ${why}`);
+export const MEDIA_FILE_ERR = {
+  /** empty, too long, or with a NUL byte or a backslash */
+  NAME: "ERR_MEDIA_NAME",
+  /** absolute, with '..', or resolving (through a symlink) outside media_dir */
+  PATH_ESCAPE: "ERR_MEDIA_PATH_ESCAPE",
+  /** media_dir itself is not accessible */
+  DIR: "ERR_MEDIA_DIR",
+  NOT_FOUND: "ERR_MEDIA_NOT_FOUND",
+  NOT_FILE: "ERR_MEDIA_NOT_FILE",
+  TOO_LARGE: "ERR_MEDIA_TOO_LARGE",
+} as const;
+type MediaErrorCode = (typeof MEDIA_FILE_ERR)[keyof typeof MEDIA_FILE_ERR];
+
+function refuse(code: MediaErrorCode, name: string, why: string): TranspondError {
+  return new AudioError(code, `sound file ${JSON.stringify(name)}: ${why}`);
 }
 
 /** Checks a name without touching the file system; throws ERR_MEDIA_NAME / ERR_MEDIA_PATH_ESCAPE. */
 export function checkMediaName(name: string): void {
-  if (name.length === 0) throw refuse("ERR_MEDIA_NAME", name, "empty name");
-  if (name.length > MEDIA_NAME_MAX) throw refuse("ERR_MEDIA_NAME", name.slice(0, 40) + "...", `name longer than ${MEDIA_NAME_MAX} characters`);
-  if (name.includes("\0")) throw refuse("ERR_MEDIA_NAME", name, "NUL byte in the name");
-  if (name.includes("\\")) throw refuse("ERR_MEDIA_NAME", name, "backslash in the name");
-  if (isAbsolute(name)) throw refuse("ERR_MEDIA_PATH_ESCAPE", name, "absolute paths are not allowed");
-  if (name.split("/").includes("..")) throw refuse("ERR_MEDIA_PATH_ESCAPE", name, "'..' is not allowed");
+  if (name.length === 0) throw refuse(MEDIA_FILE_ERR.NAME, name, "empty name");
+  if (name.length > MEDIA_NAME_MAX) throw refuse(MEDIA_FILE_ERR.NAME, name.slice(0, 40) + "...", `name longer than ${MEDIA_NAME_MAX} characters`);
+  if (name.includes("\0")) throw refuse(MEDIA_FILE_ERR.NAME, name, "NUL byte in the name");
+  if (name.includes("\\")) throw refuse(MEDIA_FILE_ERR.NAME, name, "backslash in the name");
+  if (isAbsolute(name)) throw refuse(MEDIA_FILE_ERR.PATH_ESCAPE, name, "absolute paths are not allowed");
+  if (name.split("/").includes("..")) throw refuse(MEDIA_FILE_ERR.PATH_ESCAPE, name, "'..' is not allowed");
 }
 
 /**
@@ -38,16 +52,16 @@ export async function resolveMediaPath(mediaDir: string, name: string): Promise<
   try {
     dir = await realpath(mediaDir);
   } catch (err) {
-    throw new TranspondError("ERR_MEDIA_DIR", `media_dir ${JSON.stringify(mediaDir)} is not accessible`, { cause: err });
+    throw new AudioError(MEDIA_FILE_ERR.DIR, `media_dir ${JSON.stringify(mediaDir)} is not accessible`, { cause: err });
   }
   let real: string;
   try {
     real = await realpath(join(dir, name));
   } catch (err) {
-    throw new TranspondError("ERR_MEDIA_NOT_FOUND", `sound file ${JSON.stringify(name)} not found in media_dir`, { cause: err });
+    throw new AudioError(MEDIA_FILE_ERR.NOT_FOUND, `sound file ${JSON.stringify(name)} not found in media_dir`, { cause: err });
   }
   if (!real.startsWith(dir.endsWith(sep) ? dir : dir + sep)) {
-    throw refuse("ERR_MEDIA_PATH_ESCAPE", name, "resolves (through a symlink) to a file outside media_dir");
+    throw refuse(MEDIA_FILE_ERR.PATH_ESCAPE, name, "resolves (through a symlink) to a file outside media_dir");
   }
   return real;
 }
@@ -57,13 +71,13 @@ export async function readSoundFile(mediaDir: string, name: string, limits: WavL
   const real = await resolveMediaPath(mediaDir, name);
   // O_NONBLOCK: opening a FIFO would otherwise hold a thread-pool thread until a writer comes.
   const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: unknown) => {
-    throw new TranspondError("ERR_MEDIA_NOT_FOUND", `sound file ${JSON.stringify(name)} cannot be opened`, { cause: err });
+    throw new AudioError(MEDIA_FILE_ERR.NOT_FOUND, `sound file ${JSON.stringify(name)} cannot be opened`, { cause: err });
   });
   try {
     const st = await handle.stat();
-    if (!st.isFile()) throw refuse("ERR_MEDIA_NOT_FILE", name, "not a regular file");
+    if (!st.isFile()) throw refuse(MEDIA_FILE_ERR.NOT_FILE, name, "not a regular file");
     const max = (limits.maxDataBytes ?? 256 * 1024 * 1024) + 1024 * 1024;
-    if (st.size > max) throw refuse("ERR_MEDIA_TOO_LARGE", name, `${st.size} bytes is more than the ${max}-byte limit`);
+    if (st.size > max) throw refuse(MEDIA_FILE_ERR.TOO_LARGE, name, `${st.size} bytes is more than the ${max}-byte limit`);
     const bytes = new Uint8Array(st.size);
     const { bytesRead } = await handle.read(bytes, 0, st.size, 0);
     return decodeWav(bytes.subarray(0, bytesRead), limits);

@@ -10,9 +10,10 @@
  *     track): `readUntil(nowMs)` returns frames up to the clock, silence where the source has none.
  * `mute` outputs silence (the injected sound included) with timestamps still advancing.
  */
-import { TranspondError } from "../errors.ts";
+
 import { convertChannels, type PcmBlock } from "./pcm.ts";
 import { resampleBlock, Resampler } from "./resampler.ts";
+import { AUDIO_ERR, AudioError } from "./errors.ts";
 
 export interface MixerOptions {
   readonly sampleRate: number;
@@ -89,7 +90,7 @@ export class AudioMixer {
 
   constructor(options: MixerOptions) {
     if (options.channels < 1 || options.channels > 8 || options.sampleRate < 1000) {
-      throw new TranspondError("ERR_AUDIO_FORMAT", `mixer cannot output ${options.sampleRate} Hz/${options.channels} ch`);
+      throw new AudioError(AUDIO_ERR.FORMAT, `mixer cannot output ${options.sampleRate} Hz/${options.channels} ch`);
     }
     this.sampleRate = options.sampleRate;
     this.channels = options.channels;

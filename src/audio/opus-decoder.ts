@@ -10,8 +10,9 @@
  * equals the media time it stands for, and timestamps derived from sample counts stay exact.
  */
 import { OpusDecoder as WasmOpusDecoder } from "opus-decoder";
-import { ParseError, TranspondError } from "../errors.ts";
+import { ParseError } from "../errors.ts";
 import type { PcmBlock } from "./pcm.ts";
+import { AUDIO_ERR, AudioError } from "./errors.ts";
 
 export type OpusOutputRate = 8000 | 12000 | 16000 | 24000 | 48000;
 
@@ -31,7 +32,7 @@ const CONFIG_SAMPLES = [
 
 /** Duration of an Opus packet in 48 kHz samples (RFC 6716 section 3.1); throws ParseError if malformed. */
 export function opusPacketSamples(packet: Uint8Array): number {
-  if (packet.length < 1) throw new ParseError("ERR_OPUS_EMPTY", "empty Opus packet", 0);
+  if (packet.length < 1) throw new ParseError(AUDIO_ERR.OPUS_EMPTY, "empty Opus packet", 0);
   const toc = packet[0]!;
   const per = CONFIG_SAMPLES[toc >> 3]!;
   const code = toc & 3;
@@ -39,17 +40,17 @@ export function opusPacketSamples(packet: Uint8Array): number {
   if (code === 0) frames = 1;
   else if (code === 1 || code === 2) {
     if (code === 1 && (packet.length - 1) % 2 !== 0) {
-      throw new ParseError("ERR_OPUS_PACKET", "code 1 Opus packet with an odd payload length", 0);
+      throw new ParseError(AUDIO_ERR.OPUS_PACKET, "code 1 Opus packet with an odd payload length", 0);
     }
-    if (code === 2 && packet.length < 2) throw new ParseError("ERR_OPUS_PACKET", "code 2 Opus packet without a frame length", 1);
+    if (code === 2 && packet.length < 2) throw new ParseError(AUDIO_ERR.OPUS_PACKET, "code 2 Opus packet without a frame length", 1);
     frames = 2;
   } else {
-    if (packet.length < 2) throw new ParseError("ERR_OPUS_PACKET", "code 3 Opus packet without a frame count byte", 1);
+    if (packet.length < 2) throw new ParseError(AUDIO_ERR.OPUS_PACKET, "code 3 Opus packet without a frame count byte", 1);
     frames = packet[1]! & 0x3f;
-    if (frames === 0) throw new ParseError("ERR_OPUS_PACKET", "code 3 Opus packet with zero frames", 1);
+    if (frames === 0) throw new ParseError(AUDIO_ERR.OPUS_PACKET, "code 3 Opus packet with zero frames", 1);
   }
   const total = frames * per;
-  if (total > 5760) throw new ParseError("ERR_OPUS_PACKET", `Opus packet of ${total / 48} ms exceeds 120 ms`, 1);
+  if (total > 5760) throw new ParseError(AUDIO_ERR.OPUS_PACKET, `Opus packet of ${total / 48} ms exceeds 120 ms`, 1);
   return total;
 }
 
@@ -95,7 +96,7 @@ export class OpusPacketDecoder {
     const channels = options.channels ?? 2;
     const sampleRate = options.sampleRate ?? 48000;
     if (![8000, 12000, 16000, 24000, 48000].includes(sampleRate)) {
-      throw new TranspondError("ERR_AUDIO_RATE", `Opus cannot decode to ${sampleRate} Hz`);
+      throw new AudioError(AUDIO_ERR.RATE, `Opus cannot decode to ${sampleRate} Hz`);
     }
     const wasm = new WasmOpusDecoder<OpusOutputRate>({ channels, sampleRate });
     await wasm.ready;
@@ -165,7 +166,7 @@ export class OpusPacketDecoder {
   }
 
   private checkLive(): void {
-    if (this.freed) throw new TranspondError("ERR_OPUS_FREED", "Opus decoder used after free()");
+    if (this.freed) throw new AudioError(AUDIO_ERR.OPUS_FREED, "Opus decoder used after free()");
   }
 
   private block(planes: Float32Array[], frames: number): PcmBlock {

@@ -7,8 +7,9 @@
  * `flush` pads the last frame with silence. No I/O, no timers (the wasm module loads on first use).
  */
 import { createRequire } from "node:module";
-import { TranspondError } from "../errors.ts";
+
 import { floatToInt16 } from "./pcm.ts";
+import { AUDIO_ERR, AudioError } from "./errors.ts";
 
 export const OPUS_RATE = 48000;
 /** Samples per channel in one 20 ms frame. */
@@ -51,9 +52,9 @@ export class OpusPacketEncoder {
 
   constructor(options: OpusEncoderOptions) {
     const { channels, bitrate } = options;
-    if (channels !== 1 && channels !== 2) throw new TranspondError("ERR_OPUS_CHANNELS", `Opus encoder: ${String(channels)} channels (1 or 2)`);
+    if (channels !== 1 && channels !== 2) throw new AudioError(AUDIO_ERR.OPUS_CHANNELS, `Opus encoder: ${String(channels)} channels (1 or 2)`);
     if (!Number.isInteger(bitrate) || bitrate < OPUS_MIN_BITRATE || bitrate > OPUS_MAX_BITRATE) {
-      throw new TranspondError("ERR_OPUS_BITRATE", `Opus encoder: bitrate ${bitrate} outside ${OPUS_MIN_BITRATE}..${OPUS_MAX_BITRATE}`);
+      throw new AudioError(AUDIO_ERR.OPUS_BITRATE, `Opus encoder: bitrate ${bitrate} outside ${OPUS_MIN_BITRATE}..${OPUS_MAX_BITRATE}`);
     }
     this.channels = channels;
     this.bitrate = bitrate;
@@ -64,7 +65,7 @@ export class OpusPacketEncoder {
 
   /** Interleaved 48 kHz samples in; the 20 ms packets they complete out. */
   encode(pcm: Float32Array): Uint8Array[] {
-    if (this.closed) throw new TranspondError("ERR_OPUS_CLOSED", "Opus encoder is closed");
+    if (this.closed) throw new AudioError(AUDIO_ERR.OPUS_CLOSED, "Opus encoder is closed");
     const packets: Uint8Array[] = [];
     let read = 0;
     while (read < pcm.length) {

@@ -3,7 +3,8 @@
  * rate and channel count, plus the small conversions every codec adapter needs (16-bit integer
  * <-> float, mono <-> stereo). Pure functions; inputs are never changed.
  */
-import { TranspondError } from "../errors.ts";
+
+import { AUDIO_ERR, AudioError } from "./errors.ts";
 
 export interface PcmBlock {
   readonly sampleRate: number;
@@ -103,7 +104,7 @@ export function upmixFromMono(mono: Float32Array, channels: number): Float32Arra
  */
 export function convertChannels(samples: Float32Array, from: number, to: number): Float32Array {
   if (from <= 0 || to <= 0) {
-    throw new TranspondError("ERR_AUDIO_CHANNELS", `cannot convert ${from} channel(s) to ${to}`);
+    throw new AudioError(AUDIO_ERR.CHANNELS, `cannot convert ${from} channel(s) to ${to}`);
   }
   if (from === to) return samples.slice();
   if (to === 1) return downmixToMono(samples, from);
@@ -132,8 +133,8 @@ export function concatBlocks(blocks: readonly PcmBlock[], sampleRate: number, ch
   let total = 0;
   for (const b of blocks) {
     if (b.sampleRate !== sampleRate || b.channels !== channels) {
-      throw new TranspondError(
-        "ERR_AUDIO_FORMAT",
+      throw new AudioError(
+        AUDIO_ERR.FORMAT,
         `cannot join a ${b.sampleRate} Hz/${b.channels} ch block into ${sampleRate} Hz/${channels} ch`,
       );
     }

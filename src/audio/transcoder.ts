@@ -1,8 +1,8 @@
 /**
  * The audio path of one outgoing stream (a transponder, a SIP leg): input AudioFrames (OPUS, PCMA,
- * PCMU, AAC, SPEEX) -> decode -> mixer (resample, mute, sound injection, limiter) -> AAC, G.711 or Opus
- * (48 kHz, 20 ms) encode -> output AudioFrames with continuous timestamps counted in samples from an
- * anchor.
+ * PCMU, AAC, SPEEX) -> decode -> mixer (resample, mute, sound injection, limiter) -> AAC, G.711, Speex
+ * (16 kHz, two 20 ms frames per message as Flash sent them) or Opus (48 kHz, 20 ms) encode -> output
+ * AudioFrames with continuous timestamps counted in samples from an anchor.
  *
  * Passthrough: when the source codec is the target codec (G.711 at 8 kHz mono; AAC as it comes) and
  * nothing is muted or mixed, frames go out untouched. Turning mute or a sound on switches to the
@@ -17,23 +17,25 @@
  * SIP call without audio) produces silence on the caller's clock with `tick(nowMs)`.
  *
  * Opus to Opus always passes: muting sends Opus silence packets, and no sound can be mixed in.
- * Speex is decoded (a corrupt packet decodes to nothing, its time filled as a gap) but cannot be
- * encoded yet: Speex to Speex always passes, and muting it sends Speex silence frames instead.
+ * Speex is decoded (a corrupt packet decodes to nothing, its time filled as a gap) and encoded from
+ * any other source; Speex to Speex always passes, and muting it sends Speex silence frames instead.
  *
  * Pure apart from the Opus WebAssembly decoder and encoder: no timers, no I/O. Call `close()` at the end.
  */
 import type { AudioCodec, AudioConfig, AudioFrame } from "../codecs/frame.ts";
-import { ParseError, TranspondError } from "../errors.ts";
+import { ParseError } from "../errors.ts";
 import { AacDecoder } from "./aac/decoder.ts";
 import { AAC_FRAME_SAMPLES, AacEncoder } from "./aac/index.ts";
 import { decodeG711Float, encodeG711Float } from "./g711.ts";
 import { SPEEX_WB_FRAME_SAMPLES, SPEEX_WB_SAMPLE_RATE, speexPacketInfo } from "../codecs/speex.ts";
 import { AudioMixer } from "./mixer.ts";
 import { SpeexWidebandDecoder } from "./speex/decoder.ts";
+import { SPEEX_FRAMES_PER_PACKET, SpeexWidebandEncoder } from "./speex/encoder.ts";
 import { speexSilence } from "./speex/silence.ts";
 import { OpusPacketDecoder, opusPacketSamples } from "./opus-decoder.ts";
 import { OPUS_FRAME_SAMPLES, OPUS_RATE, OpusPacketEncoder } from "./opus-encoder.ts";
 import type { PcmBlock } from "./pcm.ts";
+import { AUDIO_ERR, AudioError } from "./errors.ts";
 
 export interface AudioTarget {
   readonly codec: "AAC" | "PCMA" | "PCMU" | "OPUS" | "SPEEX";
@@ -97,8 +99,10 @@ export class AudioTranscoder {
   private mixer: AudioMixer | undefined;
   private encoder: AacEncoder | undefined;
   private opusEncoder: OpusPacketEncoder | undefined;
-  private g711Pending: Float32Array[] = [];
-  private g711PendingFrames = 0;
+  private speexEncoder: SpeexWidebandEncoder | undefined;
+  /** G.711 and Speex: samples waiting for a whole packet */
+  private pcmPending: Float32Array[] = [];
+  private pcmPendingSamples = 0;
   /** output time anchor (ms) and output frames encoded since */
   private anchorMs = 0;
   private framesOut = 0;
@@ -130,9 +134,6 @@ export class AudioTranscoder {
     const { source, target } = options;
     const g711 = target.codec === "PCMA" || target.codec === "PCMU";
     const speex = target.codec === "SPEEX";
-    if (speex && source?.codec !== "SPEEX") {
-      throw new TranspondError("ERR_AUDIO_NO_ENCODER", `cannot turn ${source?.codec ?? "no audio"} into Speex: there is no Speex encoder yet, Speex only passes through`);
-    }
     const rate = g711 ? G711_RATE : speex ? SPEEX_WB_SAMPLE_RATE : target.codec === "OPUS" ? OPUS_RATE : (target.sampleRate ?? 48000);
     const opusChannels = source?.channels === 1 ? 1 : 2;
     const channels = g711 || speex ? 1 : (target.channels ?? (target.codec === "OPUS" ? opusChannels : 2));
@@ -148,7 +149,7 @@ export class AudioTranscoder {
     }
     let decoder: Decoder | undefined;
     if (source?.codec === "OPUS" && target.codec !== "OPUS") {
-      const opusRate = g711 ? 8000 : 48000;
+      const opusRate = g711 ? 8000 : speex ? SPEEX_WB_SAMPLE_RATE : 48000;
       decoder = { kind: "opus", opus: await OpusPacketDecoder.create({ sampleRate: opusRate, channels: g711 ? 1 : (channels as 1 | 2) }) };
     } else if (source?.codec === "PCMA" || source?.codec === "PCMU") {
       decoder = { kind: "g711", law: source.codec };
@@ -173,7 +174,7 @@ export class AudioTranscoder {
 
   /** Mix `sound` into the output, once or looped, from now on. */
   soundOn(sound: PcmBlock, loop: boolean): void {
-    if (this.alwaysPasses()) throw new TranspondError("ERR_AUDIO_NO_ENCODER", `cannot mix into an ${this.target.codec} passthrough`);
+    if (this.alwaysPasses()) throw new AudioError(AUDIO_ERR.NO_ENCODER, `cannot mix into an ${this.target.codec} passthrough`);
     this.soundPlaying = true;
     this.leavePassthrough();
     this.mixer!.soundOn(sound, loop);
@@ -188,7 +189,7 @@ export class AudioTranscoder {
   push(frame: AudioFrame): AudioFrame[] {
     if (!this.source) return [];
     if (frame.codec !== this.source.codec) {
-      throw new TranspondError("ERR_AUDIO_CODEC", `audio frame is ${frame.codec}, the track is ${this.source.codec}`);
+      throw new AudioError(AUDIO_ERR.CODEC, `audio frame is ${frame.codec}, the track is ${this.source.codec}`);
     }
     const duration = this.durationMs(frame);
     // RTMP and FLV carry whole milliseconds: a 23.22 ms AAC frame may start up to 1 ms "early".
@@ -233,7 +234,7 @@ export class AudioTranscoder {
     const out = this.encode(this.mixer.readAvailable().pcm);
     if (this.encoder) out.push(...this.stamp(this.encoder.flush()));
     else if (this.opusEncoder) out.push(...this.stamp(this.opusEncoder.flush()));
-    else if (this.g711PendingFrames > 0) out.push(...this.g711Packets(true));
+    else if (this.pcmPendingSamples > 0) out.push(...this.pcmPackets(true));
     return out;
   }
 
@@ -302,8 +303,9 @@ export class AudioTranscoder {
     if (this.target.codec === "OPUS") {
       this.opusEncoder ??= new OpusPacketEncoder({ channels: this.outChannels as 1 | 2, bitrate: this.target.bitrate ?? OPUS_DEFAULT_BITRATE });
     }
-    this.g711Pending = [];
-    this.g711PendingFrames = 0;
+    if (this.target.codec === "SPEEX") this.speexEncoder ??= new SpeexWidebandEncoder();
+    this.pcmPending = [];
+    this.pcmPendingSamples = 0;
   }
 
   /** Switch to the decode path, its timeline starting where the output stands (or at `hintMs`). */
@@ -321,6 +323,7 @@ export class AudioTranscoder {
     this.encoder = undefined;
     this.opusEncoder?.close();
     this.opusEncoder = undefined;
+    this.speexEncoder = undefined;
     this.passing = true;
     return out;
   }
@@ -377,9 +380,9 @@ export class AudioTranscoder {
     if (pcm.samples.length === 0) return [];
     if (this.encoder) return this.stamp(this.encoder.encode(pcm.samples));
     if (this.opusEncoder) return this.stamp(this.opusEncoder.encode(pcm.samples));
-    this.g711Pending.push(pcm.samples);
-    this.g711PendingFrames += pcm.samples.length;
-    return this.g711Packets(false);
+    this.pcmPending.push(pcm.samples);
+    this.pcmPendingSamples += pcm.samples.length;
+    return this.pcmPackets(false);
   }
 
   /** AAC (Opus) frames: frame k of this timeline starts at anchor + k * 1024 (960) samples. */
@@ -394,11 +397,16 @@ export class AudioTranscoder {
     });
   }
 
-  private g711Packets(all: boolean): AudioFrame[] {
-    const per = Math.round(((this.target.ptimeMs ?? 20) * G711_RATE) / 1000);
-    const pending = new Float32Array(this.g711PendingFrames);
+  /**
+   * G.711 packets of ptimeMs, or Speex messages of two 20 ms frames; with `all`, the rest too (a
+   * Speex rest padded with silence to whole frames).
+   */
+  private pcmPackets(all: boolean): AudioFrame[] {
+    const codec = this.target.codec as "PCMA" | "PCMU" | "SPEEX";
+    const per = codec === "SPEEX" ? SPEEX_FRAMES_PER_PACKET * SPEEX_WB_FRAME_SAMPLES : Math.round(((this.target.ptimeMs ?? 20) * G711_RATE) / 1000);
+    const pending = new Float32Array(this.pcmPendingSamples);
     let at = 0;
-    for (const p of this.g711Pending) {
+    for (const p of this.pcmPending) {
       pending.set(p, at);
       at += p.length;
     }
@@ -406,16 +414,25 @@ export class AudioTranscoder {
     let used = 0;
     while (pending.length - used >= per || (all && pending.length - used > 0)) {
       const n = Math.min(per, pending.length - used);
-      const t = this.anchorMs + (this.framesOut * 1000) / G711_RATE;
-      const data = encodeG711Float(this.target.codec as "PCMA" | "PCMU", pending.subarray(used, used + n));
-      out.push({ kind: "audio", codec: this.target.codec as AudioCodec, dts: t, pts: t, key: true, data });
+      const t = this.anchorMs + (this.framesOut * 1000) / this.outRate;
+      let data: Uint8Array;
+      let samples = n;
+      if (codec === "SPEEX") {
+        samples = Math.ceil(n / SPEEX_WB_FRAME_SAMPLES) * SPEEX_WB_FRAME_SAMPLES;
+        const frames = new Float32Array(samples);
+        frames.set(pending.subarray(used, used + n));
+        data = this.speexEncoder!.encode(frames);
+      } else {
+        data = encodeG711Float(codec, pending.subarray(used, used + n));
+      }
+      out.push({ kind: "audio", codec, dts: t, pts: t, key: true, data });
       used += n;
-      this.framesOut += n;
-      this.sentUntil = this.anchorMs + (this.framesOut * 1000) / G711_RATE;
+      this.framesOut += samples;
+      this.sentUntil = this.anchorMs + (this.framesOut * 1000) / this.outRate;
     }
     const rest = pending.slice(used);
-    this.g711Pending = rest.length > 0 ? [rest] : [];
-    this.g711PendingFrames = rest.length;
+    this.pcmPending = rest.length > 0 ? [rest] : [];
+    this.pcmPendingSamples = rest.length;
     return out;
   }
 }

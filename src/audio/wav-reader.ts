@@ -16,6 +16,7 @@
  */
 import { ParseError } from "../errors.ts";
 import type { PcmBlock } from "./pcm.ts";
+import { AUDIO_ERR } from "./errors.ts";
 
 export interface WavLimits {
   /** largest data chunk accepted, bytes (default 256 MiB) */
@@ -87,7 +88,7 @@ interface Format {
 }
 
 function readFormat(view: DataView, at: number, size: number, le: boolean): Format {
-  if (size < 16) throw new ParseError("ERR_WAV_FMT_SHORT", `fmt chunk is ${size} bytes, needs at least 16`, at);
+  if (size < 16) throw new ParseError(AUDIO_ERR.WAV_FMT_SHORT, `fmt chunk is ${size} bytes, needs at least 16`, at);
   const f: Format = {
     tag: view.getUint16(at, le),
     channels: view.getUint16(at + 2, le),
@@ -98,35 +99,35 @@ function readFormat(view: DataView, at: number, size: number, le: boolean): Form
   if (f.tag === WAVE_FORMAT_EXTENSIBLE) {
     const cbSize = size >= 18 ? view.getUint16(at + 16, le) : 0;
     if (size < 40 || cbSize < 22) {
-      throw new ParseError("ERR_WAV_EXTENSIBLE", `WAVE_FORMAT_EXTENSIBLE needs a 22-byte extension (cbSize ${cbSize}, chunk ${size} bytes)`, at);
+      throw new ParseError(AUDIO_ERR.WAV_EXTENSIBLE, `WAVE_FORMAT_EXTENSIBLE needs a 22-byte extension (cbSize ${cbSize}, chunk ${size} bytes)`, at);
     }
     const valid = view.getUint16(at + 18, le);
     if (valid > f.bits) {
-      throw new ParseError("ERR_WAV_EXTENSIBLE", `wValidBitsPerSample ${valid} exceeds the ${f.bits}-bit container`, at + 18);
+      throw new ParseError(AUDIO_ERR.WAV_EXTENSIBLE, `wValidBitsPerSample ${valid} exceeds the ${f.bits}-bit container`, at + 18);
     }
     const sub = subFormat(view, at + 24, le);
     if (sub !== WAVE_FORMAT_PCM && sub !== WAVE_FORMAT_IEEE_FLOAT) {
-      throw new ParseError("ERR_WAV_FORMAT", "WAVE_FORMAT_EXTENSIBLE sub-format is not PCM or IEEE float", at + 24);
+      throw new ParseError(AUDIO_ERR.WAV_FORMAT, "WAVE_FORMAT_EXTENSIBLE sub-format is not PCM or IEEE float", at + 24);
     }
     f.tag = sub;
   }
   if (f.tag !== WAVE_FORMAT_PCM && f.tag !== WAVE_FORMAT_IEEE_FLOAT) {
     const name = FORMAT_NAMES[f.tag] ?? `format tag 0x${f.tag.toString(16).padStart(4, "0")}`;
-    throw new ParseError("ERR_WAV_FORMAT", `compressed or unknown WAV encoding (${name}); only PCM and float are read`, at);
+    throw new ParseError(AUDIO_ERR.WAV_FORMAT, `compressed or unknown WAV encoding (${name}); only PCM and float are read`, at);
   }
   if (f.channels === 0 || f.channels > WAV_MAX_CHANNELS) {
-    throw new ParseError("ERR_WAV_CHANNELS", `${f.channels} channels (1..${WAV_MAX_CHANNELS} accepted)`, at + 2);
+    throw new ParseError(AUDIO_ERR.WAV_CHANNELS, `${f.channels} channels (1..${WAV_MAX_CHANNELS} accepted)`, at + 2);
   }
   if (f.sampleRate < WAV_MIN_RATE || f.sampleRate > WAV_MAX_RATE) {
-    throw new ParseError("ERR_WAV_RATE", `sample rate ${f.sampleRate} Hz (${WAV_MIN_RATE}..${WAV_MAX_RATE} accepted)`, at + 4);
+    throw new ParseError(AUDIO_ERR.WAV_RATE, `sample rate ${f.sampleRate} Hz (${WAV_MIN_RATE}..${WAV_MAX_RATE} accepted)`, at + 4);
   }
   const okBits = f.tag === WAVE_FORMAT_PCM ? [8, 16, 24, 32] : [32, 64];
   if (!okBits.includes(f.bits)) {
     const kind = f.tag === WAVE_FORMAT_PCM ? "PCM" : "float";
-    throw new ParseError("ERR_WAV_BITS", `${f.bits}-bit ${kind} samples (${okBits.join("/")} accepted)`, at + 14);
+    throw new ParseError(AUDIO_ERR.WAV_BITS, `${f.bits}-bit ${kind} samples (${okBits.join("/")} accepted)`, at + 14);
   }
   if (f.blockAlign !== (f.channels * f.bits) / 8) {
-    throw new ParseError("ERR_WAV_BLOCK_ALIGN", `block align ${f.blockAlign} does not match ${f.channels} x ${f.bits} bits`, at + 12);
+    throw new ParseError(AUDIO_ERR.WAV_BLOCK_ALIGN, `block align ${f.blockAlign} does not match ${f.channels} x ${f.bits} bits`, at + 12);
   }
   return f;
 }
@@ -162,13 +163,13 @@ function convert(bytes: Uint8Array, f: Format, le: boolean, frames: number): Flo
 
 /** Parse a whole WAV file held in memory. The input is not changed. */
 export function decodeWav(bytes: Uint8Array, limits: WavLimits = {}): WavFile {
-  if (bytes.length < 12) throw new ParseError("ERR_WAV_TRUNCATED", `file is ${bytes.length} bytes, shorter than a RIFF header`, 0);
+  if (bytes.length < 12) throw new ParseError(AUDIO_ERR.WAV_TRUNCATED, `file is ${bytes.length} bytes, shorter than a RIFF header`, 0);
   const magic = fourcc(bytes, 0);
   if (magic !== "RIFF" && magic !== "RIFX") {
     const hint = magic === "RF64" ? " (RF64 is not supported)" : "";
-    throw new ParseError("ERR_WAV_NOT_RIFF", `not a RIFF/RIFX file${hint}`, 0);
+    throw new ParseError(AUDIO_ERR.WAV_NOT_RIFF, `not a RIFF/RIFX file${hint}`, 0);
   }
-  if (fourcc(bytes, 8) !== "WAVE") throw new ParseError("ERR_WAV_NOT_WAVE", `RIFF form type is not WAVE`, 8);
+  if (fourcc(bytes, 8) !== "WAVE") throw new ParseError(AUDIO_ERR.WAV_NOT_WAVE, `RIFF form type is not WAVE`, 8);
   const le = magic === "RIFF";
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const maxData = limits.maxDataBytes ?? DEFAULT_MAX_DATA;
@@ -180,33 +181,33 @@ export function decodeWav(bytes: Uint8Array, limits: WavLimits = {}): WavFile {
     const size = view.getUint32(at + 4, le);
     const body = at + 8;
     if (id === "fmt ") {
-      if (format) throw new ParseError("ERR_WAV_DUPLICATE_FMT", "more than one fmt chunk", at);
-      if (body + size > bytes.length) throw new ParseError("ERR_WAV_TRUNCATED", `fmt chunk of ${size} bytes runs past the end of the file`, at);
+      if (format) throw new ParseError(AUDIO_ERR.WAV_DUPLICATE_FMT, "more than one fmt chunk", at);
+      if (body + size > bytes.length) throw new ParseError(AUDIO_ERR.WAV_TRUNCATED, `fmt chunk of ${size} bytes runs past the end of the file`, at);
       format = readFormat(view, body, size, le);
     } else if (id === "data") {
-      if (data) throw new ParseError("ERR_WAV_DUPLICATE_DATA", "more than one data chunk", at);
+      if (data) throw new ParseError(AUDIO_ERR.WAV_DUPLICATE_DATA, "more than one data chunk", at);
       if (size === STREAMING_SIZE) {
         // written to a pipe (ffmpeg, sox): the data runs to the end of the file
         const rest = bytes.length - body;
-        if (rest > maxData) throw new ParseError("ERR_WAV_TOO_LARGE", `data of ${rest} bytes exceeds the ${maxData}-byte limit`, at);
+        if (rest > maxData) throw new ParseError(AUDIO_ERR.WAV_TOO_LARGE, `data of ${rest} bytes exceeds the ${maxData}-byte limit`, at);
         data = { at: body, size: rest };
         if (format) break;
         at = bytes.length;
         continue;
       }
-      if (size > maxData) throw new ParseError("ERR_WAV_TOO_LARGE", `data chunk of ${size} bytes exceeds the ${maxData}-byte limit`, at);
+      if (size > maxData) throw new ParseError(AUDIO_ERR.WAV_TOO_LARGE, `data chunk of ${size} bytes exceeds the ${maxData}-byte limit`, at);
       if (body + size > bytes.length) {
-        throw new ParseError("ERR_WAV_DATA_PAST_END", `data chunk claims ${size} bytes but only ${bytes.length - body} remain`, at);
+        throw new ParseError(AUDIO_ERR.WAV_DATA_PAST_END, `data chunk claims ${size} bytes but only ${bytes.length - body} remain`, at);
       }
       data = { at: body, size };
     } else if (body + size > bytes.length) {
-      throw new ParseError("ERR_WAV_CHUNK_PAST_END", `chunk "${printable(id)}" of ${size} bytes runs past the end of the file`, at);
+      throw new ParseError(AUDIO_ERR.WAV_CHUNK_PAST_END, `chunk "${printable(id)}" of ${size} bytes runs past the end of the file`, at);
     }
     if (format && data) break;
     at = body + size + (size & 1);
   }
-  if (!format) throw new ParseError("ERR_WAV_NO_FMT", "no fmt chunk", at);
-  if (!data) throw new ParseError("ERR_WAV_NO_DATA", "no data chunk", at);
+  if (!format) throw new ParseError(AUDIO_ERR.WAV_NO_FMT, "no fmt chunk", at);
+  if (!data) throw new ParseError(AUDIO_ERR.WAV_NO_DATA, "no data chunk", at);
   // a partial frame at the end is ignored, as ffmpeg does
   const frames = Math.floor(data.size / format.blockAlign);
   const samples = convert(bytes.subarray(data.at, data.at + frames * format.blockAlign), format, le, frames);

@@ -3,6 +3,7 @@
  * plain fixed-width fields of AAC, FLV and RTP headers. Reading past the end throws a ParseError.
  */
 import { ParseError } from "../errors.ts";
+import { CODECS_ERR } from "./errors.ts";
 
 export class BitReader {
   private readonly data: Uint8Array;
@@ -27,7 +28,7 @@ export class BitReader {
   read(bits: number): number {
     if (bits === 0) return 0;
     if (bits > 32) throw new RangeError("BitReader.read takes at most 32 bits");
-    if (bits > this.bitsLeft) throw new ParseError("ERR_BITS_TRUNCATED", `needed ${bits} bits, ${this.bitsLeft} left`, this.bitPos >> 3);
+    if (bits > this.bitsLeft) throw new ParseError(CODECS_ERR.BITS_TRUNCATED, `needed ${bits} bits, ${this.bitsLeft} left`, this.bitPos >> 3);
     if (bits > 24) return this.read(bits - 16) * 65536 + this.read(16);
     const value = this.peek(bits);
     this.bitPos += bits;
@@ -60,7 +61,7 @@ export class BitReader {
   }
 
   skip(bits: number): void {
-    if (bits > this.bitsLeft) throw new ParseError("ERR_BITS_TRUNCATED", `cannot skip ${bits} bits, ${this.bitsLeft} left`, this.bitPos >> 3);
+    if (bits > this.bitsLeft) throw new ParseError(CODECS_ERR.BITS_TRUNCATED, `cannot skip ${bits} bits, ${this.bitsLeft} left`, this.bitPos >> 3);
     this.bitPos += bits;
   }
 
@@ -73,7 +74,7 @@ export class BitReader {
   readUE(): number {
     let zeros = 0;
     while (this.read(1) === 0) {
-      if (++zeros > 31) throw new ParseError("ERR_BITS_EXP_GOLOMB", "Exp-Golomb code longer than 32 bits", this.bitPos >> 3);
+      if (++zeros > 31) throw new ParseError(CODECS_ERR.BITS_EXP_GOLOMB, "Exp-Golomb code longer than 32 bits", this.bitPos >> 3);
     }
     return zeros === 0 ? 0 : 2 ** zeros - 1 + this.read(zeros);
   }

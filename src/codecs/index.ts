@@ -1,7 +1,9 @@
 /**
  * Public API of the codec utilities (`transpond/codecs`): the media model every layer shares
- * (frames and track configs), H.264 NAL unit utilities, and the bit reader and writer.
+ * (frames and track configs), H.264 NAL unit utilities, the bit reader and writer, and the AAC
+ * AudioSpecificConfig.
  */
+export { CODECS_ERR, type CodecsErrorCode } from "./errors.ts";
 export type { AudioCodec, AudioConfig, AudioFrame, Frame, H264Config, TrackConfig, VideoCodec, VideoFrame } from "./frame.ts";
 export {
   addEmulationPrevention,
@@ -24,3 +26,4 @@ export {
   type SpsVui,
 } from "./h264/index.ts";
 export { BitReader, BitWriter } from "./bits.ts";
+export { AAC_SAMPLE_RATES, AUDIO_OBJECT_TYPE, decodeAudioSpecificConfig, encodeAudioSpecificConfig, type AudioSpecificConfig } from "./aac-config.ts";

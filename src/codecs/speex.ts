@@ -8,6 +8,7 @@
  */
 import { BitReader } from "./bits.ts";
 import { ParseError } from "../errors.ts";
+import { CODECS_ERR } from "./errors.ts";
 
 export const SPEEX_WB_FRAME_SAMPLES = 320;
 export const SPEEX_WB_SAMPLE_RATE = 16000;
@@ -51,7 +52,7 @@ export function speexPacketInfo(packet: Uint8Array): SpeexPacketInfo {
     if (r.readFlag()) {
       const submode = r.read(3);
       const bits = WB_LAYER_BITS[submode];
-      if (bits === undefined) throw new ParseError("ERR_SPEEX_MODE", `reserved wideband submode ${submode}`, at >> 3);
+      if (bits === undefined) throw new ParseError(CODECS_ERR.SPEEX_MODE, `reserved wideband submode ${submode}`, at >> 3);
       if (frames === 1 && widebandMode === undefined) widebandMode = submode;
       r.skip(bits - 4);
       continue;
@@ -67,11 +68,11 @@ export function speexPacketInfo(packet: Uint8Array): SpeexPacketInfo {
       continue;
     }
     const bits = NB_LAYER_BITS[mode];
-    if (bits === undefined) throw new ParseError("ERR_SPEEX_MODE", `reserved narrowband mode ${mode}`, at >> 3);
+    if (bits === undefined) throw new ParseError(CODECS_ERR.SPEEX_MODE, `reserved narrowband mode ${mode}`, at >> 3);
     r.skip(bits - 5);
     if (frames === 0) narrowbandMode = mode;
     frames++;
   }
-  if (frames === 0) throw new ParseError("ERR_SPEEX_EMPTY", "Speex packet without a speech frame", 0);
+  if (frames === 0) throw new ParseError(CODECS_ERR.SPEEX_EMPTY, "Speex packet without a speech frame", 0);
   return { frames, narrowbandMode, widebandMode };
 }

@@ -22,6 +22,7 @@
  * plain objects (object). The wrapper classes keep the other types apart so they round-trip.
  */
 import { ParseError } from "../errors.ts";
+import { FLV_ERR } from "./errors.ts";
 
 export const AMF0_MARKER = {
   number: 0x00,
@@ -96,7 +97,7 @@ class Amf0Decoder {
 
   private need(n: number, what: string): void {
     if (this.pos + n > this.bytes.length) {
-      throw new ParseError("ERR_AMF0_TRUNCATED", `AMF0 ${what} needs ${n} bytes, ${this.bytes.length - this.pos} left`, this.pos);
+      throw new ParseError(FLV_ERR.AMF0_TRUNCATED, `AMF0 ${what} needs ${n} bytes, ${this.bytes.length - this.pos} left`, this.pos);
     }
   }
   private u8(what: string): number {
@@ -175,16 +176,16 @@ class Amf0Decoder {
         return out;
       }
       case AMF0_MARKER.avmplus:
-        throw new ParseError("ERR_AMF0_AMF3_UNSUPPORTED", "AMF0 AVM+ switch marker (0x11): the peer sent AMF3, which is not supported; ask it for objectEncoding 0", at);
+        throw new ParseError(FLV_ERR.AMF0_AMF3_UNSUPPORTED, "AMF0 AVM+ switch marker (0x11): the peer sent AMF3, which is not supported; ask it for objectEncoding 0", at);
       case AMF0_MARKER.objectEnd:
-        throw new ParseError("ERR_AMF0_UNEXPECTED_OBJECT_END", "AMF0 object-end marker (0x09) outside an object", at);
+        throw new ParseError(FLV_ERR.AMF0_UNEXPECTED_OBJECT_END, "AMF0 object-end marker (0x09) outside an object", at);
       default:
-        throw new ParseError("ERR_AMF0_UNKNOWN_MARKER", `AMF0 marker 0x${marker.toString(16).padStart(2, "0")} is not supported`, at);
+        throw new ParseError(FLV_ERR.AMF0_UNKNOWN_MARKER, `AMF0 marker 0x${marker.toString(16).padStart(2, "0")} is not supported`, at);
     }
   }
 
   private checkDepth(depth: number, at: number): void {
-    if (depth > AMF0_MAX_DEPTH) throw new ParseError("ERR_AMF0_TOO_DEEP", `AMF0 values nested deeper than ${AMF0_MAX_DEPTH}`, at);
+    if (depth > AMF0_MAX_DEPTH) throw new ParseError(FLV_ERR.AMF0_TOO_DEEP, `AMF0 values nested deeper than ${AMF0_MAX_DEPTH}`, at);
   }
 
   /** Key/value pairs up to the empty key + object-end marker. */

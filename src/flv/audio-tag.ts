@@ -11,6 +11,7 @@
  * SoundType 0 = mono, 1 = stereo. Other formats decode as `raw` and round-trip.
  */
 import { ParseError } from "../errors.ts";
+import { FLV_ERR } from "./errors.ts";
 
 export const SOUND_FORMAT = { PCM_PLATFORM: 0, ADPCM: 1, MP3: 2, PCM_LE: 3, NELLYMOSER_16K: 4, NELLYMOSER_8K: 5, NELLYMOSER: 6, G711_ALAW: 7, G711_MULAW: 8, AAC: 10, SPEEX: 11, MP3_8K: 14, DEVICE: 15 } as const;
 export const AAC_PACKET_TYPE = { SEQUENCE_HEADER: 0, RAW: 1 } as const;
@@ -51,11 +52,11 @@ export function flagsSampleRate(flags: SoundFlags): number {
 }
 
 export function decodeAudioTag(bytes: Uint8Array): AudioTagBody {
-  if (bytes.length < 1) throw new ParseError("ERR_FLV_AUDIO_TRUNCATED", "empty audio tag", 0);
+  if (bytes.length < 1) throw new ParseError(FLV_ERR.AUDIO_TRUNCATED, "empty audio tag", 0);
   const b = bytes[0]!;
   const flags: SoundFlags = { soundFormat: b >> 4, soundRate: (b >> 2) & 3, soundSize: (b >> 1) & 1, soundType: b & 1 };
   if (flags.soundFormat === SOUND_FORMAT.AAC) {
-    if (bytes.length < 2) throw new ParseError("ERR_FLV_AUDIO_TRUNCATED", "AAC audio tag has no AACPacketType", 1);
+    if (bytes.length < 2) throw new ParseError(FLV_ERR.AUDIO_TRUNCATED, "AAC audio tag has no AACPacketType", 1);
     const data = bytes.subarray(2);
     if (bytes[1] === AAC_PACKET_TYPE.SEQUENCE_HEADER) return { ...flags, type: "aac-sequence-header", config: data };
     if (bytes[1] === AAC_PACKET_TYPE.RAW) return { ...flags, type: "aac-raw", data };

@@ -15,6 +15,7 @@
 import { ParseError } from "../errors.ts";
 import { parseSps } from "../codecs/h264/sps.ts";
 import { MAX_PARAMETER_SETS } from "./limits.ts";
+import { FLV_ERR } from "./errors.ts";
 
 export interface AvcConfigHighProfileExt {
   readonly chromaFormat: number;
@@ -40,7 +41,7 @@ const EXT_PROFILES: ReadonlySet<number> = new Set([100, 110, 122, 144]);
 export function decodeAvcConfig(bytes: Uint8Array): AvcDecoderConfig {
   let pos = 0;
   const need = (n: number, what: string): void => {
-    if (bytes.length - pos < n) throw new ParseError("ERR_FLV_AVC_CONFIG_TRUNCATED", `AVCDecoderConfigurationRecord ends inside ${what}`, pos);
+    if (bytes.length - pos < n) throw new ParseError(FLV_ERR.AVC_CONFIG_TRUNCATED, `AVCDecoderConfigurationRecord ends inside ${what}`, pos);
   };
   const u8 = (what: string): number => {
     need(1, what);
@@ -53,7 +54,7 @@ export function decodeAvcConfig(bytes: Uint8Array): AvcDecoderConfig {
       const len = (bytes[pos]! << 8) | bytes[pos + 1]!;
       pos += 2;
       need(len, what);
-      if (len === 0) throw new ParseError("ERR_FLV_AVC_CONFIG_EMPTY_NAL", `empty ${what}`, pos - 2);
+      if (len === 0) throw new ParseError(FLV_ERR.AVC_CONFIG_EMPTY_NAL, `empty ${what}`, pos - 2);
       list.push(bytes.subarray(pos, pos + len));
       pos += len;
     }
@@ -61,16 +62,16 @@ export function decodeAvcConfig(bytes: Uint8Array): AvcDecoderConfig {
   };
   need(7, "its fixed header");
   const configurationVersion = u8("configurationVersion");
-  if (configurationVersion !== 1) throw new ParseError("ERR_FLV_AVC_CONFIG_VERSION", `configurationVersion ${configurationVersion} is not 1`, 0);
+  if (configurationVersion !== 1) throw new ParseError(FLV_ERR.AVC_CONFIG_VERSION, `configurationVersion ${configurationVersion} is not 1`, 0);
   const profileIndication = u8("AVCProfileIndication");
   const profileCompatibility = u8("profile_compatibility");
   const levelIndication = u8("AVCLevelIndication");
   const lengthSizeMinusOne = u8("lengthSizeMinusOne") & 3;
-  if (lengthSizeMinusOne === 2) throw new ParseError("ERR_FLV_AVC_CONFIG_LENGTH_SIZE", "lengthSizeMinusOne 2 (3-byte lengths) is not allowed", 4);
+  if (lengthSizeMinusOne === 2) throw new ParseError(FLV_ERR.AVC_CONFIG_LENGTH_SIZE, "lengthSizeMinusOne 2 (3-byte lengths) is not allowed", 4);
   const numSps = u8("numOfSequenceParameterSets") & 0x1f;
   const sps = nalList(numSps, "SPS");
   const numPps = u8("numOfPictureParameterSets");
-  if (numPps > MAX_PARAMETER_SETS) throw new ParseError("ERR_FLV_AVC_CONFIG_TOO_MANY", `${numPps} PPS exceed ${MAX_PARAMETER_SETS}`, pos - 1);
+  if (numPps > MAX_PARAMETER_SETS) throw new ParseError(FLV_ERR.AVC_CONFIG_TOO_MANY, `${numPps} PPS exceed ${MAX_PARAMETER_SETS}`, pos - 1);
   const pps = nalList(numPps, "PPS");
   let ext: AvcConfigHighProfileExt | undefined;
   if (EXT_PROFILES.has(profileIndication) && bytes.length - pos >= 4) {
@@ -79,7 +80,7 @@ export function decodeAvcConfig(bytes: Uint8Array): AvcDecoderConfig {
     const bitDepthChromaMinus8 = bytes[pos + 2]! & 7;
     const numExt = bytes[pos + 3]!;
     pos += 4;
-    if (numExt > MAX_PARAMETER_SETS) throw new ParseError("ERR_FLV_AVC_CONFIG_TOO_MANY", `${numExt} SPS extensions exceed ${MAX_PARAMETER_SETS}`, pos - 1);
+    if (numExt > MAX_PARAMETER_SETS) throw new ParseError(FLV_ERR.AVC_CONFIG_TOO_MANY, `${numExt} SPS extensions exceed ${MAX_PARAMETER_SETS}`, pos - 1);
     ext = { chromaFormat, bitDepthLumaMinus8, bitDepthChromaMinus8, spsExt: nalList(numExt, "SPS extension") };
   }
   return { configurationVersion, profileIndication, profileCompatibility, levelIndication, lengthSize: lengthSizeMinusOne + 1, sps, pps, ...(ext && { ext }) };
@@ -133,7 +134,7 @@ export function encodeAvcConfig(config: AvcDecoderConfig): Uint8Array {
  */
 export function avcConfigFromParameterSets(sps: Uint8Array, pps: Uint8Array): AvcDecoderConfig {
   const s = parseSps(sps);
-  if (pps.length === 0) throw new ParseError("ERR_FLV_AVC_CONFIG_EMPTY_NAL", "empty PPS", 0);
+  if (pps.length === 0) throw new ParseError(FLV_ERR.AVC_CONFIG_EMPTY_NAL, "empty PPS", 0);
   return {
     configurationVersion: 1,
     profileIndication: s.profileIdc,

@@ -10,6 +10,7 @@
 import { ParseError } from "../errors.ts";
 import { MAX_HEADER_SIZE, MAX_TAG_DATA_SIZE } from "./limits.ts";
 import { decodeFlvHeader, decodeTagHeader, FLV_HEADER_SIZE, TAG_HEADER_SIZE, PREVIOUS_TAG_SIZE_SIZE, type FlvHeader, type TagHeader } from "./tag.ts";
+import { FLV_ERR } from "./errors.ts";
 
 export type FlvReaderOutput =
   | { readonly type: "header"; readonly header: FlvHeader }
@@ -63,7 +64,7 @@ export class FlvReader {
       switch (this.state) {
         case "header": {
           const header = decodeFlvHeader(this.take(FLV_HEADER_SIZE));
-          if (header.dataOffset > MAX_HEADER_SIZE) throw new ParseError("ERR_FLV_HEADER_SIZE", `DataOffset ${header.dataOffset} exceeds ${MAX_HEADER_SIZE}`, 5);
+          if (header.dataOffset > MAX_HEADER_SIZE) throw new ParseError(FLV_ERR.HEADER_SIZE, `DataOffset ${header.dataOffset} exceeds ${MAX_HEADER_SIZE}`, 5);
           out.push({ type: "header", header });
           this.state = "header-rest";
           this.need = header.dataOffset - FLV_HEADER_SIZE + PREVIOUS_TAG_SIZE_SIZE;
@@ -78,7 +79,7 @@ export class FlvReader {
           const at = this.position;
           const header = decodeTagHeader(this.take(TAG_HEADER_SIZE));
           if (header.dataSize > this.maxTagSize) {
-            throw new ParseError("ERR_FLV_TAG_TOO_LARGE", `tag of ${header.dataSize} bytes exceeds ${this.maxTagSize}`, at);
+            throw new ParseError(FLV_ERR.TAG_TOO_LARGE, `tag of ${header.dataSize} bytes exceeds ${this.maxTagSize}`, at);
           }
           this.tagHeader = header;
           this.state = "tag-body";
@@ -92,7 +93,7 @@ export class FlvReader {
           const p = this.take(PREVIOUS_TAG_SIZE_SIZE);
           const previousTagSize = ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
           if (this.strict && previousTagSize !== header.dataSize + TAG_HEADER_SIZE) {
-            throw new ParseError("ERR_FLV_PREVIOUS_TAG_SIZE", `PreviousTagSize ${previousTagSize}, expected ${header.dataSize + TAG_HEADER_SIZE}`, this.position - 4);
+            throw new ParseError(FLV_ERR.PREVIOUS_TAG_SIZE, `PreviousTagSize ${previousTagSize}, expected ${header.dataSize + TAG_HEADER_SIZE}`, this.position - 4);
           }
           out.push({ type: "tag", header, data, previousTagSize, offset });
           this.tagHeader = undefined;
@@ -111,7 +112,7 @@ export class FlvReader {
    */
   end(): void {
     if (this.buffered === 0 && this.state === "tag-header") return;
-    throw new ParseError("ERR_FLV_TRUNCATED", `input ended inside the ${this.state === "tag-body" ? "tag body" : this.state} (${this.buffered} of ${this.need} bytes)`, this.position);
+    throw new ParseError(FLV_ERR.TRUNCATED, `input ended inside the ${this.state === "tag-body" ? "tag body" : this.state} (${this.buffered} of ${this.need} bytes)`, this.position);
   }
 
   /** Removes `n` buffered bytes; a subarray when they sit in one chunk, else a copy. */

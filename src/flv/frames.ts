@@ -13,15 +13,16 @@
  *
  * Times are whole milliseconds in FLV: frame times are rounded, and timestamps wrap at 2^32.
  */
-import { ParseError, TranspondError } from "../errors.ts";
+import { ParseError } from "../errors.ts";
 import type { AudioCodec, AudioConfig, Frame, H264Config, TrackConfig } from "../codecs/frame.ts";
 import { avccToNalus, nalusToAvcc } from "../codecs/h264/avcc.ts";
 import { parseSps } from "../codecs/h264/sps.ts";
-import { decodeAudioSpecificConfig, encodeAudioSpecificConfig } from "./aac-config.ts";
+import { decodeAudioSpecificConfig, encodeAudioSpecificConfig } from "../codecs/aac-config.ts";
 import { AAC_FLAGS, SOUND_FORMAT, decodeAudioTag, encodeAudioTag, g711Flags, SPEEX_FLAGS, type AudioTagBody } from "./audio-tag.ts";
 import { avcConfigFromParameterSets, decodeAvcConfig, encodeAvcConfig } from "./avc-config.ts";
 import { TAG_TYPE, type FlvTag } from "./tag.ts";
 import { decodeVideoTag, encodeVideoTag, VIDEO_FRAME_TYPE } from "./video-tag.ts";
+import { FLV_ERR, FlvError } from "./errors.ts";
 
 export type TagMedia =
   | { readonly type: "frame"; readonly frame: Frame }
@@ -51,7 +52,7 @@ export function frameFromTag(tag: FlvTag, options: FrameFromTagOptions = {}): Ta
         const record = decodeAvcConfig(body.config);
         const sps = record.sps[0];
         const pps = record.pps[0];
-        if (!sps || !pps) throw new ParseError("ERR_FLV_AVC_CONFIG_NO_PARAMETER_SETS", "AVC sequence header without an SPS and a PPS", 5);
+        if (!sps || !pps) throw new ParseError(FLV_ERR.AVC_CONFIG_NO_PARAMETER_SETS, "AVC sequence header without an SPS and a PPS", 5);
         const parsed = parseSps(sps);
         const config: H264Config = { codec: "H264", sps, pps, width: parsed.width, height: parsed.height };
         return { type: "config", config, nalLengthSize: record.lengthSize };
@@ -130,7 +131,7 @@ export function tagsFromFrame(frame: Frame): FlvTag[] {
       body = { ...SPEEX_FLAGS, type: "speex", data: frame.data };
       break;
     default:
-      throw new TranspondError("ERR_FLV_CODEC_UNSUPPORTED", `FLV cannot carry ${frame.codec} audio`);
+      throw new FlvError(FLV_ERR.CODEC_UNSUPPORTED, `FLV cannot carry ${frame.codec} audio`);
   }
   return [{ tagType: TAG_TYPE.AUDIO, timestamp, data: encodeAudioTag(body) }];
 }
@@ -150,7 +151,7 @@ export function tagsFromConfig(config: TrackConfig, timestamp = 0): FlvTag[] {
     return [{ tagType: TAG_TYPE.AUDIO, timestamp, data: encodeAudioTag({ ...AAC_FLAGS, type: "aac-sequence-header", config: asc }) }];
   }
   if (impliedAudioConfig(config.codec as AudioCodec)) return [];
-  throw new TranspondError("ERR_FLV_CODEC_UNSUPPORTED", `FLV cannot carry ${config.codec} audio`);
+  throw new FlvError(FLV_ERR.CODEC_UNSUPPORTED, `FLV cannot carry ${config.codec} audio`);
 }
 
 /** The AVC end-of-sequence tag players expect last. */

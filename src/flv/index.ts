@@ -2,6 +2,7 @@
  * Public API of the FLV layer (`transpond/flv`): tags, codec configuration records, onMetaData,
  * AMF0, the file reader and writer, and frames <-> tags.
  */
+export { FLV_ERR, FlvError, type FlvErrorCode } from "./errors.ts";
 export {
   decodeFlvHeader,
   decodeTagHeader,
@@ -20,7 +21,7 @@ export {
 export { AVC_PACKET_TYPE, decodeVideoTag, encodeVideoTag, VIDEO_CODEC_ID, VIDEO_FRAME_TYPE, type VideoTagBody } from "./video-tag.ts";
 export { AAC_FLAGS, AAC_PACKET_TYPE, decodeAudioTag, encodeAudioTag, flagsSampleRate, g711Flags, SOUND_FORMAT, type AudioTagBody, type SoundFlags } from "./audio-tag.ts";
 export { avcConfigFromParameterSets, decodeAvcConfig, encodeAvcConfig, type AvcConfigHighProfileExt, type AvcDecoderConfig } from "./avc-config.ts";
-export { AAC_SAMPLE_RATES, AUDIO_OBJECT_TYPE, decodeAudioSpecificConfig, encodeAudioSpecificConfig, type AudioSpecificConfig } from "./aac-config.ts";
+export { AAC_SAMPLE_RATES, AUDIO_OBJECT_TYPE, decodeAudioSpecificConfig, encodeAudioSpecificConfig, type AudioSpecificConfig } from "../codecs/aac-config.ts";
 export { decodeScriptData, encodeMetadata, encodeScriptData, type FlvMetadata, type MetadataForm, type ScriptData } from "./metadata.ts";
 export {
   Amf0Date,

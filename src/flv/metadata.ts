@@ -10,6 +10,7 @@
  */
 import { ParseError } from "../errors.ts";
 import { Amf0EcmaArray, amf0Properties, decodeAmf0All, encodeAmf0, type Amf0Value } from "./amf0.ts";
+import { FLV_ERR } from "./errors.ts";
 
 export type MetadataForm = "onMetaData" | "@setDataFrame";
 
@@ -66,10 +67,10 @@ export function decodeScriptData(bytes: Uint8Array): ScriptData {
     name = rest[0];
     rest = rest.slice(1);
   }
-  if (typeof name !== "string") throw new ParseError("ERR_FLV_SCRIPT_NAME", "script data does not start with a name string", 0);
+  if (typeof name !== "string") throw new ParseError(FLV_ERR.SCRIPT_NAME, "script data does not start with a name string", 0);
   if (name !== "onMetaData") return { type: "other", name, values: rest };
   const props = rest[0] === undefined ? undefined : amf0Properties(rest[0]);
-  if (!props) throw new ParseError("ERR_FLV_METADATA_NOT_OBJECT", "onMetaData is not followed by an object or ECMA array", 0);
+  if (!props) throw new ParseError(FLV_ERR.METADATA_NOT_OBJECT, "onMetaData is not followed by an object or ECMA array", 0);
   return { type: "metadata", form, metadata: typed(props), properties: props, values: rest };
 }
 

@@ -11,6 +11,7 @@
  * Timestamp is in milliseconds; TimestampExtended holds bits 31..24.
  */
 import { ParseError } from "../errors.ts";
+import { FLV_ERR } from "./errors.ts";
 
 export const TAG_TYPE = { AUDIO: 8, VIDEO: 9, SCRIPT: 18 } as const;
 
@@ -45,10 +46,10 @@ export interface FlvTag {
 }
 
 export function decodeFlvHeader(bytes: Uint8Array): FlvHeader {
-  if (bytes.length < FLV_HEADER_SIZE) throw new ParseError("ERR_FLV_TRUNCATED", `FLV header needs 9 bytes, got ${bytes.length}`, 0);
-  if (bytes[0] !== 0x46 || bytes[1] !== 0x4c || bytes[2] !== 0x56) throw new ParseError("ERR_FLV_SIGNATURE", "not an FLV file (no 'FLV' signature)", 0);
+  if (bytes.length < FLV_HEADER_SIZE) throw new ParseError(FLV_ERR.TRUNCATED, `FLV header needs 9 bytes, got ${bytes.length}`, 0);
+  if (bytes[0] !== 0x46 || bytes[1] !== 0x4c || bytes[2] !== 0x56) throw new ParseError(FLV_ERR.SIGNATURE, "not an FLV file (no 'FLV' signature)", 0);
   const dataOffset = ((bytes[5]! << 24) | (bytes[6]! << 16) | (bytes[7]! << 8) | bytes[8]!) >>> 0;
-  if (dataOffset < FLV_HEADER_SIZE) throw new ParseError("ERR_FLV_HEADER_SIZE", `DataOffset ${dataOffset} is smaller than the header`, 5);
+  if (dataOffset < FLV_HEADER_SIZE) throw new ParseError(FLV_ERR.HEADER_SIZE, `DataOffset ${dataOffset} is smaller than the header`, 5);
   return { version: bytes[3]!, hasAudio: (bytes[4]! & 0x04) !== 0, hasVideo: (bytes[4]! & 0x01) !== 0, dataOffset };
 }
 
@@ -58,7 +59,7 @@ export function encodeFlvHeader(header: { readonly hasAudio: boolean; readonly h
 }
 
 export function decodeTagHeader(bytes: Uint8Array, offset = 0): TagHeader {
-  if (bytes.length - offset < TAG_HEADER_SIZE) throw new ParseError("ERR_FLV_TRUNCATED", "tag header needs 11 bytes", offset);
+  if (bytes.length - offset < TAG_HEADER_SIZE) throw new ParseError(FLV_ERR.TRUNCATED, "tag header needs 11 bytes", offset);
   const b = (i: number): number => bytes[offset + i]!;
   return {
     filter: (b(0) & 0x20) !== 0,
@@ -74,8 +75,8 @@ export function encodedTagSize(tag: FlvTag): number {
   return TAG_HEADER_SIZE + tag.data.length + PREVIOUS_TAG_SIZE_SIZE;
 }
 
-/** Writes header, data and PreviousTagSize of a tag into `out` at `offset`; returns the bytes written. */
-export function encodeTagInto(tag: FlvTag, out: Uint8Array, offset: number): number {
+/** Writes the 11-byte header of a tag into `out` at `offset`. */
+export function encodeTagHeaderInto(tag: FlvTag, out: Uint8Array, offset: number): void {
   const size = tag.data.length;
   if (size > 0xffffff) throw new RangeError(`FLV tag data of ${size} bytes exceeds 24 bits`);
   if (tag.tagType < 0 || tag.tagType > 31) throw new RangeError(`FLV tag type ${tag.tagType} does not fit 5 bits`);
@@ -92,13 +93,22 @@ export function encodeTagInto(tag: FlvTag, out: Uint8Array, offset: number): num
   out[offset + 8] = (sid >> 16) & 0xff;
   out[offset + 9] = (sid >> 8) & 0xff;
   out[offset + 10] = sid & 0xff;
+}
+
+/** Writes the PreviousTagSize that follows `tag` into `out` at `offset`. */
+export function encodePreviousTagSizeInto(tag: FlvTag, out: Uint8Array, offset: number): void {
+  const prev = TAG_HEADER_SIZE + tag.data.length;
+  out[offset] = prev >>> 24;
+  out[offset + 1] = (prev >> 16) & 0xff;
+  out[offset + 2] = (prev >> 8) & 0xff;
+  out[offset + 3] = prev & 0xff;
+}
+
+/** Writes header, data and PreviousTagSize of a tag into `out` at `offset`; returns the bytes written. */
+export function encodeTagInto(tag: FlvTag, out: Uint8Array, offset: number): number {
+  encodeTagHeaderInto(tag, out, offset);
   out.set(tag.data, offset + TAG_HEADER_SIZE);
-  const prev = TAG_HEADER_SIZE + size;
-  const p = offset + TAG_HEADER_SIZE + size;
-  out[p] = prev >>> 24;
-  out[p + 1] = (prev >> 16) & 0xff;
-  out[p + 2] = (prev >> 8) & 0xff;
-  out[p + 3] = prev & 0xff;
+  encodePreviousTagSizeInto(tag, out, offset + TAG_HEADER_SIZE + tag.data.length);
   return encodedTagSize(tag);
 }
 

@@ -9,6 +9,7 @@
  * Other codecs and unknown AVCPacketTypes decode as `raw` and re-encode byte for byte.
  */
 import { ParseError } from "../errors.ts";
+import { FLV_ERR } from "./errors.ts";
 
 export const VIDEO_FRAME_TYPE = { KEY: 1, INTER: 2, DISPOSABLE_INTER: 3, GENERATED_KEY: 4, INFO: 5 } as const;
 export const VIDEO_CODEC_ID = { H263: 2, SCREEN: 3, VP6: 4, VP6_ALPHA: 5, SCREEN_V2: 6, AVC: 7 } as const;
@@ -22,11 +23,11 @@ export type VideoTagBody =
   | { readonly type: "raw"; readonly frameType: number; readonly codecId: number; readonly data: Uint8Array };
 
 export function decodeVideoTag(bytes: Uint8Array): VideoTagBody {
-  if (bytes.length < 1) throw new ParseError("ERR_FLV_VIDEO_TRUNCATED", "empty video tag", 0);
+  if (bytes.length < 1) throw new ParseError(FLV_ERR.VIDEO_TRUNCATED, "empty video tag", 0);
   const frameType = bytes[0]! >> 4;
   const codecId = bytes[0]! & 0x0f;
   if (codecId !== VIDEO_CODEC_ID.AVC) return { type: "raw", frameType, codecId, data: bytes.subarray(1) };
-  if (bytes.length < 5) throw new ParseError("ERR_FLV_VIDEO_TRUNCATED", `AVC video tag of ${bytes.length} bytes is shorter than its 5-byte header`, 0);
+  if (bytes.length < 5) throw new ParseError(FLV_ERR.VIDEO_TRUNCATED, `AVC video tag of ${bytes.length} bytes is shorter than its 5-byte header`, 0);
   const packetType = bytes[1]!;
   const ct = (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!;
   const compositionTime = ct & 0x800000 ? ct - 0x1000000 : ct;

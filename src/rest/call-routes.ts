@@ -6,10 +6,12 @@
  * or toStream. `sipPassword` is read here and never returned.
  */
 import { randomUUID } from "node:crypto";
-import { CallError, callObject, type CallRegistry, type CallRequest, type DtmfType } from "../core/calls.ts";
+import type { CallRegistry, CallRequest, DtmfType } from "../core/call/calls.ts";
 import { readAudioCodec } from "./push-routes.ts";
-import { optionalBoolean, optionalInteger, optionalString, requireString, RestError, type JsonObject } from "./request-body.ts";
+import { RestError, REST_ERR } from "./errors.ts";
+import { optionalBoolean, optionalInteger, optionalString, requireString, type JsonObject } from "./request-body.ts";
 import type { Router } from "./router.ts";
+import { callObject } from "./wcs-objects.ts";
 
 const DTMF = /^[0-9*#A-Da-d]{1,32}$/;
 
@@ -17,13 +19,13 @@ const DTMF = /^[0-9*#A-Da-d]{1,32}$/;
 export function readCallRequest(body: JsonObject): CallRequest {
   const rtmpUrl = optionalString(body, "rtmpUrl") || undefined;
   const rtmpStream = optionalString(body, "rtmpStream") || undefined;
-  if (rtmpUrl !== undefined && rtmpStream === undefined) throw new RestError(400, "rtmpStream is required with rtmpUrl");
-  if (rtmpStream !== undefined && rtmpUrl === undefined) throw new RestError(400, "rtmpUrl is required with rtmpStream");
-  if (rtmpUrl !== undefined && !/^rtmps?:\/\/[^/]+/i.test(rtmpUrl)) throw new RestError(400, "rtmpUrl must be an rtmp:// or rtmps:// URL");
+  if (rtmpUrl !== undefined && rtmpStream === undefined) throw new RestError(REST_ERR.BAD_REQUEST, "rtmpStream is required with rtmpUrl");
+  if (rtmpStream !== undefined && rtmpUrl === undefined) throw new RestError(REST_ERR.BAD_REQUEST, "rtmpUrl is required with rtmpStream");
+  if (rtmpUrl !== undefined && !/^rtmps?:\/\/[^/]+/i.test(rtmpUrl)) throw new RestError(REST_ERR.BAD_REQUEST, "rtmpUrl must be an rtmp:// or rtmps:// URL");
   const transport = (optionalString(body, "sipTransport") ?? "UDP").toUpperCase();
-  if (transport !== "UDP" && transport !== "TCP") throw new RestError(400, "sipTransport must be UDP or TCP");
+  if (transport !== "UDP" && transport !== "TCP") throw new RestError(REST_ERR.BAD_REQUEST, "sipTransport must be UDP or TCP");
   const callee = requireString(body, "callee");
-  if (/[\s<>"]/.test(callee)) throw new RestError(400, "callee must be a user name or a SIP URI without spaces");
+  if (/[\s<>"]/.test(callee)) throw new RestError(REST_ERR.BAD_REQUEST, "callee must be a user name or a SIP URI without spaces");
   const sipDomain = requireString(body, "sipDomain");
   const optional = (field: string): string | undefined => optionalString(body, field) || undefined;
   const toStream = optional("toStream");
@@ -54,26 +56,11 @@ function readDtmfType(body: JsonObject): DtmfType {
   const type = (optionalString(body, "type") ?? "RFC2833").toUpperCase();
   if (type === "RFC2833" || type === "RFC4733") return "RFC2833";
   if (type === "INFO" || type === "SIP_INFO" || type === "INFO_RELAY") return "INFO";
-  throw new RestError(400, "type must be RFC2833 or INFO");
-}
-
-/** Maps the registry's errors to REST answers. */
-async function guarded<T>(fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof CallError) throw new RestError(err.status, err.message);
-    throw err;
-  }
+  throw new RestError(REST_ERR.BAD_REQUEST, "type must be RFC2833 or INFO");
 }
 
 export function registerCallRoutes(router: Router, calls: CallRegistry): void {
-  router.post("/rest-api/call/startup", (body) =>
-    guarded(() => {
-      calls.startup(readCallRequest(body));
-      return undefined;
-    }),
-  );
+  router.post("/rest-api/call/startup", async (body) => void (await calls.startup(readCallRequest(body))));
   router.post("/rest-api/call/find", (body) => {
     const found = calls.find({
       callId: optionalString(body, "callId") || undefined,
@@ -81,32 +68,30 @@ export function registerCallRoutes(router: Router, calls: CallRegistry): void {
       rtmpUrl: optionalString(body, "rtmpUrl") || undefined,
       status: optionalString(body, "status") || undefined,
     });
-    if (found.length === 0) throw new RestError(404, "call with the given parameters is not found");
+    if (found.length === 0) throw new RestError(REST_ERR.NOT_FOUND, "call with the given parameters is not found");
     return found.map(callObject);
   });
   router.post(
     "/rest-api/call/find_all",
     () => {
       const all = calls.all();
-      if (all.length === 0) throw new RestError(404, "calls are not found");
+      if (all.length === 0) throw new RestError(REST_ERR.NOT_FOUND, "calls are not found");
       return all.map(callObject);
     },
     true,
   );
-  router.post("/rest-api/call/terminate", (body) => guarded(() => calls.terminate(requireString(body, "callId"))));
-  router.post("/rest-api/call/send_dtmf", (body) =>
-    guarded(() => {
-      const callId = requireString(body, "callId");
-      const dtmf = requireString(body, "dtmf");
-      if (!DTMF.test(dtmf)) throw new RestError(400, "dtmf must be 1 to 32 of 0-9 * # A-D");
-      const type = readDtmfType(body);
-      const duration = optionalInteger(body, "duration", 40, 5000);
-      return calls.sendDtmf(callId, dtmf, type, duration);
-    }),
-  );
-  const inject = (body: JsonObject) => guarded(() => calls.injectStream(requireString(body, "callId"), requireString(body, "streamName")));
+  router.post("/rest-api/call/terminate", (body) => calls.terminate(requireString(body, "callId")));
+  router.post("/rest-api/call/send_dtmf", (body) => {
+    const callId = requireString(body, "callId");
+    const dtmf = requireString(body, "dtmf");
+    if (!DTMF.test(dtmf)) throw new RestError(REST_ERR.BAD_REQUEST, "dtmf must be 1 to 32 of 0-9 * # A-D");
+    const type = readDtmfType(body);
+    const duration = optionalInteger(body, "duration", 40, 5000);
+    return calls.sendDtmf(callId, dtmf, type, duration);
+  });
+  const inject = (body: JsonObject) => calls.injectStream(requireString(body, "callId"), requireString(body, "streamName"));
   router.post("/rest-api/call/inject_stream", inject);
   router.post("/rest-api/call/inject_stream/startup", inject);
-  router.post("/rest-api/call/inject_stream/terminate", (body) => guarded(() => calls.stopInjection(requireString(body, "callId"))));
-  router.post("/rest-api/call/inject_sound", (body) => guarded(() => calls.injectSound(requireString(body, "callId"), requireString(body, "fileName"))));
+  router.post("/rest-api/call/inject_stream/terminate", (body) => calls.stopInjection(requireString(body, "callId")));
+  router.post("/rest-api/call/inject_sound", (body) => calls.injectSound(requireString(body, "callId"), requireString(body, "fileName")));
 }

@@ -1,16 +1,19 @@
 /**
  * A small router over node:http: exact paths for the REST API, prefix routes for streamed answers
- * (HTTP-FLV), JSON in and out, CORS, optional Basic auth. Handlers throw RestError for 4xx answers;
- * anything else is a 500 that is logged (a bug).
+ * (HTTP-FLV), JSON in and out, CORS, optional Basic auth. A handler's error is answered with the
+ * status rest/errors.ts maps its code to; an error without one is a 500 that is logged (a bug).
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import { CLUSTER_SECRET_HEADER } from "../cluster/api.ts";
 import { credentialsMatch } from "../credentials.ts";
 import { createLogger } from "../log.ts";
 import { isLoopbackAddress, LOOPBACK_ONLY_MESSAGE } from "./access.ts";
 import { LoginThrottle } from "./login-throttle.ts";
-import { parseJsonBody, RestError, type JsonObject } from "./request-body.ts";
+import { httpStatusOf, RestError, REST_ERR } from "./errors.ts";
+import { parseJsonBody, type JsonObject } from "./request-body.ts";
 
 const log = createLogger("rest");
+
 const MAX_BODY_BYTES = 1024 * 1024;
 /** A body over the limit is read and dropped up to this much, so the client gets its 413, not a reset. */
 const MAX_DISCARD_BYTES = 16 * MAX_BODY_BYTES;
@@ -19,6 +22,11 @@ const MAX_DISCARD_BYTES = 16 * MAX_BODY_BYTES;
 export type JsonHandler = (body: JsonObject) => unknown | Promise<unknown>;
 /** A raw handler owns the response (streams, files). */
 export type RawHandler = (req: IncomingMessage, res: ServerResponse, path: string) => void;
+
+/** What a route that takes bearer tokens checks them with (src/access-tokens.ts). */
+export interface BearerTokens {
+  valid(token: string): boolean;
+}
 
 export interface RouterOptions {
   allowOrigin: string;
@@ -33,8 +41,9 @@ export interface RouterOptions {
 }
 
 export class Router {
-  private readonly json = new Map<string, { handler: JsonHandler; allowGet: boolean }>();
+  private readonly json = new Map<string, { handler: JsonHandler; allowGet: boolean; secret?: string }>();
   private readonly raw: { prefix: string; handler: RawHandler; requireAuth: boolean }[] = [];
+  private readonly resources: { prefix: string; handler: RawHandler; tokens: BearerTokens }[] = [];
   private readonly options: RouterOptions;
   private readonly throttle: LoginThrottle;
 
@@ -48,6 +57,37 @@ export class Router {
     this.json.set(path, { handler, allowGet });
   }
 
+  /** The JSON routes' paths, in registration order. */
+  jsonPaths(): string[] {
+    return [...this.json.keys()];
+  }
+
+  /**
+   * Every registered route, for the API description's test: exact JSON paths with their methods
+   * (`internal`: node-to-node only), and the prefixes of raw GET and WHIP/WHEP resource routes.
+   */
+  routes(): { readonly path: string; readonly methods: readonly string[]; readonly prefix: boolean; readonly internal: boolean }[] {
+    return [
+      ...[...this.json].map(([path, r]) => ({ path, methods: r.allowGet ? ["get", "post"] : ["post"], prefix: false, internal: r.secret !== undefined })),
+      ...this.raw.map((r) => ({ path: r.prefix, methods: ["get"], prefix: true, internal: false })),
+      ...this.resources.map((r) => ({ path: r.prefix, methods: ["options", "post", "delete", "patch"], prefix: true, internal: false })),
+    ];
+  }
+
+  /** Puts a wrapper around a JSON route's handler (the cluster answers for every node this way). */
+  wrap(path: string, wrapper: (handler: JsonHandler) => JsonHandler): void {
+    const route = this.json.get(path);
+    if (route) this.json.set(path, { ...route, handler: wrapper(route.handler) });
+  }
+
+  /**
+   * POST route for other nodes of the cluster only: instead of the REST users it asks for the
+   * cluster secret in the X-Transpond-Cluster-Secret header, and answers 403 without it.
+   */
+  internal(path: string, handler: JsonHandler, secret: string): void {
+    this.json.set(path, { handler, allowGet: false, secret });
+  }
+
   /**
    * GET route answered by a handler that writes the response itself. `requireAuth` puts it behind
    * the REST users too (media such as HTTP-FLV); the web pages stay open.
@@ -56,65 +96,90 @@ export class Router {
     this.raw.push({ prefix, handler, requireAuth });
   }
 
+  /**
+   * Route for every method under `prefix` (WHIP/WHEP resources), answered by a handler that writes
+   * the response itself, OPTIONS (CORS preflight, which carries no credentials) included. Behind
+   * the REST users, who may also send a bearer token that `tokens` knows instead of Basic credentials.
+   */
+  resource(prefix: string, handler: RawHandler, tokens: BearerTokens): void {
+    this.resources.push({ prefix, handler, tokens });
+  }
+
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     res.setHeader("Access-Control-Allow-Origin", this.options.allowOrigin);
     res.setHeader("Access-Control-Allow-Headers", "content-type,x-requested-with,authorization");
     res.setHeader("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
     res.setHeader("X-Content-Type-Options", "nosniff");
-    if (req.method === "OPTIONS") return void res.writeHead(204).end();
     let path: string;
     try {
       path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     } catch {
-      return this.sendError(res, new RestError(400, "malformed request path"));
+      return this.sendError(res, new RestError(REST_ERR.BAD_REQUEST, "malformed request path"));
     }
+    const resource = this.resources.find((r) => path.startsWith(r.prefix));
+    if (resource) {
+      if (req.method !== "OPTIONS" && !this.authorized(req, res, resource.tokens)) return;
+      return resource.handler(req, res, path);
+    }
+    if (req.method === "OPTIONS") return void res.writeHead(204).end();
     const route = this.json.get(path);
     if (route) {
-      if (!this.authorized(req, res)) return;
+      if (route.secret !== undefined ? !this.fromNode(req, res, route.secret) : !this.authorized(req, res)) return;
       if (req.method === "POST" || (req.method === "GET" && route.allowGet)) return void this.runJson(req, res, route.handler);
-      return this.sendError(res, new RestError(405, `${req.method} is not allowed on ${path}`), { Allow: route.allowGet ? "GET, POST" : "POST" });
+      return this.sendError(res, new RestError(REST_ERR.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}`), { Allow: route.allowGet ? "GET, POST" : "POST" });
     }
     const raw = this.raw.find((r) => path.startsWith(r.prefix));
     if (raw && (req.method === "GET" || req.method === "HEAD")) {
       if (raw.requireAuth && !this.authorized(req, res)) return;
       return raw.handler(req, res, path);
     }
-    this.sendError(res, new RestError(404, `no such resource: ${path}`));
+    this.sendError(res, new RestError(REST_ERR.NOT_FOUND, `no such resource: ${path}`));
   };
 
   /**
    * Basic auth against the REST users. Answers the request itself when it is not authorized: 401,
    * or 429 while the client's address is slowed down after failed logins (each failure is logged).
+   * With `tokens`, `Authorization: Bearer <token>` is taken too and a refusal asks for a bearer token.
    */
-  private authorized(req: IncomingMessage, res: ServerResponse): boolean {
+  private authorized(req: IncomingMessage, res: ServerResponse, tokens?: BearerTokens): boolean {
     const address = this.options.clientAddress?.(req) ?? req.socket.remoteAddress ?? "";
     if (this.options.users.size === 0) {
       if (!this.options.loopbackOnly || isLoopbackAddress(address)) return true;
-      this.sendError(res, new RestError(403, LOOPBACK_ONLY_MESSAGE));
+      this.sendError(res, new RestError(REST_ERR.FORBIDDEN, LOOPBACK_ONLY_MESSAGE));
       return false;
     }
     const wait = this.throttle.waitMs(address);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
-      this.sendError(res, new RestError(429, `too many failed logins from ${address}; retry in ${seconds} s`), { "Retry-After": String(seconds) });
+      this.sendError(res, new RestError(REST_ERR.TOO_MANY_LOGINS, `too many failed logins from ${address}; retry in ${seconds} s`), { "Retry-After": String(seconds) });
       return false;
     }
-    const match = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? "");
-    if (!match) return this.refuse(res);
-    const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+    const bearer = tokens && /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    if (bearer && tokens.valid(bearer[1]!)) return true;
+    const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? "");
+    if (!basic && !bearer) return this.refuse(res, tokens !== undefined);
+    const decoded = basic ? Buffer.from(basic[1]!, "base64").toString("utf8") : "";
     const colon = decoded.indexOf(":");
-    const user = colon < 0 ? decoded : decoded.slice(0, colon);
+    const user = basic ? (colon < 0 ? decoded : decoded.slice(0, colon)) : "(bearer token)";
     if (colon >= 0 && credentialsMatch(this.options.users, user, decoded.slice(colon + 1))) {
       this.throttle.succeeded(address);
       return true;
     }
     const failures = this.throttle.failed(address);
     log.warn("REST login failed", { address, user, failures, path: req.url });
-    return this.refuse(res);
+    return this.refuse(res, tokens !== undefined);
   }
 
-  private refuse(res: ServerResponse): false {
-    this.sendError(res, new RestError(401, "authentication required"), { "WWW-Authenticate": 'Basic realm="transpond"' });
+  private fromNode(req: IncomingMessage, res: ServerResponse, secret: string): boolean {
+    const given = req.headers[CLUSTER_SECRET_HEADER];
+    if (typeof given === "string" && credentialsMatch(new Map([["node", secret]]), "node", given)) return true;
+    log.warn("cluster call refused: no or wrong cluster secret", { address: req.socket.remoteAddress, path: req.url });
+    this.sendError(res, new RestError(REST_ERR.FORBIDDEN, "cluster secret required"));
+    return false;
+  }
+
+  private refuse(res: ServerResponse, bearer = false): false {
+    this.sendError(res, new RestError(REST_ERR.UNAUTHORIZED, "authentication required"), { "WWW-Authenticate": bearer ? 'Bearer realm="transpond"' : 'Basic realm="transpond"' });
     return false;
   }
 
@@ -126,32 +191,35 @@ export class Router {
       const body = JSON.stringify(result);
       res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }).end(body);
     } catch (err) {
-      if (err instanceof RestError) return this.sendError(res, err, err.status === 413 ? { Connection: "close" } : {});
+      const status = httpStatusOf(err);
+      if (status !== undefined) return this.sendError(res, err as Error, status === 413 ? { Connection: "close" } : {});
       log.error("REST handler failed", { path: req.url, error: err as Error });
-      this.sendError(res, new RestError(500, "internal error"));
+      this.sendError(res, new RestError(REST_ERR.INTERNAL, "internal error"));
     }
   }
 
-  private sendError(res: ServerResponse, err: RestError, headers: Record<string, string> = {}): void {
-    if (res.headersSent) return void res.destroy();
-    const body = JSON.stringify({ status: err.status, error: httpReason(err.status), message: err.message });
-    res.writeHead(err.status, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }).end(body);
+  private sendError(res: ServerResponse, err: Error, headers: Record<string, string> = {}): void {
+    sendRestError(res, err, headers);
   }
 }
 
-function httpReason(status: number): string {
-  return { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error" }[status] ?? "Error";
+/** The JSON error answer every route gives: {status, error, message}, the status that of err's code. */
+export function sendRestError(res: ServerResponse, err: Error, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.destroy();
+  const status = httpStatusOf(err) ?? 500;
+  const body = JSON.stringify({ status, error: STATUS_CODES[status] ?? "Error", message: err.message });
+  res.writeHead(status, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }).end(body);
 }
 
 /**
  * The body as text. Over MAX_BODY_BYTES it is read on and dropped (up to MAX_DISCARD_BYTES, then the
  * connection is cut) so the client gets a 413 answer instead of a reset.
  */
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const tooLarge = () => new RestError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    const tooLarge = () => new RestError(REST_ERR.BODY_TOO_LARGE, `request body is larger than ${MAX_BODY_BYTES} bytes`);
     if (Number(req.headers["content-length"]) > MAX_DISCARD_BYTES) {
       req.resume();
       return reject(tooLarge());
@@ -163,7 +231,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       else chunks.push(chunk);
     });
     req.on("end", () => (size > MAX_BODY_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString("utf8"))));
-    const cutOff = () => reject(new RestError(400, "request body was cut off"));
+    const cutOff = () => reject(new RestError(REST_ERR.BAD_REQUEST, "request body was cut off"));
     req.on("error", cutOff);
     req.on("close", () => (req.complete ? undefined : cutOff()));
   });

@@ -2,6 +2,8 @@
  * Error codes of the RTMP core. Every malformed input is a ParseError carrying one of these codes;
  * the session that owns the socket logs it and closes that one connection.
  */
+import { TranspondError } from "../errors.ts";
+
 export const RTMP_ERR = {
   /** C0/S0 version is not 3 */
   HANDSHAKE_VERSION: "ERR_RTMP_HANDSHAKE_VERSION",
@@ -23,8 +25,17 @@ export const RTMP_ERR = {
   BAD_COMMAND: "ERR_RTMP_BAD_COMMAND",
   /** AMF3 command/data (17/15) whose body is real AMF3 (first byte not 0) */
   AMF3_UNSUPPORTED: "ERR_RTMP_AMF3_UNSUPPORTED",
+  /** an rtmp:// or rtmps:// URL that cannot be used (the message says why) */
+  URL: "ERR_RTMP_URL",
+  /** the server ended a published stream (a stream of that name was stopped) */
+  STREAM_TERMINATED: "ERR_RTMP_STREAM_TERMINATED",
   /** an aggregate message whose sub-message headers do not add up */
   BAD_AGGREGATE: "ERR_RTMP_BAD_AGGREGATE",
+  /** more messages than the session holds arrived while a connect, publish or play waited for admission */
+  ADMISSION_BACKLOG: "ERR_RTMP_ADMISSION_BACKLOG",
 } as const;
 
 export type RtmpErrorCode = (typeof RTMP_ERR)[keyof typeof RTMP_ERR];
+
+/** The base of the RTMP layer's errors that are not the peer's malformed bytes (those are ParseError). */
+export class RtmpError extends TranspondError {}

@@ -5,7 +5,7 @@
 export { AckWindow } from "./ack-window.ts";
 export { ChunkReader, type ChunkReaderOptions, type RtmpRawMessage } from "./chunk/reader.ts";
 export { ChunkWriter } from "./chunk/writer.ts";
-export { RTMP_ERR, type RtmpErrorCode } from "./errors.ts";
+export { RTMP_ERR, RtmpError, type RtmpErrorCode } from "./errors.ts";
 export { HandshakeClient, HandshakeServer, type HandshakeClientOptions, type HandshakeOptions, type HandshakeStep } from "./handshake.ts";
 export { DEFAULT_CHUNK_SIZE, DEFAULT_RTMP_LIMITS, type RtmpLimits } from "./limits.ts";
 export {

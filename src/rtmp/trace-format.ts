@@ -86,7 +86,8 @@ export function formatTrace(result: TraceResult): string {
     lines.push(`session ${s.index}: ${s.client} -> ${s.server}; C1 ${hs(s.clientVersion, s.clientDigestScheme)}; S1 ${hs(s.serverVersion, s.serverDigestScheme)}`);
     for (const m of result.messages) if (m.session === s.index) lines.push(formatMessage(m));
   }
-  lines.push(result.problems.length === 0 ? "no problems found" : `${result.problems.length} problem(s):`);
+  if (result.sessions.length === 0) lines.push("no RTMP session found");
+  else lines.push(result.problems.length === 0 ? "no problems found" : `${result.problems.length} problem(s):`);
   for (const p of result.problems) {
     lines.push(`  session ${p.session}${p.direction ? ` ${p.direction}` : ""}${p.frame !== undefined ? ` #${p.frame}` : ""}: ${p.code}: ${p.message}`);
   }

@@ -6,7 +6,7 @@
  * decode gets an `error` text, which the trace lists as a problem.
  */
 import { parseSps } from "../codecs/h264/sps.ts";
-import { decodeAudioSpecificConfig } from "../flv/aac-config.ts";
+import { decodeAudioSpecificConfig } from "../codecs/aac-config.ts";
 import { decodeAvcConfig } from "../flv/avc-config.ts";
 import { errorMessage } from "../errors.ts";
 import { SPEEX_WB_SAMPLE_RATE, speexPacketInfo } from "../codecs/speex.ts";

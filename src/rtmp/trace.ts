@@ -24,6 +24,20 @@ import { HANDSHAKE_SIZE, type RtmpLimits } from "./limits.ts";
 import { decodeMessage, MESSAGE_TYPE, messageTypeName, type MessageBody } from "./messages.ts";
 import { describeAudio, describeVideo, needsSequenceHeader, type MediaInfo } from "./trace-media.ts";
 
+/** The codes of the problems a trace reports (beside the ParseError codes of what cannot be decoded). */
+export const TRACE_ERR = {
+  HANDSHAKE_INCOMPLETE: "ERR_TRACE_HANDSHAKE_INCOMPLETE",
+  HANDSHAKE_VERSION: "ERR_TRACE_HANDSHAKE_VERSION",
+  INTERNAL: "ERR_TRACE_INTERNAL",
+  MEDIA_BEFORE_SEQUENCE_HEADER: "ERR_TRACE_MEDIA_BEFORE_SEQUENCE_HEADER",
+  MESSAGE_INTERRUPTED: "ERR_TRACE_MESSAGE_INTERRUPTED",
+  TCP_GAP: "ERR_TRACE_TCP_GAP",
+  TIMESTAMP_BACKWARDS: "ERR_TRACE_TIMESTAMP_BACKWARDS",
+  TRUNCATED: "ERR_TRACE_TRUNCATED",
+  UNDECODABLE: "ERR_TRACE_UNDECODABLE",
+  UNKNOWN_TYPE: "ERR_TRACE_UNKNOWN_TYPE",
+} as const;
+
 export interface TraceOptions {
   /** TCP ports that mark a stream as RTMP (default [1935]); other streams are taken by handshake shape */
   readonly ports?: readonly number[];
@@ -144,10 +158,10 @@ export function traceCapture(bytes: Uint8Array, options: TraceOptions = {}): Tra
       const st = state[key];
       if (data.length === 0) continue;
       if (data[0] !== 3) {
-        problem({ direction: st.dir, code: "ERR_TRACE_HANDSHAKE_VERSION", message: `${st.dir === "C->S" ? "C0" : "S0"} version ${data[0]} is not 3` });
+        problem({ direction: st.dir, code: TRACE_ERR.HANDSHAKE_VERSION, message: `${st.dir === "C->S" ? "C0" : "S0"} version ${data[0]} is not 3` });
         st.failed = true;
       } else if (data.length < RTMP_HANDSHAKE_BYTES) {
-        problem({ direction: st.dir, code: "ERR_TRACE_HANDSHAKE_INCOMPLETE", message: `only ${data.length} of the ${RTMP_HANDSHAKE_BYTES} handshake bytes were captured` });
+        problem({ direction: st.dir, code: TRACE_ERR.HANDSHAKE_INCOMPLETE, message: `only ${data.length} of the ${RTMP_HANDSHAKE_BYTES} handshake bytes were captured` });
         st.failed = true;
       }
     }
@@ -163,7 +177,7 @@ export function traceCapture(bytes: Uint8Array, options: TraceOptions = {}): Tra
       const time = seg.time - t0;
       const gap = stream.gaps.find((g) => g.direction === seg.direction && g.offset > RTMP_HANDSHAKE_BYTES && g.offset <= start);
       if (gap !== undefined) {
-        problem({ direction: st.dir, frame: seg.frame, time, code: "ERR_TRACE_TCP_GAP", message: `${gap.length} bytes of the TCP stream were not captured; decoding of this direction stops` });
+        problem({ direction: st.dir, frame: seg.frame, time, code: TRACE_ERR.TCP_GAP, message: `${gap.length} bytes of the TCP stream were not captured; decoding of this direction stops` });
         st.failed = true;
         continue;
       }
@@ -171,13 +185,13 @@ export function traceCapture(bytes: Uint8Array, options: TraceOptions = {}): Tra
       try {
         raws = st.reader.push(data.subarray(start, end));
       } catch (err) {
-        const code = err instanceof ParseError ? err.code : "ERR_TRACE_INTERNAL";
+        const code = err instanceof ParseError ? err.code : TRACE_ERR.INTERNAL;
         problem({ direction: st.dir, frame: seg.frame, time, code, message: `chunk stream: ${errorMessage(err)} (a chunk longer than the announced chunk size ${st.reader.chunkSize} gives errors like this); decoding of this direction stops` });
         st.failed = true;
         continue;
       }
       if (st.reader.interruptedMessages > st.interrupted) {
-        problem({ direction: st.dir, frame: seg.frame, time, code: "ERR_TRACE_MESSAGE_INTERRUPTED", message: `${st.reader.interruptedMessages - st.interrupted} message(s) ended before their announced length (a new header came first)` });
+        problem({ direction: st.dir, frame: seg.frame, time, code: TRACE_ERR.MESSAGE_INTERRUPTED, message: `${st.reader.interruptedMessages - st.interrupted} message(s) ended before their announced length (a new header came first)` });
         st.interrupted = st.reader.interruptedMessages;
       }
       for (const raw of raws) {
@@ -197,7 +211,7 @@ export function traceCapture(bytes: Uint8Array, options: TraceOptions = {}): Tra
     }
     for (const st of Object.values(state)) {
       if (!st.failed && st.reader.bytesBuffered > 0) {
-        problem({ direction: st.dir, code: "ERR_TRACE_TRUNCATED", message: `the capture ends inside a message or chunk (${st.reader.bytesBuffered} bytes left over)` });
+        problem({ direction: st.dir, code: TRACE_ERR.TRUNCATED, message: `the capture ends inside a message or chunk (${st.reader.bytesBuffered} bytes left over)` });
       }
     }
   }
@@ -249,15 +263,15 @@ class ConformanceChecker {
 
   check(m: TraceMessage): void {
     const where = { direction: m.direction, frame: m.frame, time: m.time };
-    if (!KNOWN_TYPES.has(m.typeId)) this.problem({ ...where, code: "ERR_TRACE_UNKNOWN_TYPE", message: `message type ${m.typeId} is not an RTMP message type (${m.length} bytes on chunk stream ${m.chunkStreamId})` });
-    if (m.error !== undefined) this.problem({ ...where, code: "ERR_TRACE_UNDECODABLE", message: `${m.type}: ${m.error}` });
-    if (m.media?.error !== undefined) this.problem({ ...where, code: "ERR_TRACE_UNDECODABLE", message: `${m.type}: ${m.media.error}` });
+    if (!KNOWN_TYPES.has(m.typeId)) this.problem({ ...where, code: TRACE_ERR.UNKNOWN_TYPE, message: `message type ${m.typeId} is not an RTMP message type (${m.length} bytes on chunk stream ${m.chunkStreamId})` });
+    if (m.error !== undefined) this.problem({ ...where, code: TRACE_ERR.UNDECODABLE, message: `${m.type}: ${m.error}` });
+    if (m.media?.error !== undefined) this.problem({ ...where, code: TRACE_ERR.UNDECODABLE, message: `${m.type}: ${m.media.error}` });
     if (m.typeId === 8 || m.typeId === 9) {
       const key = `${m.direction}/${m.messageStreamId}/${m.typeId}`;
       const last = this.lastTimestamp.get(key);
       // a drop of more than 2^31 is the 32-bit timestamp wrapping, not going back
       if (last !== undefined && m.timestamp < last && last - m.timestamp < 2 ** 31) {
-        this.problem({ ...where, code: "ERR_TRACE_TIMESTAMP_BACKWARDS", message: `${m.type} timestamp ${m.timestamp} after ${last} on message stream ${m.messageStreamId}` });
+        this.problem({ ...where, code: TRACE_ERR.TIMESTAMP_BACKWARDS, message: `${m.type} timestamp ${m.timestamp} after ${last} on message stream ${m.messageStreamId}` });
       }
       this.lastTimestamp.set(key, m.timestamp);
     }
@@ -266,7 +280,7 @@ class ConformanceChecker {
       if (m.media.sequenceHeader) this.sequenceHeaders.add(key);
       else if (needsSequenceHeader(m.media) && !this.sequenceHeaders.has(key) && !this.reported.has(key)) {
         this.reported.add(key);
-        this.problem({ ...where, code: "ERR_TRACE_MEDIA_BEFORE_SEQUENCE_HEADER", message: `${m.media.codec} ${m.media.kind} on message stream ${m.messageStreamId} before its sequence header` });
+        this.problem({ ...where, code: TRACE_ERR.MEDIA_BEFORE_SEQUENCE_HEADER, message: `${m.media.codec} ${m.media.kind} on message stream ${m.messageStreamId} before its sequence header` });
       }
     }
   }

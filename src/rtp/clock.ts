@@ -37,9 +37,21 @@ export function msToRtp(ms: number, clockRate: number): number {
 }
 
 /**
+ * How far (ms) a sender report may disagree with the mapping already held before it replaces it.
+ * Some senders (werift, so another Transpond relaying a stream) pair the RTP timestamp of the last
+ * packet with the time it was *sent*: its SRs are off by its send delay (jitter buffer, 40 ms
+ * release bursts, event-loop stalls: 300 ms seen under load). Taking every SR would step the
+ * timeline back and forth by that much (equal or decreasing timestamps in an FLV); a sender's wall
+ * and RTP clocks do not drift that far apart within a session, so a larger step is a restart and is
+ * followed.
+ */
+export const SR_TOLERANCE_MS = 500;
+
+/**
  * Maps one stream's RTP timestamps to milliseconds. Before any sender report, times are relative to
  * the first timestamp seen (`relativeMs`); after one, `wallClockMs` gives the sender's wall clock
- * (Unix ms) using the newest SR, so streams of one sender can be aligned.
+ * (Unix ms) using the SR held (the first, replaced by one that disagrees by more than
+ * SR_TOLERANCE_MS), so streams of one sender can be aligned.
  */
 export class ClockMapper {
   readonly clockRate: number;
@@ -60,7 +72,10 @@ export class ClockMapper {
 
   /** Takes the NTP and RTP timestamps of a sender report for this stream. */
   onSenderReport(sr: { readonly ntpMsw: number; readonly ntpLsw: number; readonly rtpTimestamp: number }): void {
-    this.#sr = { rtp: sr.rtpTimestamp, ms: ntpToMs(sr.ntpMsw, sr.ntpLsw) };
+    const ms = ntpToMs(sr.ntpMsw, sr.ntpLsw);
+    const held = this.wallClockMs(sr.rtpTimestamp);
+    if (held !== undefined && Math.abs(held - ms) <= SR_TOLERANCE_MS) return;
+    this.#sr = { rtp: sr.rtpTimestamp, ms };
   }
 
   get synchronized(): boolean {

@@ -2,6 +2,8 @@
  * Stable error codes of the RTP layer. Decoders throw `ParseError` (src/errors.ts) with one of these
  * codes and the byte offset of the problem; tests assert the code.
  */
+import { TranspondError } from "../errors.ts";
+
 export const RTP_ERROR = {
   /** fewer bytes than the fixed header, a CSRC list, an extension or padding needs */
   TRUNCATED: "ERR_RTP_TRUNCATED",
@@ -30,3 +32,6 @@ export const RTP_ERROR = {
 } as const;
 
 export type RtpErrorCode = (typeof RTP_ERROR)[keyof typeof RTP_ERROR];
+
+/** The base of the RTP layer's errors that are not a peer's malformed bytes (those are ParseError): values an encoder cannot write, the port pool. */
+export class RtpError extends TranspondError {}

@@ -1,5 +1,5 @@
 /** RTP/RTCP for the WebRTC and SIP media paths: packets, jitter buffer, H.264, RFC 4733 DTMF, clocks. */
-export { RTP_ERROR, type RtpErrorCode } from "./errors.ts";
+export { RTP_ERROR, RtpError, type RtpErrorCode } from "./errors.ts";
 export {
   decodeRtp,
   encodeRtp,
@@ -29,9 +29,10 @@ export { decodeFullIntraRequest, encodeFullIntraRequest, FIR_FMT, type FirEntry,
 export { decodeGenericNack, encodeGenericNack, nackPairs, nackedSequences, NACK_FMT, type GenericNack, type NackPair } from "./rtcp/nack.ts";
 export { decodeRawRtcp, encodeRawRtcp, type RawRtcp } from "./rtcp/raw.ts";
 export { decodeRtcpCompound, decodeRtcpPacket, encodeRtcpCompound, encodeRtcpPacket, type RtcpPacket } from "./rtcp/compound.ts";
-export { seqDiff, timestampDiff, wrappingDiff, Unwrapper, SequenceUnwrapper, TimestampUnwrapper } from "./sequence.ts";
+export { seqDiff, timestampDiff, wrappingDiff, Unwrapper, SequenceUnwrapper, TimestampUnwrapper, type UnwrapOptions } from "./sequence.ts";
 export { ClockMapper, ntpToMs, msToNtp, ntpMiddle32, rtpToMs, msToRtp, NTP_UNIX_OFFSET_S } from "./clock.ts";
 export { JitterBuffer, type JitterBufferOptions, type JitterBufferOutput, type JitterBufferStats } from "./jitter-buffer.ts";
+export { ReceivePipeline, OPUS_CONFIG, type ReceiveOutput, type ReceivePipelineOptions, type SenderReportTimes, type TrackKind } from "./receive-pipeline.ts";
 export { decodeH264Payload, STAP_A, FU_A, type H264Payload } from "./h264/payload.ts";
 export { H264Depacketizer, type H264DepacketizerOptions, type H264DepacketizerOutput, type H264DepacketizerStats, type H264DropReason } from "./h264/depacketizer.ts";
 export { packetizeH264, DEFAULT_H264_MTU, type H264PacketizerOptions } from "./h264/packetizer.ts";

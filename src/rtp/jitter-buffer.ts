@@ -31,6 +31,12 @@ export interface JitterBufferOptions {
   readonly maxDropout?: number;
 }
 
+/**
+ * Every jitter buffer of the process adds its losses here, so the node's totals outlive the sessions
+ * that counted them (Prometheus counters must never go down).
+ */
+export const jitterBufferTotals = { lost: 0, late: 0 };
+
 export interface JitterBufferStats {
   /** every packet pushed */
   readonly received: number;
@@ -103,7 +109,10 @@ export class JitterBuffer {
     }
     if (seq < this.#next) {
       if (this.#delivered[seq % RECENT] === seq) this.#stats.duplicate++;
-      else this.#stats.late++;
+      else {
+        this.#stats.late++;
+        jitterBufferTotals.late++;
+      }
       return out;
     }
     if (this.#held.has(seq)) {
@@ -170,6 +179,7 @@ export class JitterBuffer {
     if (count > 0) {
       out.push({ type: "loss", firstSequence: this.#next! & 0xffff, count });
       this.#stats.lost += count;
+      jitterBufferTotals.lost += count;
     }
     this.#next = min;
     while (this.#held.has(this.#next)) this.#deliver(out, this.#next);

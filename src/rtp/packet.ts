@@ -23,8 +23,8 @@
  * `extensions` lists its elements when the profile is the one-byte (0xBEDE) or two-byte (0x100x)
  * form. Build a block from elements with `encodeHeaderExtensions`.
  */
-import { ParseError, TranspondError } from "../errors.ts";
-import { RTP_ERROR } from "./errors.ts";
+import { ParseError } from "../errors.ts";
+import { RTP_ERROR, RtpError } from "./errors.ts";
 
 export const RTP_HEADER_SIZE = 12;
 export const ONE_BYTE_PROFILE = 0xbede;
@@ -178,7 +178,7 @@ export function encodeHeaderExtensions(elements: readonly RtpExtensionElement[])
   const oneByte = elements.every((e) => e.id >= 1 && e.id <= 14 && e.data.length >= 1 && e.data.length <= 16);
   let size = 0;
   for (const e of elements) {
-    if (!oneByte && (e.id < 1 || e.id > 255 || e.data.length > 255)) throw new TranspondError(RTP_ERROR.FIELD_RANGE, `RTP extension element ${e.id} with ${e.data.length} bytes fits neither form`);
+    if (!oneByte && (e.id < 1 || e.id > 255 || e.data.length > 255)) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTP extension element ${e.id} with ${e.data.length} bytes fits neither form`);
     size += (oneByte ? 1 : 2) + e.data.length;
   }
   const data = new Uint8Array(Math.ceil(size / 4) * 4);
@@ -209,11 +209,11 @@ export function encodeRtp(packet: RtpPacket): Uint8Array {
 /** Writes the packet at `offset` of `out` (which must hold `encodedSize` bytes); returns the bytes written. */
 export function encodeInto(packet: RtpPacket, out: Uint8Array, offset: number): number {
   const size = encodedSize(packet);
-  if (out.length - offset < size) throw new TranspondError(RTP_ERROR.FIELD_RANGE, `RTP packet needs ${size} bytes, ${out.length - offset} available`);
-  if (packet.csrcs.length > 15) throw new TranspondError(RTP_ERROR.FIELD_RANGE, `RTP packet has ${packet.csrcs.length} CSRCs, at most 15`);
-  if (packet.padding > 255) throw new TranspondError(RTP_ERROR.FIELD_RANGE, `RTP padding ${packet.padding} is over 255`);
+  if (out.length - offset < size) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTP packet needs ${size} bytes, ${out.length - offset} available`);
+  if (packet.csrcs.length > 15) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTP packet has ${packet.csrcs.length} CSRCs, at most 15`);
+  if (packet.padding > 255) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTP padding ${packet.padding} is over 255`);
   const ext = packet.extension;
-  if (ext && ext.data.length % 4 !== 0) throw new TranspondError(RTP_ERROR.FIELD_RANGE, "RTP header extension data must be a multiple of 4 bytes");
+  if (ext && ext.data.length % 4 !== 0) throw new RtpError(RTP_ERROR.FIELD_RANGE, "RTP header extension data must be a multiple of 4 bytes");
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out[offset] = 0x80 | (packet.padding > 0 ? 0x20 : 0) | (ext ? 0x10 : 0) | packet.csrcs.length;
   out[offset + 1] = (packet.marker ? 0x80 : 0) | (packet.payloadType & 0x7f);

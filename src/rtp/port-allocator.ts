@@ -7,7 +7,8 @@
  * caller takes them; `release(port)` returns a pair to the pool.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { TranspondError } from "../errors.ts";
+
+import { RtpError } from "./errors.ts";
 
 export const PORT_ERROR = {
   EXHAUSTED: "ERR_RTP_PORTS_EXHAUSTED",
@@ -33,7 +34,7 @@ export class RtpPortAllocator {
     this.#first = from % 2 === 0 ? from : from + 1;
     this.#last = to;
     if (this.#first + 1 > this.#last || this.#first < 1024 || this.#last > 65535) {
-      throw new TranspondError(PORT_ERROR.RANGE, `media port range ${from}..${to} holds no RTP/RTCP pair`);
+      throw new RtpError(PORT_ERROR.RANGE, `media port range ${from}..${to} holds no RTP/RTCP pair`);
     }
   }
 
@@ -59,7 +60,7 @@ export class RtpPortAllocator {
       rtp?.close();
       this.#used.delete(port);
     }
-    throw new TranspondError(PORT_ERROR.EXHAUSTED, `no free RTP port pair in ${this.#first}..${this.#last} (${this.#used.size} in use)`);
+    throw new RtpError(PORT_ERROR.EXHAUSTED, `no free RTP port pair in ${this.#first}..${this.#last} (${this.#used.size} in use)`);
   }
 
   release(port: number): void {

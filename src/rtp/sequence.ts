@@ -22,17 +22,28 @@ export function timestampDiff(a: number, b: number): number {
   return wrappingDiff(a, b, 32);
 }
 
+export interface UnwrapOptions {
+  /**
+   * Never below zero: a value that would land before zero (older than the first by a wrap's worth)
+   * is placed one wrap later instead, as RTMP wants for its millisecond timestamps (DTS >= 0).
+   */
+  readonly neverBelowZero?: boolean;
+}
+
 /**
  * Turns wrapping counters into extended numbers. The first value maps to itself; each next value is
- * placed nearest to the last one seen (so a packet just before a wrap stays below it, one after it
- * goes above 2^bits). A reordered value from before the first may come out negative.
+ * placed nearest to the highest one seen (so a packet just before a wrap stays below it, one after
+ * it goes above 2^bits). A reordered value from before the first may come out negative, unless
+ * `neverBelowZero`.
  */
 export class Unwrapper {
   readonly #bits: 16 | 32;
+  readonly #neverBelowZero: boolean;
   #last: number | undefined;
 
-  constructor(bits: 16 | 32) {
+  constructor(bits: 16 | 32, options: UnwrapOptions = {}) {
     this.#bits = bits;
+    this.#neverBelowZero = options.neverBelowZero ?? false;
   }
 
   unwrap(value: number): number {
@@ -40,7 +51,8 @@ export class Unwrapper {
       this.#last = value;
       return value;
     }
-    const ext = this.#last + wrappingDiff(this.#last, value, this.#bits);
+    let ext = this.#last + wrappingDiff(this.#last, value, this.#bits);
+    if (ext < 0 && this.#neverBelowZero) ext += 2 ** this.#bits;
     // only move forward; a reordered (older) value does not pull the reference back
     if (ext > this.#last) this.#last = ext;
     return ext;
@@ -58,8 +70,9 @@ export class SequenceUnwrapper extends Unwrapper {
   }
 }
 
+/** 32-bit timestamps: RTP's, and RTMP's milliseconds (with `neverBelowZero`). */
 export class TimestampUnwrapper extends Unwrapper {
-  constructor() {
-    super(32);
+  constructor(options: UnwrapOptions = {}) {
+    super(32, options);
   }
 }

@@ -11,8 +11,8 @@
  * E: the last packet(s) of the event; volume: power level in -dBm0 (0..63); duration: in RTP clock
  * ticks since the event's timestamp, which stays the same for every packet of the event.
  */
-import { ParseError, TranspondError } from "../errors.ts";
-import { RTP_ERROR } from "./errors.ts";
+import { ParseError } from "../errors.ts";
+import { RTP_ERROR, RtpError } from "./errors.ts";
 import type { RtpPacket } from "./packet.ts";
 
 export interface TelephoneEvent {
@@ -33,7 +33,7 @@ export function decodeTelephoneEvent(payload: Uint8Array): TelephoneEvent {
 
 export function encodeTelephoneEvent(ev: TelephoneEvent): Uint8Array {
   if (ev.event < 0 || ev.event > 255 || ev.volume < 0 || ev.volume > 63 || ev.duration < 0 || ev.duration > 0xffff) {
-    throw new TranspondError(RTP_ERROR.FIELD_RANGE, `telephone-event ${ev.event} volume ${ev.volume} duration ${ev.duration} is out of range`);
+    throw new RtpError(RTP_ERROR.FIELD_RANGE, `telephone-event ${ev.event} volume ${ev.volume} duration ${ev.duration} is out of range`);
   }
   return Uint8Array.of(ev.event, (ev.end ? 0x80 : 0) | ev.volume, ev.duration >> 8, ev.duration & 0xff);
 }
@@ -41,7 +41,7 @@ export function encodeTelephoneEvent(ev: TelephoneEvent): Uint8Array {
 /** RFC 4733 3.2 event code of a DTMF character (0-9 * # A-D, case-insensitive). */
 export function dtmfEvent(digit: string): number {
   const i = digit.length === 1 ? DIGITS.indexOf(digit.toUpperCase()) : -1;
-  if (i < 0) throw new TranspondError(RTP_ERROR.DTMF_BAD_DIGIT, `"${digit}" is not a DTMF digit (0-9 * # A-D)`);
+  if (i < 0) throw new RtpError(RTP_ERROR.DTMF_BAD_DIGIT, `"${digit}" is not a DTMF digit (0-9 * # A-D)`);
   return i;
 }
 
@@ -86,7 +86,7 @@ export function dtmfPackets(digit: string, options: DtmfSenderOptions = {}): Dtm
   const interval = options.intervalMs ?? 50;
   const volume = options.volume ?? 10;
   const ends = options.endPackets ?? 3;
-  if (!(interval > 0) || ends < 1) throw new TranspondError(RTP_ERROR.FIELD_RANGE, `DTMF interval ${interval} ms and ${ends} end packets are not usable`);
+  if (!(interval > 0) || ends < 1) throw new RtpError(RTP_ERROR.FIELD_RANGE, `DTMF interval ${interval} ms and ${ends} end packets are not usable`);
   const maxMs = (0xffff * 1000) / clockRate;
   const durationMs = Math.min(Math.max(options.durationMs ?? DTMF_DEFAULT_DURATION_MS, DTMF_MIN_DURATION_MS), maxMs);
   const total = Math.round((durationMs * clockRate) / 1000);

@@ -166,3 +166,16 @@ function sameCodec(a: CodecChoice, b: CodecChoice): boolean {
   // Two H.264 payload types differ by packetization mode; match the answer to the offered mode.
   return h264Parameters(a).packetizationMode === h264Parameters(b).packetizationMode || b.fmtp === undefined;
 }
+
+/** RFC 3264 6 wants as many m= sections in the answer as in the offer; some UAS drop the ones they refuse. */
+export function readAnswerLeniently(offer: SessionDescription, answer: SessionDescription): SipAnswer {
+  if (answer.media.length === offer.media.length) return readSipAnswer(offer, answer);
+  const kinds = answer.media.map((m) => m.media);
+  const subset = offer.media.filter((m) => {
+    const i = kinds.indexOf(m.media);
+    if (i < 0) return false;
+    kinds[i] = "";
+    return true;
+  });
+  return readSipAnswer({ ...offer, media: subset }, answer);
+}

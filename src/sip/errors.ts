@@ -30,6 +30,10 @@ export const SIP_PARSE = {
   EXPIRES: "ERR_SIP_EXPIRES",
   CHALLENGE: "ERR_SIP_CHALLENGE",
   CONTENT_TYPE: "ERR_SIP_CONTENT_TYPE",
+  /** an INFO body of type application/media_control+xml that cannot be read */
+  MEDIA_CONTROL: "ERR_MEDIA_CONTROL_XML",
+  /** an INFO body of type application/dtmf-relay that cannot be read */
+  DTMF_RELAY: "ERR_DTMF_RELAY",
 } as const;
 export type SipParseCode = (typeof SIP_PARSE)[keyof typeof SIP_PARSE];
 
@@ -50,12 +54,15 @@ export function statusForParseError(code: string): { status: number; reason: str
   }
 }
 
+/** The base of the SIP layer's errors that are not a message that failed to parse (ParseError). */
+export class SipError extends TranspondError {}
+
 /** A request ended with a final non-2xx status (3xx-6xx); `status` and `reason` are the peer's. */
-export class SipStatusError extends TranspondError {
+export class SipStatusError extends SipError {
   readonly status: number;
   readonly reason: string;
   constructor(status: number, reason: string, method: string) {
-    super(status >= 600 ? "ERR_SIP_GLOBAL_FAILURE" : status >= 500 ? "ERR_SIP_SERVER_FAILURE" : status >= 400 ? "ERR_SIP_CLIENT_FAILURE" : "ERR_SIP_REDIRECT", `${method} answered ${status} ${reason}`);
+    super(status >= 600 ? SIP_ERROR.GLOBAL_FAILURE : status >= 500 ? SIP_ERROR.SERVER_FAILURE : status >= 400 ? SIP_ERROR.CLIENT_FAILURE : SIP_ERROR.REDIRECT, `${method} answered ${status} ${reason}`);
     this.status = status;
     this.reason = reason;
   }
@@ -73,9 +80,20 @@ export const SIP_ERROR = {
   CANCELLED: "ERR_SIP_CANCELLED",
   /** A message to send holds a control character in its start line or a header (injection). */
   ENCODE: "ERR_SIP_ENCODE",
+  /** The configured shared SIP port cannot be opened. */
+  PORT: "ERR_SIP_PORT",
+  /** A 2xx to INVITE without a To tag: no dialog can be made. */
+  DIALOG: "ERR_SIP_DIALOG",
+  /** A registration failed on something that is not a TranspondError. */
+  REGISTER: "ERR_SIP_REGISTER",
+  /** A final status, by class: 3xx, 4xx, 5xx, 6xx (SipStatusError). */
+  REDIRECT: "ERR_SIP_REDIRECT",
+  CLIENT_FAILURE: "ERR_SIP_CLIENT_FAILURE",
+  SERVER_FAILURE: "ERR_SIP_SERVER_FAILURE",
+  GLOBAL_FAILURE: "ERR_SIP_GLOBAL_FAILURE",
 } as const;
 
-export class SipTimeoutError extends TranspondError {
+export class SipTimeoutError extends SipError {
   readonly status = 408;
   constructor(method: string, ms: number) {
     super(SIP_ERROR.TIMEOUT, `${method}: no final response within ${ms} ms`);

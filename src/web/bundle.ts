@@ -3,13 +3,16 @@
  * for the player), the Web SDK's own browser build is taken as it ships, and every script, style and
  * icon gets a content-hashed name under `/assets/` so it can be cached for good. The HTML pages name
  * assets as `{{asset:NAME}}`; the bundler puts the hashed paths in.
+ * The bundled scripts are kept in node_modules/.cache/transpond-web/ under a hash of what goes into
+ * them (the client sources, the esbuild and mpegts.js versions, the options), so esbuild (loaded
+ * only then) runs once per change, not at every start; without a writable cache it runs each time.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import type { BuildOptions } from "esbuild";
 import { TranspondError } from "../errors.ts";
 
 export interface WebAsset {
@@ -28,8 +31,8 @@ export type WebAssets = ReadonlyMap<string, WebAsset>;
 
 export const WEB_ERR = { BUNDLE: "ERR_WEB_BUNDLE" } as const;
 
-export const PAGES = ["index.html", "publisher.html", "player.html", "transponders.html"] as const;
-const SCRIPTS = ["publisher", "player", "transponders"] as const;
+export const PAGES = ["index.html", "publisher.html", "player.html", "transponders.html", "console.html"] as const;
+const SCRIPTS = ["publisher", "player", "transponders", "console"] as const;
 const STATIC_FILES = ["style.css", "favicon.svg"] as const;
 /** The SDK build with only the WebRTC media provider: the pages need nothing else. */
 const SDK_FILE = "@flashphoner/websdk/flashphoner-webrtc-only.min.js";
@@ -68,25 +71,60 @@ function hashedAsset(name: string, body: Uint8Array): WebAsset {
   return makeAsset(`/assets/${name.slice(0, dot)}.${hashOf(body).slice(0, 10)}${name.slice(dot)}`, body, true);
 }
 
+const BUILD_OPTIONS: BuildOptions = { format: "iife", platform: "browser", target: ["chrome109", "firefox115", "safari16"], sourcemap: false, legalComments: "eof" };
+const requireHere = createRequire(import.meta.url);
+
 async function bundleScripts(minify: boolean): Promise<Map<string, Uint8Array>> {
   try {
+    const { build } = await import("esbuild");
     const result = await build({
+      ...BUILD_OPTIONS,
       entryPoints: SCRIPTS.map((name) => ({ in: join(HERE, "client", `${name}.ts`), out: name })),
       outdir: "/web-out",
       bundle: true,
       write: false,
-      format: "iife",
-      platform: "browser",
-      target: ["chrome109", "firefox115", "safari16"],
       minify,
-      sourcemap: false,
-      legalComments: "eof",
       logLevel: "silent",
     });
-    return new Map(result.outputFiles.map((file) => [file.path.slice(file.path.lastIndexOf("/") + 1), file.contents]));
+    return new Map((result.outputFiles ?? []).map((file) => [file.path.slice(file.path.lastIndexOf("/") + 1), file.contents]));
   } catch (err) {
     throw new TranspondError(WEB_ERR.BUNDLE, `bundling the page scripts failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+}
+
+/** Hash of everything the bundled scripts are made of. */
+async function scriptsKey(minify: boolean): Promise<string> {
+  const hash = createHash("sha256").update(JSON.stringify({ minify, BUILD_OPTIONS, scripts: SCRIPTS }));
+  for (const pkg of ["esbuild/package.json", "mpegts.js/package.json"]) hash.update(await readFile(requireHere.resolve(pkg)));
+  const client = join(HERE, "client");
+  for (const name of (await readdir(client)).sort()) hash.update(name).update(await readFile(join(client, name)));
+  return hash.digest("hex").slice(0, 32);
+}
+
+/** node_modules/.cache/transpond-web beside the esbuild this package resolves. */
+export function webCacheDir(): string {
+  const esbuild = requireHere.resolve("esbuild/package.json");
+  return join(esbuild.slice(0, esbuild.lastIndexOf("/node_modules/") + "/node_modules".length), ".cache", "transpond-web");
+}
+
+/** The bundled scripts from the cache, or built and cached (a cache that cannot be written is skipped). */
+async function cachedScripts(minify: boolean): Promise<Map<string, Uint8Array>> {
+  const dir = join(webCacheDir(), await scriptsKey(minify));
+  try {
+    return new Map(await Promise.all(SCRIPTS.map(async (name) => [`${name}.js`, new Uint8Array(await readFile(join(dir, `${name}.js`)))] as const)));
+  } catch {
+    // not cached yet
+  }
+  const scripts = await bundleScripts(minify);
+  try {
+    const temp = `${dir}.${process.pid}.tmp`;
+    await mkdir(temp, { recursive: true });
+    for (const [name, body] of scripts) await writeFile(join(temp, name), body);
+    await rename(temp, dir); // whole or not at all; another process may have won the race, which is fine
+  } catch {
+    // read-only install: bundle at every start
+  }
+  return scripts;
 }
 
 async function readSource(file: string): Promise<Uint8Array> {
@@ -106,16 +144,16 @@ export function linkAssets(page: string, html: string, assets: ReadonlyMap<strin
   });
 }
 
-/** Builds every page and asset. Takes well under a second; call once at server start. */
+/** Builds every page and asset; call once at server start. */
 export async function bundleWebAssets(options: BundleOptions = {}): Promise<WebAssets> {
   const byName = new Map<string, WebAsset>();
-  const scripts = await bundleScripts(options.minify ?? true);
+  const scripts = await cachedScripts(options.minify ?? true);
   for (const name of SCRIPTS) {
     const body = scripts.get(`${name}.js`);
     if (!body) throw new TranspondError(WEB_ERR.BUNDLE, `esbuild produced no ${name}.js`);
     byName.set(`${name}.js`, hashedAsset(`${name}.js`, body));
   }
-  const sdkPath = createRequire(import.meta.url).resolve(SDK_FILE);
+  const sdkPath = requireHere.resolve(SDK_FILE);
   byName.set("flashphoner.js", hashedAsset("flashphoner.js", await readSource(sdkPath)));
   for (const name of STATIC_FILES) byName.set(name, hashedAsset(name, await readSource(join(HERE, "pages", name))));
 

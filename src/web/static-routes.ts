@@ -1,6 +1,7 @@
 /**
  * Serves the bundled pages on the REST port: `/` (the index), `/publisher.html`, `/player.html`,
- * `/transponders.html` and their `/assets/*`. Only paths in the in-memory asset map are answered, so
+ * `/transponders.html` and their `/assets/*`, and `/server.json` (version and bound ports, which the
+ * pages connect by). Only paths in the in-memory asset map are answered, so
  * no request can reach the file system (`..` and its encodings simply match nothing: 404).
  * HTML is revalidated on every load (ETag, 304); hashed assets are cached for a year.
  */
@@ -10,7 +11,20 @@ import type { WebAsset, WebAssets } from "./bundle.ts";
 
 export interface WebRouteOptions {
   readonly assets: WebAssets;
+  /**
+   * What `/server.json` answers: the bound ports (ws, wss, rtmp, ...) so the pages connect to this
+   * server whatever its configuration. Read on every request: ports are bound after the routes exist.
+   */
+  readonly serverInfo?: () => ServerInfo;
 }
+
+/** Nothing secret: the same a port scan would show. */
+export interface ServerInfo {
+  readonly version: string;
+  readonly ports: Readonly<Record<string, number>>;
+}
+
+export const SERVER_INFO_PATH = "/server.json";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 /**
@@ -55,11 +69,20 @@ export function serveWebAsset(assets: WebAssets, req: IncomingMessage, res: Serv
   res.end(asset.body);
 }
 
+function serveServerInfo(res: ServerResponse, info: ServerInfo): void {
+  const body = JSON.stringify(info);
+  res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-store" }).end(body);
+}
+
 /**
  * Registers the pages as the router's catch-all GET prefix `/`. The router tries prefixes in the
  * order they were registered, so call this AFTER every other `getPrefix` (HTTP-FLV's `/live/`);
  * JSON routes (`/rest-api/*`) always win over prefixes.
  */
 export function registerWebRoutes(router: Router, options: WebRouteOptions): void {
-  router.getPrefix("/", (req, res, path) => serveWebAsset(options.assets, req, res, path));
+  const { serverInfo } = options;
+  router.getPrefix("/", (req, res, path) => {
+    if (path === SERVER_INFO_PATH && serverInfo) return serveServerInfo(res, serverInfo());
+    serveWebAsset(options.assets, req, res, path);
+  });
 }

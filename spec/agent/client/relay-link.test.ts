@@ -14,9 +14,10 @@ import * as assert from "uvu/assert";
 import { startApp, type App } from "../../../src/app.ts";
 import type { Frame } from "../../../src/codecs/frame.ts";
 import { makeConfig } from "../../../src/config.ts";
-import type { MediaSource } from "../../../src/core/media-sink.ts";
+import type { MediaSource } from "../../../src/core/stream/media-sink.ts";
+import { encodeG711 } from "../../../src/audio/g711.ts";
 import { fixture } from "../../support/fixtures.ts";
-import { freeTcpPort, waitFor } from "../../support/net.ts";
+import { freeTcpPort, openUdpSockets, waitFor } from "../../support/net.ts";
 import { frameShape, WsRecorder, type RecordedFrame } from "../../support/ws-recorder.ts";
 import { fixtureVideo } from "../support/werift-browser.ts";
 
@@ -104,6 +105,53 @@ test("push and pull over the agent: frames arrive, and every frame the agent sen
   const agentPong = recorder.sessions.flat().find((f) => f.message === "pong");
   assert.ok(agentPong, "the server pinged (keep_alive.server_interval 300 ms) and the agent answered");
   assert.equal(agentPong, sdkPong, "pong is exactly the SDK's");
+});
+
+// werift as offerer gathers a transport per m= section before the answer bundles them; each relay
+// attempt must give back every socket of both its peers (ours and the server's answering one).
+test("10 push and 10 pull start/stop cycles, and refused attempts, leave no UDP socket open", async () => {
+  const before = openUdpSockets();
+  const gone = (name: string) => waitFor(`${name} unpublished`, () => (app.hub.get(name) ? undefined : true), 10000);
+  for (let cycle = 0; cycle < 10; cycle++) {
+    const pushed = app.relays.push({ uri: recorder.url, localStreamName: "src", remoteStreamName: "cycled" });
+    await waitFor("push ACTIVE", () => (pushed.state === "ACTIVE" ? true : undefined), 20000);
+    assert.ok(openUdpSockets() > before, "a relay holds sockets while ACTIVE");
+    pushed.stop();
+    await gone("cycled");
+    const pulled = app.relays.pull({ uri: recorder.url, localStreamName: "cycledBack", remoteStreamName: "src" });
+    await waitFor("pull ACTIVE", () => (pulled.state === "ACTIVE" ? true : undefined), 20000);
+    pulled.stop();
+    await gone("cycledBack");
+  }
+  const missing = app.relays.pull({ uri: recorder.url, localStreamName: "nothing", remoteStreamName: "no-such-stream" });
+  await waitFor("two refused attempts", () => (missing.reconnects >= 2 ? true : undefined), 20000);
+  missing.stop();
+  await waitFor(`UDP sockets back to ${before}`, () => (openUdpSockets() <= before ? true : undefined), 10000, 200);
+});
+
+test("a pushed G.711 source reaches the server as Opus, transcoded in the codec workers", async () => {
+  const source: MediaSource = { kind: "file", requestKeyframe: () => {}, stop: () => {} };
+  const law = app.hub.publish("law", source);
+  law.setConfig({ codec: "PCMA", sampleRate: 8000, channels: 1 });
+  const tone = new Int16Array(160);
+  let i = 0;
+  const timer = setInterval(() => {
+    for (let n = 0; n < 160; n++) tone[n] = Math.round(8000 * Math.sin((2 * Math.PI * 1000 * (i * 160 + n)) / 8000));
+    law.pushFrame({ kind: "audio", codec: "PCMA", dts: i * 20, pts: i * 20, key: true, data: encodeG711("PCMA", tone) });
+    i++;
+  }, 20);
+  try {
+    const pushed = app.relays.push({ uri: recorder.url, localStreamName: "law", remoteStreamName: "lawCopy" });
+    await waitFor("push ACTIVE", () => (pushed.state === "ACTIVE" ? true : undefined), 20000);
+    await waitFor("Opus audio on the server", () => ((app.hub.get("lawCopy")?.frames.audio ?? 0) > 25 ? true : undefined), 20000);
+    assert.is(app.hub.get("lawCopy")!.audioConfig?.codec, "OPUS");
+    assert.ok(app.media.health().codecWorkers.sessions >= 1, "the push's transcoder is a codec worker session");
+    pushed.stop();
+    await waitFor("lawCopy unpublished", () => (app.hub.get("lawCopy") ? undefined : true), 10000);
+  } finally {
+    clearInterval(timer);
+    app.hub.unpublish(law, "test over");
+  }
 });
 
 test.run();

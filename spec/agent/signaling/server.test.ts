@@ -6,12 +6,15 @@ import * as assert from "uvu/assert";
 import { WebSocket } from "ws";
 import { startSignaling, type Signaling } from "../../../src/agent/index.ts";
 import { defaultConfig, type Config } from "../../../src/config.ts";
-import { StreamHub } from "../../../src/core/hub.ts";
+import { StreamHub } from "../../../src/core/stream/hub.ts";
+import { webrtcStreams } from "../../../src/core/ingest/webrtc-ingest.ts";
 import { createLogger } from "../../../src/log.ts";
 import { freeTcpPort, sleep, waitFor } from "../../support/net.ts";
 import { FakeEngine } from "../support/fake-engine.ts";
 
 const test = suite("agent/signaling/server");
+/** Several keep_alive.server_interval periods (40 ms here) in which a client that answers pings must not be closed. */
+const STAYS_OPEN_WINDOW_MS = 150;
 
 interface Client {
   ws: WebSocket;
@@ -48,7 +51,7 @@ test.before(async () => {
   const config: Config = { ...defaultConfig(), bind_address: "127.0.0.1", "ws.port": await freeTcpPort(), "wss.port": await freeTcpPort(), data_dir: ctx.dir, "keep_alive.server_interval": 40, "keep_alive.probes": 2 };
   ctx.hub = new StreamHub();
   ctx.engine = new FakeEngine();
-  ctx.signaling = await startSignaling({ config, hub: ctx.hub, engine: ctx.engine, log: createLogger("test") });
+  ctx.signaling = await startSignaling({ config, streams: webrtcStreams(ctx.hub), engine: ctx.engine, log: createLogger("test") });
 });
 
 test.after(async () => {
@@ -98,7 +101,7 @@ test("a client that stops answering pings is closed after keep_alive.probes; one
   const alive = await client(url);
   const closed = new Promise<number>((r) => silent.ws.once("close", (code) => r(code)));
   assert.is(await closed, 1001);
-  await sleep(150);
+  await sleep(STAYS_OPEN_WINDOW_MS);
   assert.is(alive.ws.readyState, WebSocket.OPEN);
   assert.ok(alive.frames.filter((f) => f.message === "ping").length >= 3);
   assert.ok(alive.frames.every((f) => Array.isArray(f.data)));

@@ -1,10 +1,11 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { StreamHub } from "../../../src/core/hub.ts";
+import { StreamHub } from "../../../src/core/stream/hub.ts";
+import { webrtcStreams } from "../../../src/core/ingest/webrtc-ingest.ts";
 import { SignalingSession, type SessionOptions, type SessionTransport } from "../../../src/agent/signaling/session.ts";
 import { INFO, SIGNALING_ERR } from "../../../src/agent/signaling/messages.ts";
 import { FakeEngine } from "../support/fake-engine.ts";
-import { ManualClock } from "../support/manual-clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 
 const test = suite("agent/signaling/session");
 
@@ -43,7 +44,7 @@ function setup(options: { interval?: number; probes?: number; onPublishing?: Ses
   const ids = new Set<string>();
   const open = () => {
     const socket = new FakeSocket();
-    const session = new SignalingSession({ transport: socket, hub, engine, clock, mediaSessionIds: ids, keepAliveIntervalMs: options.interval ?? 0, keepAliveProbes: options.probes ?? 3, connectTimeoutMs: 1000, ...(options.onPublishing ? { onPublishing: options.onPublishing } : {}) });
+    const session = new SignalingSession({ transport: socket, streams: webrtcStreams(hub), engine, clock, mediaSessionIds: ids, keepAliveIntervalMs: options.interval ?? 0, keepAliveProbes: options.probes ?? 3, connectTimeoutMs: 1000, ...(options.onPublishing ? { onPublishing: options.onPublishing } : {}) });
     return { socket, session };
   };
   return { hub, engine, clock, open };
@@ -86,7 +87,9 @@ test("publishStream is answered with setRemoteSDP, then PUBLISHING once the peer
   assert.ok(hub.get("cam"), "the name is taken at answer time");
   engine.peers[0]!.events.connected();
   assert.equal(s.socket.statuses(), [{ id: "m1", status: "PUBLISHING", info: "" }]);
-  assert.is(engine.peers[0]!.stream, hub.get("cam"));
+  const config = { codec: "H264", sps: new Uint8Array([0x67, 0x42]), pps: new Uint8Array([0x68]), width: 320, height: 240 } as const;
+  engine.peers[0]!.stream!.setConfig(config);
+  assert.is(hub.get("cam")!.videoConfig, config, "the peer feeds the hub's stream");
 });
 
 test("createStream({rtmpUrl}): the request's rtmpUrl is handed on when the stream turns PUBLISHING", async () => {
@@ -127,7 +130,7 @@ test("a second publisher of a used name gets FAILED `Stream name is already in u
   assert.is(a.socket.take()[0]!.message, "pong");
 });
 
-test("a player is told the stream's audio and whether it has video: as a SIP source declares it, else from the configs seen", async () => {
+test("a player is told the stream's name, its audio and whether it has video: as a SIP source declares it, else from the configs seen", async () => {
   const { open, engine, hub } = setup();
   const player = await connected(open());
   const pcma = { codec: "PCMA" as const, sampleRate: 8000, channels: 1 };
@@ -142,19 +145,24 @@ test("a player is told the stream's audio and whether it has video: as a SIP sou
     await flush();
     seen.push(engine.peers.at(-1)!.playSource);
   }
-  assert.equal(seen, [{ audio: pcma, video: true }, { audio: pcma, video: false }, { audio: pcma, video: false }, { video: true }]);
+  assert.equal(seen, [
+    { name: "call-video", audio: pcma, video: true },
+    { name: "call-audio", audio: pcma, video: false },
+    { name: "rtmp-audio", audio: pcma, video: false },
+    { name: "starting", video: true },
+  ]);
 });
 
 test("playStream gets PLAYING when the player connects, then the stream's frames; the source is asked for a keyframe", async () => {
-  const { open, engine } = setup();
+  const { open, hub, engine } = setup();
   const pub = await connected(open());
   const player = await connected(open());
   await publish(pub, "m1", "cam");
   const source = engine.peers[0]!;
   source.events.connected();
-  const stream = source.stream!;
-  stream.setConfig({ codec: "H264", sps: new Uint8Array([0x67, 0x42]), pps: new Uint8Array([0x68]), width: 320, height: 240 });
-  stream.pushFrame({ kind: "video", codec: "H264", dts: 0, pts: 0, key: true, data: [new Uint8Array([0x65, 1])] });
+  const stream = hub.get("cam")!;
+  source.stream!.setConfig({ codec: "H264", sps: new Uint8Array([0x67, 0x42]), pps: new Uint8Array([0x68]), width: 320, height: 240 });
+  source.stream!.pushFrame({ kind: "video", codec: "H264", dts: 0, pts: 0, key: true, data: [new Uint8Array([0x65, 1])] });
 
   player.session.receive(frame("playStream", { mediaSessionId: "p1", name: "cam", published: false, sdp: OFFER }));
   await flush();
@@ -221,7 +229,7 @@ test("a peer that never connects fails with `Failed by ICE timeout` and frees th
   const s = await connected(open());
   await publish(s, "m1", "cam");
   s.socket.take();
-  clock.tick(1000);
+  clock.advance(1000);
   assert.equal(s.socket.statuses(), [{ id: "m1", status: "FAILED", info: INFO.ICE_TIMEOUT }]);
   assert.is(hub.get("cam"), undefined);
 });
@@ -314,13 +322,13 @@ test("the server pings every keep_alive.server_interval and closes the session a
   await publish(s, "m1", "cam");
   engine.peers[0]!.events.connected();
   s.socket.take();
-  clock.tick(5000);
+  clock.advance(5000);
   assert.equal(s.socket.take(), [{ message: "ping", data: [] }]);
   s.session.receive(frame("pong", null));
-  clock.tick(15000);
+  clock.advance(15000);
   assert.is(s.socket.take().length, 3, "three more pings");
   assert.is(s.socket.closed, undefined, "a pong reset the count");
-  clock.tick(5000);
+  clock.advance(5000);
   assert.equal(s.socket.closed, { code: 1001, reason: INFO.KEEP_ALIVE });
   assert.is(s.session.currentState, "closed");
   assert.is(hub.get("cam"), undefined);

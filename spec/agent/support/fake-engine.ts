@@ -1,6 +1,6 @@
 /** A MediaEngine without media: peers answer at once and connect or fail when the test says. */
 import type { Frame, TrackConfig } from "../../../src/codecs/frame.ts";
-import type { Stream } from "../../../src/core/stream.ts";
+import type { FrameTarget } from "../../../src/agent/webrtc/media-receiver.ts";
 import { TranspondError } from "../../../src/errors.ts";
 import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PlaySource, type PublishPeer } from "../../../src/agent/signaling/media-engine.ts";
 
@@ -10,7 +10,7 @@ export interface FakePeer {
   readonly events: PeerEvents;
   closed: boolean;
   keyframeRequests: number;
-  stream?: Stream;
+  stream?: FrameTarget;
   received: Frame[];
   configs: TrackConfig[];
   requestKeyframeFromPlayer?: () => void;

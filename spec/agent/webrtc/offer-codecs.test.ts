@@ -45,6 +45,15 @@ test("a player of a G.711 stream keeps only that G.711 when Chromium offers it, 
   assert.is(selectOfferCodecs(PLAY).audioCodec, "opus");
 });
 
+test("a section that sends nothing loses its a=ssrc lines (werift would route the viewer's PLI to them), a sending one keeps them", () => {
+  const recvonlyWithSsrc = PLAY.replace(/^(a=mid:1)$/m, "$1\r\na=ssrc:3934649988 cname:agent");
+  assert.match(recvonlyWithSsrc, /a=ssrc:3934649988/);
+  assert.not.match(selectOfferCodecs(recvonlyWithSsrc).sdp, /a=ssrc:/);
+  const sent = (PUBLISH.match(/^a=ssrc:/gm) ?? []).length;
+  assert.ok(sent > 0);
+  assert.is((selectOfferCodecs(PUBLISH).sdp.match(/^a=ssrc:/gm) ?? []).length, sent);
+});
+
 test("the input text is not changed", () => {
   const before = PUBLISH.slice();
   selectOfferCodecs(PUBLISH);

@@ -1,7 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ConfigError } from "../../../src/errors.ts";
-import { advertisePublicAddresses, mediaNetworkConfig, peerConnectionOptions } from "../../../src/agent/webrtc/peer-config.ts";
+import { mediaNetworkConfig } from "../../../src/agent/webrtc/network-config.ts";
+import { advertisePublicAddresses, peerConnectionOptions } from "../../../src/agent/webrtc/peer-config.ts";
 
 const test = suite("agent/webrtc/peer-config");
 const base: { ice_interface_addresses: string[]; media_public_address: string[]; media_port_from: number; media_port_to: number } = { ice_interface_addresses: ["127.0.0.1"], media_public_address: [], media_port_from: 31000, media_port_to: 32000 };
@@ -21,6 +22,15 @@ test("with no ice_interface_addresses werift gathers on every interface", () => 
   const o = peerConnectionOptions(mediaNetworkConfig({ ...base, ice_interface_addresses: [] }));
   assert.is(o.iceUseIpv4, undefined);
   assert.is(o.iceAdditionalHostAddresses, undefined);
+});
+
+test("with no ice_interface_addresses a bind_address naming one address is where media binds; 0.0.0.0 and :: leave every interface", () => {
+  const net = (bind_address: string) => mediaNetworkConfig({ ...base, ice_interface_addresses: [], bind_address });
+  assert.equal(peerConnectionOptions(net("127.0.0.1")).iceInterfaceAddresses, { udp4: "127.0.0.1" });
+  assert.equal(peerConnectionOptions(net("::1")).iceInterfaceAddresses, { udp6: "::1" });
+  assert.equal(net("0.0.0.0").interfaceAddresses, []);
+  assert.equal(net("::").interfaceAddresses, []);
+  assert.equal(mediaNetworkConfig({ ...base, bind_address: "127.0.0.1", ice_interface_addresses: ["127.0.0.2"] }).interfaceAddresses, ["127.0.0.2"], "ice_interface_addresses wins");
 });
 
 const BAD: { name: string; config: typeof base; key: string }[] = [

@@ -2,10 +2,14 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { PlayerAudio, playerAudioPreference } from "../../../src/agent/webrtc/player-audio.ts";
 import { opusPacketSamples } from "../../../src/audio/opus-decoder.ts";
+import { createCodecPool, PooledTranscoder } from "../../../src/audio/pooled-transcoder.ts";
+import { createLogger } from "../../../src/log.ts";
 import type { AudioFrame } from "../../../src/codecs/frame.ts";
 import { waitFor } from "../../support/net.ts";
 
 const test = suite("agent/webrtc/player-audio");
+/** How long a closed player is watched for a worker's late output that must not come. */
+const QUIET_WINDOW_MS = 100;
 const PCMA = { codec: "PCMA" as const, sampleRate: 8000, channels: 1 };
 const frame = (codec: AudioFrame["codec"], pts: number, data: Uint8Array): AudioFrame => ({ kind: "audio", codec, dts: pts, pts, key: true, data });
 
@@ -58,6 +62,29 @@ test("G.711 to a browser without it becomes 20 ms Opus; frames waiting for the e
   audio.close();
   audio.frame(frame("PCMA", 1000, new Uint8Array(160)));
   assert.is(out.length, 50, "nothing after close");
+});
+
+test("in a codec worker the same Opus packets come, in order, and none after close", async () => {
+  const pool = createCodecPool(1, 64, createLogger("test"));
+  try {
+    const input = Array.from({ length: 50 }, (_, i) => frame("PCMA", i * 20, new Uint8Array(160).map((_, k) => (k * 7 + i) & 0xff)));
+    const here = player("opus");
+    here.audio.config(PCMA);
+    for (const f of input) here.audio.frame(f);
+    await waitFor("Opus here", () => (here.out.length >= 50 ? true : undefined), 5000, 10);
+    const out: AudioFrame[] = [];
+    const audio = new PlayerAudio({ send: "opus", opusBitrate: 32000, emit: (f) => void out.push(f), transcoder: (options, deliver) => PooledTranscoder.create(pool, { ...options, stream: "s", log: createLogger("test"), onFrames: deliver }) });
+    audio.config(PCMA);
+    for (const f of input) audio.frame(f);
+    await waitFor("Opus from the worker", () => (out.length >= 50 ? true : undefined), 20000, 10);
+    assert.equal(out.map((f) => [f.pts, [...f.data]]), here.out.map((f) => [f.pts, [...f.data]]));
+    audio.close();
+    audio.frame(frame("PCMA", 1000, new Uint8Array(160)));
+    await new Promise((r) => setTimeout(r, QUIET_WINDOW_MS));
+    assert.is(out.length, 50, "nothing after close");
+  } finally {
+    await pool.close();
+  }
 });
 
 test.run();

@@ -3,8 +3,10 @@ import * as assert from "uvu/assert";
 import { readAdtsFrames } from "../../../src/audio/aac/adts.ts";
 import { encodeAudioSpecificConfig } from "../../../src/audio/aac/index.ts";
 import { OpusPacketDecoder } from "../../../src/audio/opus-decoder.ts";
-import { StreamHub } from "../../../src/core/hub.ts";
+import { StreamHub } from "../../../src/core/stream/hub.ts";
 import { withParameterSets } from "../../../src/agent/webrtc/media-sender.ts";
+import { MediaReceiver } from "../../../src/agent/webrtc/media-receiver.ts";
+import { createOfferingPeer } from "../../../src/agent/webrtc/offer.ts";
 import { createWebRtcPlayer } from "../../../src/agent/webrtc/player.ts";
 import { H264Depacketizer } from "../../../src/rtp/h264/depacketizer.ts";
 import { decodeRtp } from "../../../src/rtp/packet.ts";
@@ -52,7 +54,7 @@ test("a werift browser playing a hub stream receives the same H.264 access units
     if (i % 5 === 0) await sleep(5);
   }
   await waitFor("video packets", () => (browser.received.video > frames.length ? true : undefined), 5000);
-  await sleep(200);
+  await waitFor("audio packets", () => (browser.received.audio >= frames.length - 1 ? true : undefined), 5000);
   assert.is(player.stats.audioSkipped, frames.length, "frames of another codec than the audio track's are not sent");
   assert.ok(browser.received.audio >= frames.length - 1, `audio packets ${browser.received.audio}`);
   assert.equal([...browser.received.audioPayloads[0]!], [...OPUS_SILENCE]);
@@ -99,6 +101,35 @@ test("an audio-only AAC stream plays as Opus, the video section inactive: the 1 
   const left = pcm.filter((_, i) => i % 2 === 0).subarray(48000);
   assert.ok(tonePower(left, 1000, 48000) > 1000 * tonePower(left, 1500, 48000), "a 1 kHz tone");
   assert.ok(tonePower(left, 1000, 48000) > (0.05 ** 2 * left.length) / 4, "with energy");
+});
+
+// The agent client playing from another server is a werift offerer: its recvonly sections carry
+// the SSRC its RTCP comes from, which werift's router used to take for a receiver of ours.
+test("a PLI from a werift viewer (the agent client pulling a relay) reaches the player's keyframe handler", async () => {
+  let connected = false;
+  const viewer = createOfferingPeer({ net: LOOPBACK_NET, kinds: ["audio", "video"], events: { connected: () => void (connected = true), failed: () => {} } });
+  cleanups.push(() => viewer.close());
+  const receiver = new MediaReceiver(viewer.pc, { keyframeRequestGapMs: 0 });
+  cleanups.push(() => receiver.close());
+  const offer = await viewer.offer();
+  assert.match(offer, /m=video[^]*a=recvonly[^]*a=ssrc:\d+ /, "werift's recvonly offer names its RTCP SSRC");
+  const player = await createWebRtcPlayer(offer, LOOPBACK_NET, { connected: () => {}, failed: () => {} }, { opusBitrate: 64000 });
+  cleanups.push(() => player.close());
+  let keyframeRequests = 0;
+  player.onKeyframeRequest(() => void keyframeRequests++);
+  await viewer.accept(player.answerSdp);
+  await waitFor("connected", () => (connected ? true : undefined), 10000);
+  const hub = new StreamHub();
+  const stream = hub.publish("cam", { kind: "rtmp", requestKeyframe: () => {}, stop: () => {} });
+  const { config, frames } = fixtureVideo(2);
+  stream.setConfig(config);
+  stream.addSink(player.sink);
+  stream.pushFrame(frames[0]!);
+  // the viewer's PLI names the SSRC it saw (onTrack), so wait for a packet first
+  await waitFor("PLI answered", () => {
+    receiver.requestKeyframe();
+    return keyframeRequests > 0 ? true : undefined;
+  }, 10000, 200);
 });
 
 test.run();

@@ -1,14 +1,16 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { AudioFrame, Frame, VideoFrame } from "../../../src/codecs/frame.ts";
-import { StreamHub } from "../../../src/core/hub.ts";
-import type { MediaSource } from "../../../src/core/media-sink.ts";
+import { StreamHub } from "../../../src/core/stream/hub.ts";
+import type { MediaSource } from "../../../src/core/stream/media-sink.ts";
 import { createWebRtcPublisher } from "../../../src/agent/webrtc/publisher.ts";
 import type { PublishPeer } from "../../../src/agent/signaling/media-engine.ts";
 import { sleep, waitFor } from "../../support/net.ts";
 import { fixtureVideo, LOOPBACK_NET, OPUS_SILENCE, publishingBrowser, writeOpus, writeVideo } from "../support/werift-browser.ts";
 
 const test = suite("agent/webrtc/publisher");
+/** The receiver's keyframe-request rate limit (keyframeRequestGapMs' default). */
+const PLI_GAP_MS = 500;
 
 const cleanups: (() => unknown)[] = [];
 test.after.each(async () => {
@@ -55,7 +57,7 @@ test("a werift browser publishing H.264 and Opus fills a hub stream with the fix
     await sleep(5);
   }
   await waitFor("video frames", () => (stream.frames.video >= frames.length - 2 ? true : undefined), 5000);
-  await sleep(300);
+  await waitFor("audio frames", () => (got.filter((f) => f.kind === "audio").length >= frames.length * 2 - 4 ? true : undefined), 5000);
 
   assert.equal(failures, []);
   assert.is(stream.videoConfig?.width, 480);
@@ -77,13 +79,13 @@ test("a werift browser publishing H.264 and Opus fills a hub stream with the fix
 
   // Regression (Chromium e2e, sink waiting for the next GOP): a keyframe request inside the PLI
   // rate-limit gap is sent once the gap has passed, never dropped.
-  await sleep(600);
+  await sleep(PLI_GAP_MS + 100);
   const before = browser.plis;
   peer.requestKeyframe();
   peer.requestKeyframe();
   peer.requestKeyframe();
   await waitFor("the deferred PLI", () => (browser.plis > before ? true : undefined), 2000);
-  await sleep(700);
+  await sleep(PLI_GAP_MS + 200); // a third PLI, if one were sent, would come within this window
   assert.ok(browser.plis - before <= 2, `at most two PLIs for a burst of requests, got ${browser.plis - before}`);
 });
 

@@ -13,7 +13,7 @@ import { readAdtsFrames } from "../../../src/audio/aac/adts.ts";
 import { AacDecoder } from "../../../src/audio/aac/decoder.ts";
 import { toAdts } from "../../../src/audio/aac/index.ts";
 import { ParseError, TranspondError } from "../../../src/errors.ts";
-import { decodeAudioSpecificConfig } from "../../../src/flv/aac-config.ts";
+import { decodeAudioSpecificConfig } from "../../../src/codecs/aac-config.ts";
 import { decodeAudioTag } from "../../../src/flv/audio-tag.ts";
 import { FlvReader } from "../../../src/flv/file-reader.ts";
 import { TAG_TYPE } from "../../../src/flv/tag.ts";

@@ -3,11 +3,11 @@
  * records what it was sent.
  */
 import type { Frame, TrackConfig } from "../../../src/codecs/frame.ts";
-import { StreamHub } from "../../../src/core/hub.ts";
+import { StreamHub } from "../../../src/core/stream/hub.ts";
 import type { LinkDelegate, RelayLink, RelaySpec } from "../../../src/core/relay/link.ts";
 import { TranspondError } from "../../../src/errors.ts";
 import { RelayRegistry, type RelayRegistryDeps } from "../../../src/core/relay/relays.ts";
-import type { MediaSink } from "../../../src/core/media-sink.ts";
+import type { MediaSink } from "../../../src/core/stream/media-sink.ts";
 
 /** A failed attempt as the protocols report one: with a `retry` flag. */
 class LinkError extends TranspondError {
@@ -52,7 +52,7 @@ export function relaySetup(outcomes: LinkOutcome[], deps: Partial<RelayRegistryD
   const links: FakeLink[] = [];
   const registry = new RelayRegistry({
     hub,
-    config: { wcs_agent_ssl: false, wcs_agent_reconnect_min_delay: 5, wcs_agent_reconnect_max_delay: 20 },
+    config: { wcs_agent_ssl: false, wcs_agent_reconnect_min_delay: 5, wcs_agent_reconnect_max_delay: 20, max_relays: 100 },
     connect: (spec, delegate) => {
       const link = new FakeLink(spec, delegate, outcomes[Math.min(links.length, outcomes.length - 1)]!);
       links.push(link);

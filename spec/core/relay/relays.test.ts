@@ -1,7 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { AudioConfig, Frame } from "../../../src/codecs/frame.ts";
-import type { MediaSink, MediaSource } from "../../../src/core/media-sink.ts";
+import type { MediaSink, MediaSource } from "../../../src/core/stream/media-sink.ts";
+import { CORE_ERR, type CoreErrorCode } from "../../../src/core/errors.ts";
 import { normalizeRelayUri, RelayError } from "../../../src/core/relay/relays.ts";
 import { waitFor } from "../../support/net.ts";
 import { relaySetup } from "./relay-fakes.ts";
@@ -13,16 +14,16 @@ const opus: AudioConfig = { codec: "OPUS", sampleRate: 48000, channels: 2 };
 const v = (dts: number, key = false): Frame => ({ kind: "video", codec: "H264", dts, pts: dts, key, data: [new Uint8Array([1])] });
 const a = (dts: number): Frame => ({ kind: "audio", codec: "OPUS", dts, pts: dts, key: true, data: new Uint8Array(1) });
 
-function expectRelayError(fn: () => unknown, status: number, text: RegExp): void {
+function expectRelayError(fn: () => unknown, code: CoreErrorCode, text: RegExp): void {
   try {
     fn();
   } catch (err) {
     assert.instance(err, RelayError);
-    assert.is((err as RelayError).status, status);
+    assert.is((err as RelayError).code, code);
     assert.match((err as Error).message, text);
     return;
   }
-  assert.unreachable(`expected a ${status}`);
+  assert.unreachable(`expected ${code}`);
 }
 
 function localStream(hub: ReturnType<typeof relaySetup>["hub"], name = "cam") {
@@ -39,8 +40,8 @@ test("a uri without scheme becomes ws:// or wss:// as wcs_agent_ssl says; a sche
   assert.equal(normalizeRelayUri("host:8443", true), { uri: "wss://host:8443", transport: "webrtc" });
   assert.equal(normalizeRelayUri("ws://host:8080", true), { uri: "ws://host:8080", transport: "webrtc" });
   assert.equal(normalizeRelayUri("rtmp://host/live/s", true), { uri: "rtmp://host/live/s", transport: "rtmp" });
-  expectRelayError(() => normalizeRelayUri("http://host/x", false), 400, /^uri: scheme http is not one of ws, wss, rtmp, rtmps/);
-  expectRelayError(() => normalizeRelayUri("", false), 400, /^uri: /);
+  expectRelayError(() => normalizeRelayUri("http://host/x", false), CORE_ERR.INVALID, /^uri: scheme http is not one of ws, wss, rtmp, rtmps/);
+  expectRelayError(() => normalizeRelayUri("", false), CORE_ERR.INVALID, /^uri: /);
 });
 
 test("push: ACTIVE, the link gets the configs, then frames from a keyframe on, and a keyframe is asked for", async () => {
@@ -56,6 +57,8 @@ test("push: ACTIVE, the link gets the configs, then frames from a keyframe on, a
   stream.pushFrame(v(20, true));
   stream.pushFrame(a(25));
   assert.equal(links[0]!.sent, ["config H264", "config OPUS", "videoK@20", "audio@25"]);
+  assert.is(relay.bytes, 2, "bytes count what was sent (the 1-byte keyframe and audio frame), not what was skipped");
+  assert.ok(relay.activeSince !== undefined && relay.activeSince <= Date.now());
 });
 
 test("push: a dropped link goes RECONNECTING and back, the new link starts at a keyframe again", async () => {
@@ -65,6 +68,7 @@ test("push: a dropped link goes RECONNECTING and back, the new link starts at a 
   await waitFor("ACTIVE", () => (relay.state === "ACTIVE" ? true : undefined));
   links[0]!.delegate.lost("the WebSocket closed", true);
   assert.is(relay.state, "RECONNECTING");
+  assert.is(relay.activeSince, undefined, "no uptime while not ACTIVE");
   assert.is(relay.lastError, "the WebSocket closed");
   assert.ok(links[0]!.stopped);
   await waitFor("ACTIVE again", () => (relay.state === "ACTIVE" && links.length === 2 ? true : undefined));
@@ -86,6 +90,31 @@ test("push: unreachable attempts are retried with backoff; a refusal for good is
   assert.is(registry.all().length, 1, "a FAILED relay stays listed with its error");
 });
 
+test("terminate during RECONNECTING: STOPPED at once, no further attempt, the local stream let go; terminate during CONNECTING stops the link it was starting", async () => {
+  const { hub, registry, links } = relaySetup(["ok", "unreachable"]);
+  const { stream } = localStream(hub);
+  const relay = registry.push({ uri: "ws://b:8080", localStreamName: "cam", remoteStreamName: "camB" });
+  await waitFor("ACTIVE", () => (relay.state === "ACTIVE" ? true : undefined));
+  links[0]!.delegate.lost("the server closed the WebSocket (1001)", true);
+  assert.is(relay.state, "RECONNECTING");
+  assert.is(registry.terminate({ remoteStreamName: "camB" }), 1);
+  assert.is(relay.state, "STOPPED");
+  assert.is(stream.sinkCount, 0, "the relay's sink left the local stream");
+  const states: string[] = [];
+  registry.on("state", ({ relay: r }) => states.push(r.state));
+  // several times the longest backoff (20 ms): the retry timer must not start a link
+  await new Promise((r) => setTimeout(r, 200));
+  assert.is(links.length, 1);
+  assert.equal(states, []);
+  assert.is(relay.reconnects, 0);
+
+  const pulled = registry.pull({ uri: "ws://a:8080", localStreamName: "here", remoteStreamName: "there" });
+  assert.is(pulled.state, "CONNECTING");
+  registry.terminate({ localStreamName: "here" });
+  await waitFor("the starting link stopped", () => (links[1]?.stopped ? true : undefined));
+  assert.is(hub.get("here"), undefined, "nothing published after a terminate while connecting");
+});
+
 test("push: the local stream ending stops the relay and the link", async () => {
   const { hub, registry, links } = relaySetup(["ok"]);
   const { stream } = localStream(hub);
@@ -100,12 +129,12 @@ test("push: the local stream ending stops the relay and the link", async () => {
 
 test("push: 404 for a local stream that does not exist, 409 for the same relay twice, 400 for an rtmp:// uri", () => {
   const { hub, registry } = relaySetup(["ok"]);
-  expectRelayError(() => registry.push({ uri: "ws://b:8080", localStreamName: "cam", remoteStreamName: "x" }), 404, /Stream not found: cam/);
+  expectRelayError(() => registry.push({ uri: "ws://b:8080", localStreamName: "cam", remoteStreamName: "x" }), CORE_ERR.NOT_FOUND, /Stream not found: cam/);
   localStream(hub);
   registry.push({ uri: "ws://b:8080", localStreamName: "cam", remoteStreamName: "x" });
-  expectRelayError(() => registry.push({ uri: "ws://b:8080", localStreamName: "cam", remoteStreamName: "x" }), 409, /already exists/);
-  expectRelayError(() => registry.push({ uri: "rtmp://b/live", localStreamName: "cam", remoteStreamName: "y" }), 400, /^uri: .*\/push\/startup/);
-  expectRelayError(() => registry.push({ uri: "ws://c:8080", localStreamName: "cam" }), 400, /^remoteStreamName is required/);
+  expectRelayError(() => registry.push({ uri: "ws://b:8080", localStreamName: "cam", remoteStreamName: "x" }), CORE_ERR.CONFLICT, /already exists/);
+  expectRelayError(() => registry.push({ uri: "rtmp://b/live", localStreamName: "cam", remoteStreamName: "y" }), CORE_ERR.INVALID, /^uri: .*\/push\/startup/);
+  expectRelayError(() => registry.push({ uri: "ws://c:8080", localStreamName: "cam" }), CORE_ERR.INVALID, /^remoteStreamName is required/);
 });
 
 test("pull: the remote media is a local stream while the link is up; the remote end unpublishes it and the relay tries again", async () => {
@@ -121,6 +150,7 @@ test("pull: the remote media is a local stream while the link is up; the remote 
   links[0]!.delegate.config(h264);
   stream!.addSink(sink);
   links[0]!.delegate.frame(v(0, true));
+  assert.is(relay.bytes, 1);
   stream!.requestKeyframe();
   assert.is(links[0]!.keyframeRequests, 2, "the sink's keyframe request and ours reach the link");
   links[0]!.delegate.lost("the remote stream ended (Stopped by publisher stop)", true);
@@ -133,13 +163,13 @@ test("pull: the remote media is a local stream while the link is up; the remote 
 test("pull: 409 for a local name in use or pulled twice; terminate by any field given, 404 when none matches", async () => {
   const { hub, registry } = relaySetup(["ok"]);
   localStream(hub, "busy");
-  expectRelayError(() => registry.pull({ uri: "ws://a:8080", localStreamName: "busy", remoteStreamName: "s" }), 409, /already in use: busy/);
+  expectRelayError(() => registry.pull({ uri: "ws://a:8080", localStreamName: "busy", remoteStreamName: "s" }), CORE_ERR.CONFLICT, /already in use: busy/);
   const first = registry.pull({ uri: "ws://a:8080", localStreamName: "one", remoteStreamName: "s1" });
   registry.pull({ uri: "rtmp://a/live/s2", localStreamName: "two" });
-  expectRelayError(() => registry.pull({ uri: "rtmp://a/live/s2", localStreamName: "three" }), 409, /already exists/);
+  expectRelayError(() => registry.pull({ uri: "rtmp://a/live/s2", localStreamName: "three" }), CORE_ERR.CONFLICT, /already exists/);
   assert.is(registry.find({ remoteStreamName: "s2" })[0]!.spec.localStreamName, "two");
-  expectRelayError(() => registry.terminate({}), 400, /at least one of uri/);
-  expectRelayError(() => registry.terminate({ localStreamName: "nope" }), 404, /Relay not found/);
+  expectRelayError(() => registry.terminate({}), CORE_ERR.INVALID, /at least one of uri/);
+  expectRelayError(() => registry.terminate({ localStreamName: "nope" }), CORE_ERR.NOT_FOUND, /Relay not found/);
   assert.is(registry.terminate({ localMediaSessionId: first.options.id }), 1);
   assert.is(first.state, "STOPPED");
   assert.is(registry.terminate({ uri: "rtmp://a/live/s2" }), 1);
@@ -152,7 +182,7 @@ test("pull, RTMP form: the remote name is the uri's last segment; without localS
   assert.is(named.spec.remoteStreamName, "cam1");
   assert.is(named.spec.localStreamName, "rtmp://user@a/live/cam1");
   assert.is(named.options.displayUri, "rtmp://user@a/live/cam1");
-  expectRelayError(() => registry.pull({ uri: "rtmp://a/live", localStreamName: "x" }), 400, /^uri: .*application and a stream name/);
+  expectRelayError(() => registry.pull({ uri: "rtmp://a/live", localStreamName: "x" }), CORE_ERR.INVALID, /^uri: .*application and a stream name/);
 });
 
 test.run();

@@ -15,6 +15,9 @@ const msg = (timestamp: number, length: number, typeId = 8, messageStreamId = 1,
 
 const s = suite("chunk writer");
 
+/** The chunks of a Set Chunk Size message, so a reader follows the writer's size. */
+const chunkSizeMessage = (size: number): Uint8Array[] => [new ChunkWriter().write({ chunkStreamId: 2, messageStreamId: 0, timestamp: 0, typeId: 1, payload: Uint8Array.of(size >>> 24, (size >> 16) & 0xff, (size >> 8) & 0xff, size & 0xff) })];
+
 s("compresses headers: fmt 0 first, fmt 2 for a new delta, fmt 3 for a repeated one, fmt 1 for a new length", () => {
   const w = new ChunkWriter();
   const fmts = [msg(0, 2), msg(20, 2), msg(40, 2), msg(60, 3), msg(80, 3, 9), msg(50, 3, 9), msg(60, 3, 9, 2)].map((m) => w.write(m)[0]! >> 6);
@@ -58,6 +61,34 @@ s("uses 2- and 3-byte basic headers for chunk stream ids 64 and up", () => {
   const w = new ChunkWriter();
   assert.is(toHex(w.write(msg(0, 1, 8, 0, 70)).subarray(0, 2)), "0006");
   assert.is(toHex(w.write(msg(0, 1, 8, 0, 577)).subarray(0, 3)), "010102");
+});
+
+s("writeParts: the first header per writer, the rest cut once per payload, chunk size and chunk stream for every writer", () => {
+  const payload = msg(0, 10_000).payload;
+  const a = new ChunkWriter();
+  const b = new ChunkWriter();
+  const reference = new ChunkWriter();
+  for (const w of [a, b, reference]) w.chunkSize = 4096;
+  b.write(msg(0, 3)); // b's chunk stream 4 has history: its first header differs from a's
+  reference.write(msg(0, 3));
+  const [headerA, bodyA] = a.writeParts({ ...msg(40, 0), payload });
+  const [headerB, bodyB] = b.writeParts({ ...msg(40, 0), payload });
+  assert.ok(bodyA === bodyB, "one body for both writers");
+  assert.is.not(toHex(headerA), toHex(headerB));
+  assert.is(toHex(Buffer.concat([headerB, bodyB])), toHex(reference.write({ ...msg(40, 0), payload })));
+  assert.equal(new ChunkReader({ limits: { maxMessageSize: 1 << 20 } }).push(Buffer.concat([...chunkSizeMessage(4096), headerA, bodyA])).at(-1)?.payload, payload);
+  assert.ok(a.writeParts({ ...msg(80, 0), payload, chunkStreamId: 6 })[1] !== bodyA, "another chunk stream has its own continuation headers");
+  a.chunkSize = 128;
+  assert.is(a.writeParts({ ...msg(120, 0), payload })[1].length, 10_000 + 78, "another chunk size is cut again");
+});
+
+s("writeParts does not share a body that repeats an extended timestamp, nor a payload that fits one chunk", () => {
+  const payload = msg(0, 300).payload;
+  const [, extended] = new ChunkWriter().writeParts({ ...msg(0x01000000, 0), payload });
+  assert.is(toHex(extended.subarray(128, 133)), "c4" + "01000000");
+  assert.ok(new ChunkWriter().writeParts({ ...msg(0x01000000, 0), payload })[1] !== extended);
+  const small = msg(0, 100).payload;
+  assert.ok(new ChunkWriter().writeParts({ ...msg(0, 0), payload: small })[1] === small, "one chunk: the payload itself");
 });
 
 s("re-chunks every message of the captured sessions so that the reader gives them back unchanged", () => {

@@ -1,8 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { makeConfig } from "../../../src/config.ts";
-import { StreamHub } from "../../../src/core/hub.ts";
-import { startRtmpServer, type RtmpServerHandle } from "../../../src/core/rtmp-ingest.ts";
+import { StreamHub } from "../../../src/core/stream/hub.ts";
+import { startRtmpServer, type RtmpServerHandle } from "../../../src/core/ingest/rtmp-ingest.ts";
 import { amf0Properties } from "../../../src/flv/amf0.ts";
 import type { RtmpConnection } from "../../../src/rtmp/session/connection.ts";
 import { statusOf } from "../../../src/rtmp/session/status.ts";
@@ -10,6 +10,8 @@ import { freeTcpPort, sleep, waitFor } from "../../support/net.ts";
 import { fixtureTags, openClient, sendTags, startPlay, startPublish } from "./peers.ts";
 
 const test = suite("embedded RTMP server (in-process peers)");
+/** How long a player of a name nobody publishes is watched for media that must not come. */
+const QUIET_WINDOW_MS = 100;
 let hub: StreamHub;
 let server: RtmpServerHandle;
 const open: RtmpConnection[] = [];
@@ -92,7 +94,7 @@ test("a player gets StreamBegin, Play.Reset, Play.Start, |RtmpSampleAccess, onMe
 test("playing a name not published yet waits (as nginx-rtmp), then plays; an unpublish sends StreamEOF and Play.UnpublishNotify", async () => {
   const player = keep(await startPlay(server.port, "later"));
   await waitFor("play start", () => (player.events.includes("onStatus NetStream.Play.Start") ? true : undefined));
-  await sleep(100);
+  await sleep(QUIET_WINDOW_MS);
   assert.is(player.media.length, 0);
   const pub = keep(await startPublish(server.port, "later"));
   sendTags(pub.conn, pub.streamId, headTags);

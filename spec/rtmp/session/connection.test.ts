@@ -10,7 +10,7 @@ import { RtmpCommandRejectedError, SESSION_ERR } from "../../../src/rtmp/session
 import type { CommandMessage } from "../../../src/rtmp/session/events.ts";
 import { statusObject, statusOf } from "../../../src/rtmp/session/status.ts";
 import { e2eSuite } from "../../support/e2e.ts";
-import { freeTcpPort, sleep, waitFor } from "../../support/net.ts";
+import { freeTcpPort, waitFor } from "../../support/net.ts";
 import { connectionPair, rawToServer, type ConnectionPair } from "./pair.ts";
 
 const test = suite("rtmp connection");
@@ -110,9 +110,12 @@ test("after the peer's Window Acknowledgement Size, received bytes are acknowled
   pair = await connectionPair();
   const seen = received(pair.server);
   pair.server.sendControl({ type: "WindowAckSize", size: 1000 });
+  const client = pair.client;
   for (let i = 0; i < 5; i++) {
+    const before = client.bytesIn;
     pair.server.sendMessage({ chunkStreamId: 6, messageStreamId: 1, timestamp: i * 40, body: { type: "Video", data: new Uint8Array(700) } });
-    await sleep(20);
+    // one message per read, so each window crossing is seen on its own
+    await waitFor(`message ${i} read`, () => (client.bytesIn >= before + 700 ? true : undefined));
   }
   await waitFor("two acknowledgements", () => (seen.filter((m) => m.type === "Acknowledgement").length >= 2 ? true : undefined));
   const acks = seen.flatMap((m) => (m.type === "Acknowledgement" ? [m.sequenceNumber] : []));

@@ -2,7 +2,7 @@
 import { SipCore, type ServerTransaction } from "../../../src/sip/user-agent/core.ts";
 import type { MemoryTransport } from "../../../src/sip/transport/memory.ts";
 import type { SipRequest, SipResponse } from "../../../src/sip/messages.ts";
-import type { Clock } from "../../../src/sip/transaction/timers.ts";
+import type { Clock } from "../../../src/clock.ts";
 
 export type Script = (request: SipRequest, tx: ServerTransaction, core: SipCore) => void;
 

@@ -1,7 +1,7 @@
 /** A user agent on one side of an in-memory pair and a scripted far end on the other, with a manual clock. */
 import { createMemoryTransportPair } from "../../../src/sip/transport/memory.ts";
 import { UserAgent } from "../../../src/sip/user-agent/user-agent.ts";
-import { ManualClock } from "./manual-clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 import { FarEnd } from "./far-end.ts";
 
 export const enc = (t: string): Uint8Array => new TextEncoder().encode(t);

@@ -4,7 +4,7 @@ import { InviteClientTransaction } from "../../../src/sip/transaction/ict.ts";
 import { DEFAULT_TIMER_SETTINGS, timerTable } from "../../../src/sip/transaction/timers.ts";
 import { headerValue } from "../../../src/sip/message/headers.ts";
 import type { SipMessage, SipResponse } from "../../../src/sip/messages.ts";
-import { ManualClock } from "../support/manual-clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 import { request, response } from "../support/messages.ts";
 
 const test = suite("sip INVITE client transaction");

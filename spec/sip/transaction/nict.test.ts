@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { NonInviteClientTransaction } from "../../../src/sip/transaction/nict.ts";
 import { DEFAULT_TIMER_SETTINGS, timerTable } from "../../../src/sip/transaction/timers.ts";
 import type { SipMessage } from "../../../src/sip/messages.ts";
-import { ManualClock } from "../support/manual-clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 import { request, response } from "../support/messages.ts";
 
 const test = suite("sip non-INVITE client transaction");

@@ -11,7 +11,7 @@ import { SipCore } from "../../../src/sip/user-agent/core.ts";
 import { encodeSipMessage } from "../../../src/sip/message/serialize.ts";
 import { mutations } from "../../support/fuzz.ts";
 import { TORTURE_CASES } from "../message/torture.cases.ts";
-import { ManualClock } from "../support/manual-clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 import { settle } from "../support/far-end.ts";
 import { request } from "../support/messages.ts";
 

@@ -4,7 +4,7 @@ import { decodeTransponder, decodeTransponders, flvAudioPlayable, restErrorMessa
 
 const test = suite("web/client/rest");
 
-// The object /rest-api/push/find_all answers with (src/rest/push-routes.ts transponderObject)
+// The object /rest-api/push/find_all answers with (src/rest/wcs-objects.ts transponderObject)
 const FROM_SERVER = {
   mediaSessionId: "eume87rjk3df1i9u14elffga6t",
   streamName: "rtmp_cam1",

@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { defaultRtmpUrl, httpFlvPath, initialStreamName, signalingUrl } from "../../../src/web/client/server-url.ts";
+import { decodeServerPorts, defaultRtmpUrl, httpFlvPath, initialStreamName, signalingUrl, signalingWarning, unreachableMessage } from "../../../src/web/client/server-url.ts";
 
 const test = suite("web/client/server-url");
 const at = (url: string) => {
@@ -12,6 +12,35 @@ test("an http page connects to ws on port 8080 and an https page to wss on 8443 
   assert.is(signalingUrl(at("http://media.example.com:8081/publisher.html")), "ws://media.example.com:8080");
   assert.is(signalingUrl(at("https://media.example.com:8444/publisher.html")), "wss://media.example.com:8443");
   assert.is(signalingUrl(at("http://[::1]:8081/player.html")), "ws://[::1]:8080", "IPv6 literal in brackets");
+});
+
+test("the ports the serving server reports (/server.json) are used: ws for an http page, wss for an https page, its RTMP port", () => {
+  const ports = decodeServerPorts({ version: "1", ports: { http: 28081, ws: 28080, wss: 28443, rtmp: 21935 } });
+  assert.equal(ports, { ws: 28080, wss: 28443, rtmp: 21935 });
+  assert.is(signalingUrl(at("http://media.example.com:28081/publisher.html"), ports), "ws://media.example.com:28080");
+  assert.is(signalingUrl(at("https://media.example.com:28444/publisher.html"), ports), "wss://media.example.com:28443");
+  assert.is(defaultRtmpUrl(at("http://10.1.2.3:28081/publisher.html"), ports), "rtmp://10.1.2.3:21935/live");
+  assert.is(signalingUrl(at("http://h/p.html?wsPort=9080"), ports), "ws://h:9080", "the query still wins");
+});
+
+test("a /server.json answer that is not one reads as unknown; bad port values read as absent", () => {
+  assert.is(decodeServerPorts("nope"), undefined);
+  assert.is(decodeServerPorts({ version: "1" }), undefined);
+  assert.equal(decodeServerPorts({ ports: { ws: 0, wss: "x", rtmp: 70000 } }), { ws: undefined, wss: undefined, rtmp: undefined });
+});
+
+test("a page warns when the server has no listener for the scheme it needs, and says which key to set", () => {
+  assert.match(signalingWarning(at("https://h/p.html"), { ws: 8080, rtmp: 1935 }), /wss\.port=0/);
+  assert.match(signalingWarning(at("http://h/p.html"), { wss: 8443 }), /ws\.port=0/);
+  assert.is(signalingWarning(at("http://h/p.html"), { ws: 8080 }), "");
+  assert.is(signalingWarning(at("http://h/p.html"), undefined), "", "unknown server: nothing to say");
+});
+
+test("the unreachable message names the URL, the config key and, for wss, the certificate to accept", () => {
+  assert.match(unreachableMessage("ws://h:28080"), /cannot reach the signaling server at ws:\/\/h:28080.*ws\.port/);
+  const secure = unreachableMessage("wss://h:28443");
+  assert.match(secure, /wss\.port/);
+  assert.match(secure, /open https:\/\/h:28443 in this browser/);
 });
 
 test("?wsPort= and ?server= override the signaling address; invalid values are ignored", () => {

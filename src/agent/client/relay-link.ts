@@ -5,8 +5,8 @@
  *   push  publishStream with a send-only offer; started on PUBLISHING; the local stream's media
  *         goes out through the MediaSender; PLI from the other side asks the local source for a
  *         keyframe; stop sends unPublishStream
- *   pull  playStream with a receive-only offer; started on PLAYING; the media receiver's frames
- *         go to the relay; STOPPED / UNPUBLISHED from the other side is the remote stream ending;
+ *   pull  playStream with a receive-only offer (Opus, PCMA, PCMU: a G.711 stream comes untranscoded);
+ *         started on PLAYING; the media receiver's frames, in the answer's audio codec, go to the relay; STOPPED / UNPUBLISHED from the other side is the remote stream ending;
  *         stop sends stopStream
  *
  * FAILED, `fail`, the socket closing or ICE failing end the attempt: before the start as a
@@ -15,12 +15,13 @@
 import { randomUUID } from "node:crypto";
 import { errorMessage, TranspondError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import type { Frame, TrackConfig } from "../../codecs/frame.ts";
+import type { AudioConfig, Frame, TrackConfig } from "../../codecs/frame.ts";
+import type { TranscoderMaker } from "../../audio/transcoders.ts";
 import { CLIENT_MESSAGE, STREAM_STATUS } from "../signaling/messages.ts";
 import { MediaReceiver } from "../webrtc/media-receiver.ts";
 import { MediaSender, type MediaKind } from "../webrtc/media-sender.ts";
-import { createOfferingPeer, type OfferingPeer } from "../webrtc/offer.ts";
-import type { MediaNetworkConfig } from "../webrtc/peer-config.ts";
+import { answeredAudio, createOfferingPeer, type OfferingPeer } from "../webrtc/offer.ts";
+import type { MediaNetworkConfig } from "../webrtc/network-config.ts";
 import { AgentConnection, type StreamFrame } from "./connection.ts";
 import { AGENT_ERR, AgentError } from "./errors.ts";
 import { playStreamPayload, publishStreamPayload, stopPayload, type AgentStream } from "./messages.ts";
@@ -51,6 +52,8 @@ export interface AgentLinkOptions {
   readonly caFile?: string;
   /** Opus bitrate when a pushed stream's audio is transcoded (AAC, G.711 sources) */
   readonly opusBitrate: number;
+  /** push: where a G.711 or AAC source's audio is transcoded to Opus (the codec workers; default: this thread) */
+  readonly transcoder?: TranscoderMaker;
   /** ms for the socket, the session and the stream to start */
   readonly timeoutMs?: number;
   /** push: the local picture size, for the `constraints` of publishStream */
@@ -86,7 +89,7 @@ export class AgentLink {
     this.options = options;
     this.stream = { mediaSessionId: randomUUID(), name: spec.remoteStreamName, hasVideo: spec.hasVideo, hasAudio: spec.hasAudio };
     if (spec.direction === "push") {
-      this.sender = new MediaSender({ audioCodec: "opus", opusBitrate: options.opusBitrate, log: options.log });
+      this.sender = new MediaSender({ audioCodec: "opus", opusBitrate: options.opusBitrate, log: options.log, ...(options.transcoder ? { transcoder: options.transcoder } : {}) });
       this.sink = this.sender.sink;
     }
   }
@@ -146,10 +149,6 @@ export class AgentLink {
     const events = { connected: () => this.receiver?.connected(), failed: (info: string) => this.end(info, true) };
     const peer = createOfferingPeer({ net: this.options.net, kinds, sender: this.sender, onKeyframeRequest: () => this.delegate.keyframeRequested(), events });
     this.peer = peer;
-    if (!this.sender) {
-      this.receiver = new MediaReceiver(peer.pc, { log: this.options.log });
-      this.receiver.attach({ setConfig: (c) => !this.done && this.delegate.config(c), pushFrame: (f) => !this.done && this.delegate.frame(f) });
-    }
     const sdp = await peer.offer();
     if (this.done) return;
     this.conn!.onStream(this.stream.mediaSessionId, (frame) => void this.onFrame(frame));
@@ -163,6 +162,7 @@ export class AgentLink {
     if (this.done) return;
     if (frame.type === "setRemoteSDP") {
       try {
+        if (!this.sender && this.peer) this.receive(this.peer, answeredAudio(frame.sdp));
         await this.peer?.accept(frame.sdp);
       } catch (err) {
         this.end(errorMessage(err), true);
@@ -180,6 +180,12 @@ export class AgentLink {
     if (frame.status === STREAM_STATUS.STOPPED || frame.status === STREAM_STATUS.UNPUBLISHED) {
       this.end(`the remote stream ended (${frame.info || frame.status})`, true);
     }
+  }
+
+  /** pull: receives in the codecs of the answer (set before it is applied: werift reports the tracks then). */
+  private receive(peer: OfferingPeer, audio: AudioConfig | undefined): void {
+    this.receiver = new MediaReceiver(peer.pc, { log: this.options.log, ...(audio ? { audio } : {}) });
+    this.receiver.attach({ setConfig: (c) => !this.done && this.delegate.config(c), pushFrame: (f) => !this.done && this.delegate.frame(f) });
   }
 
   /** The attempt is over: a start in progress fails, a started link is reported lost. */

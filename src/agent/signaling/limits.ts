@@ -4,7 +4,6 @@
 export const MAX_FRAME_CHARS = 256 * 1024;
 /** Longest SDP inside a frame. */
 export const MAX_SDP_CHARS = 128 * 1024;
-export { MAX_STREAM_NAME_LENGTH } from "../../core/hub.ts";
 export const MAX_MEDIA_SESSION_ID_LENGTH = 128;
 /** Streams (published + played) one session may have at once. */
 export const MAX_STREAMS_PER_SESSION = 32;

@@ -3,8 +3,8 @@
  * hears back through `PeerEvents`. The werift engine is in ../webrtc/engine.ts; tests use a fake.
  */
 import type { AudioConfig } from "../../codecs/frame.ts";
-import type { MediaSink } from "../../core/media-sink.ts";
-import type { Stream } from "../../core/stream.ts";
+import type { FrameTarget } from "../webrtc/media-receiver.ts";
+import type { PlaySink } from "./handler.ts";
 
 /** Engine errors the session turns into a FAILED `info` text. */
 export const MEDIA_ERR = {
@@ -26,8 +26,8 @@ export interface PeerEvents {
 export interface PublishPeer {
   /** the complete answer (candidates included, no trickle) */
   readonly answerSdp: string;
-  /** Starts feeding `stream` (configs and frames). */
-  attach(stream: Stream): void;
+  /** Starts feeding `target` (configs and frames): the published stream. */
+  attach(target: FrameTarget): void;
   /** RTCP PLI to the browser. */
   requestKeyframe(): void;
   close(): void;
@@ -36,7 +36,7 @@ export interface PublishPeer {
 export interface PlayPeer {
   readonly answerSdp: string;
   /** what the stream feeds; frames before `connected` are dropped */
-  readonly sink: MediaSink;
+  readonly sink: PlaySink;
   /** Called when the browser asks for a keyframe (PLI/FIR from the player). */
   onKeyframeRequest(handler: () => void): void;
   close(): void;
@@ -44,6 +44,8 @@ export interface PlayPeer {
 
 /** What a player is about to play, as far as the stream knows when the browser's offer comes. */
 export interface PlaySource {
+  /** the stream's name (its codecs share one codec worker) */
+  readonly name?: string;
   /** the stream's audio track, when it has one */
   readonly audio?: AudioConfig;
   /** false when the stream is known to carry no video (audio config, no video config or frames) */

@@ -7,7 +7,8 @@
  * array because the SDK reads `data.data[0]` from every text frame before it dispatches (1.2).
  */
 import { ParseError } from "../../errors.ts";
-import { MAX_FRAME_CHARS, MAX_MEDIA_SESSION_ID_LENGTH, MAX_SDP_CHARS, MAX_STREAM_NAME_LENGTH } from "./limits.ts";
+import { MAX_STREAM_NAME_LENGTH } from "../../names.ts";
+import { MAX_FRAME_CHARS, MAX_MEDIA_SESSION_ID_LENGTH, MAX_SDP_CHARS } from "./limits.ts";
 
 /** Messages the Web SDK sends (1.3-1.8). */
 export const CLIENT_MESSAGE = {
@@ -34,6 +35,8 @@ export const SERVER_MESSAGE = {
 
 /** Stream statuses (4.2) the server reports. */
 export const STREAM_STATUS = {
+  /** requested, not yet answered (the body of the publishStream / playStream hooks) */
+  PENDING: "PENDING",
   PUBLISHING: "PUBLISHING",
   UNPUBLISHED: "UNPUBLISHED",
   PLAYING: "PLAYING",
@@ -77,6 +80,8 @@ export const SIGNALING_ERR = {
   UNKNOWN_MESSAGE: "ERR_WCS_UNKNOWN_MESSAGE",
   /** a binary frame on a signaling socket */
   BINARY: "ERR_WCS_BINARY",
+  /** a failure that is not a TranspondError (a bug), answered as such */
+  INTERNAL: "ERR_INTERNAL",
 } as const;
 
 export interface ClientFrame {
@@ -179,6 +184,8 @@ export interface ConnectionRequest {
   /** `custom.login` / `custom.password` (the Web SDK's way to pass credentials); never echoed */
   readonly login?: string;
   readonly password?: string;
+  /** `custom.token`: an access token from /rest-api/auth/token (or whatever the connect hook checks) */
+  readonly token?: string;
 }
 
 /** Fields of `connection` never echoed back (secrets). */
@@ -193,8 +200,15 @@ export function decodeConnection(payload: unknown): ConnectionRequest {
   const custom = isRecord(payload.custom) ? payload.custom : {};
   const login = typeof custom.login === "string" ? custom.login : undefined;
   const password = typeof custom.password === "string" ? custom.password : undefined;
+  const token = typeof custom.token === "string" ? custom.token : undefined;
   if (password !== undefined) fields.custom = Object.fromEntries(Object.entries(custom).filter(([k]) => k !== "password"));
-  return { appKey: typeof appKey === "string" && appKey !== "" ? appKey : "defaultApp", fields, ...(login !== undefined ? { login } : {}), ...(password !== undefined ? { password } : {}) };
+  return {
+    appKey: typeof appKey === "string" && appKey !== "" ? appKey : "defaultApp",
+    fields,
+    ...(login !== undefined ? { login } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(token !== undefined ? { token } : {}),
+  };
 }
 
 /** The stream object of notifyStreamStatusEvent (1.5): the request echoed with status and info. */

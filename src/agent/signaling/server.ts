@@ -1,11 +1,12 @@
 /**
  * The signaling listener: a WebSocket server (ws, or wss over node:https) on any path, one
- * SignalingSession per socket. It owns the sockets; sessions own the protocol.
+ * SignalingSession per socket. It owns the sockets; sessions own the protocol. `ws` loads with the
+ * first WebSocket upgrade, not at start: an idle node saves its 10 MB.
  */
-import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import type { RawData, WebSocket, WebSocketServer } from "ws";
 import { limitConnectionsPerAddress } from "../../connection-limit.ts";
 import { errorMessage } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
@@ -39,6 +40,8 @@ export interface SignalingServer {
 const POLICY_VIOLATION = 1008;
 /** RFC 6455 / IANA 1013: "Try Again Later", the server is overloaded. */
 const TRY_AGAIN_LATER = 1013;
+/** RFC 6455 7.4.1: the server is going down */
+const GOING_AWAY = 1001;
 
 /** A token bucket: `burst` messages at once, refilled at `perSecond`. */
 class MessageRate {
@@ -66,12 +69,11 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
   http.on("request", (_req, res) => {
     res.writeHead(426, { "content-type": "text/plain" }).end("WebSocket signaling endpoint\n");
   });
-  const wss = new WebSocketServer({ server: http, maxPayload: MAX_FRAME_CHARS * 4 });
   const sessions = new Set<SignalingSession>();
   const log = options.log;
   if (options.maxConnectionsPerAddress) limitConnectionsPerAddress(http, options.maxConnectionsPerAddress, "signaling", log);
 
-  wss.on("connection", (socket: WebSocket, req) => {
+  const onConnection = (socket: WebSocket, req: IncomingMessage) => {
     const remote = `${req.socket.remoteAddress ?? "?"}:${req.socket.remotePort ?? 0}`;
     if (options.maxSessions !== undefined && sessions.size >= options.maxSessions) {
       log.warn("signaling session refused: max_websocket_sessions reached", { remote, max: options.maxSessions });
@@ -107,8 +109,25 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
       session.close(INFO.SESSION_DISCONNECT);
       log.debug("signaling socket closed", { session: session.id, remote });
     });
+  };
+  let wss: WebSocketServer | undefined;
+  let loading: Promise<WebSocketServer> | undefined;
+  const wsServer = () =>
+    (loading ??= import("ws").then(({ WebSocketServer }) => {
+      wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_CHARS * 4 });
+      wss.on("connection", onConnection);
+      wss.on("error", (err) => log.error("signaling server error", { error: errorMessage(err) }));
+      return wss;
+    }));
+  http.on("upgrade", (req, socket, head) => {
+    wsServer().then(
+      (server) => server.handleUpgrade(req, socket, head, (ws) => server.emit("connection", ws, req)),
+      (err: unknown) => {
+        log.error("signaling server error", { error: errorMessage(err) });
+        socket.destroy();
+      },
+    );
   });
-  wss.on("error", (err) => log.error("signaling server error", { error: errorMessage(err) }));
 
   const port = await new Promise<number>((resolve, reject) => {
     http.once("error", reject);
@@ -124,8 +143,16 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
     async close(reason = "Server shutdown") {
       for (const session of [...sessions]) session.close(reason);
       sessions.clear();
-      for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // a closing handshake after the sessions' last frames, so a peer (another server's agent)
+      // tells a shutdown from a dropped connection; terminated if it does not answer in time
+      const closing = [...(wss?.clients ?? [])].map((client) => new Promise<void>((resolve) => {
+        if (client.readyState === client.CLOSED) return resolve();
+        client.once("close", () => resolve());
+        client.close(GOING_AWAY, reason);
+        setTimeout(() => client.terminate(), CLOSE_GRACE_MS).unref();
+      }));
+      await Promise.all(closing);
+      await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();

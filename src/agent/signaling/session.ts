@@ -10,24 +10,25 @@
  * Session states: new -> established -> closed (and new -> closed). Stream entries live from the
  * request until a final status (UNPUBLISHED, STOPPED, FAILED) or the end of the session.
  */
+import type { AccessTokens } from "../../access-tokens.ts";
 import { credentialsMatch } from "../../credentials.ts";
 import { errorMessage, InvalidStateError, ParseError, TranspondError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { StreamNameInUseError, newSessionId, type StreamHub } from "../../core/hub.ts";
-import type { MediaSink, MediaSource } from "../../core/media-sink.ts";
-import type { Stream } from "../../core/stream.ts";
+import { newSessionId } from "../../names.ts";
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
-import { realClock, type SessionClock } from "./clock.ts";
+import type { PlayableStream, PlaySink, PublishedStream, PublisherControl, SignalingHandler } from "./handler.ts";
+import { systemClock, type Clock } from "../../clock.ts";
 import { CONNECT_TIMEOUT_MS, MAX_STREAMS_PER_SESSION } from "./limits.ts";
 
 /** RFC 6455 7.4.1 policy violation: the close code of a refused connection. */
 const POLICY_VIOLATION = 1008;
-import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PlaySource, type PublishPeer } from "./media-engine.ts";
+import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PublishPeer } from "./media-engine.ts";
 import {
   CLIENT_MESSAGE,
   decodeClientFrame,
   decodeConnection,
   decodeStreamRequest,
+  type ConnectionRequest,
   encodeServerFrame,
   INFO,
   SERVER_MESSAGE,
@@ -45,9 +46,12 @@ export interface SessionTransport {
 
 export interface SessionOptions {
   readonly transport: SessionTransport;
-  /** REST users: with any, `connection` must carry one's credentials in `custom` {login, password} */
+  /** REST users: with any, `connection` must carry one's credentials in `custom` {login, password} or a token */
   readonly users?: ReadonlyMap<string, string>;
-  readonly hub: StreamHub;
+  /** tokens from /rest-api/auth/token, accepted instead of credentials as `custom` {token} */
+  readonly tokens?: AccessTokens;
+  /** the streams the session publishes into and plays from */
+  readonly streams: SignalingHandler;
   readonly engine: MediaEngine;
   /** ms between server pings; 0 turns pings off (keep_alive.server_interval) */
   readonly keepAliveIntervalMs: number;
@@ -55,15 +59,23 @@ export interface SessionOptions {
   readonly keepAliveProbes: number;
   /** mediaSessionIds in use on the whole server (shared by all sessions) */
   readonly mediaSessionIds: Set<string>;
-  readonly clock?: SessionClock;
+  readonly clock?: Clock;
   readonly connectTimeoutMs?: number;
   readonly log?: Logger;
   readonly sessionId?: string;
+  /**
+   * WCS's direct-invocation REST hooks: asked before a session is established and before a stream
+   * is published or played, with the hook's body; false refuses with "Restricted access".
+   */
+  readonly authorize?: (method: AuthorizedAction, body: Record<string, unknown>) => Promise<boolean>;
   /** Called when a stream turns PUBLISHING, with the request (its `rtmpUrl` asks for republishing, 1.6). */
-  readonly onPublishing?: (stream: Stream, request: StreamRequest) => void;
+  readonly onPublishing?: (stream: PublishedStream, request: StreamRequest) => void;
 }
 
 export type SessionState = "new" | "established" | "closed";
+
+/** The REST hooks that can refuse (reference/wcs-protocol.md 2.6, direct invocations). */
+export type AuthorizedAction = "connect" | "publishStream" | "playStream";
 
 const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
   new: ["established", "closed"],
@@ -77,7 +89,8 @@ interface Entry {
   status: "PENDING" | "ACTIVE" | "DONE";
   publisher?: PublishPeer;
   player?: PlayPeer;
-  stream?: Stream;
+  published?: PublishedStream;
+  played?: PlayableStream;
   detach?: () => void;
   cancelTimeout?: () => void;
 }
@@ -86,15 +99,17 @@ export class SignalingSession {
   readonly id: string;
   private state: SessionState = "new";
   private readonly o: SessionOptions;
-  private readonly clock: SessionClock;
+  private readonly clock: Clock;
   private readonly entries = new Map<string, Entry>();
   private readonly authToken = newSessionId();
   private missedPongs = 0;
+  /** a `connection` is waiting for its hook */
+  private connecting = false;
   private stopKeepAlive: (() => void) | undefined;
 
   constructor(options: SessionOptions) {
     this.o = options;
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
     this.id = options.sessionId ?? newSessionId();
     if (options.keepAliveIntervalMs > 0) this.stopKeepAlive = this.clock.every(options.keepAliveIntervalMs, () => this.keepAliveTick());
   }
@@ -163,7 +178,7 @@ export class SignalingSession {
         return this.stop(message, decodeStreamRequest(message, payload, false));
       case CLIENT_MESSAGE.AVAILABLE_STREAM: {
         const req = decodeStreamRequest(message, payload, false);
-        const found = this.o.hub.get(req.name) !== undefined;
+        const found = this.o.streams.find(req.name) !== undefined;
         return this.send(SERVER_MESSAGE.AVAILABLE_STREAM, [{ id: req.mediaSessionId, status: String(found), info: found ? "" : INFO.STREAM_NOT_FOUND }]);
       }
       default:
@@ -173,13 +188,25 @@ export class SignalingSession {
 
   private onConnection(payload: unknown): void {
     const req = decodeConnection(payload);
-    if (this.state !== "new") throw new TranspondError(SIGNALING_ERR.FIELD, "connection: the session is already established");
+    if (this.state !== "new" || this.connecting) throw new TranspondError(SIGNALING_ERR.FIELD, "connection: the session is already established");
     const users = this.o.users ?? new Map<string, string>();
-    if (users.size > 0 && !credentialsMatch(users, req.login ?? "", req.password ?? "")) {
+    if (users.size > 0 && !credentialsMatch(users, req.login ?? "", req.password ?? "") && !(req.token !== undefined && this.o.tokens?.valid(req.token))) {
       this.o.log?.warn("connection refused: bad or missing credentials", { session: this.id, login: req.login });
-      this.o.transport.close(POLICY_VIOLATION, `${INFO.RESTRICTED_ACCESS}: send credentials in connection custom {login, password}`);
-      return this.close(INFO.RESTRICTED_ACCESS);
+      return this.refuseConnection(`${INFO.RESTRICTED_ACCESS}: send credentials in connection custom {login, password} or a token as custom {token}`);
     }
+    if (!this.o.authorize) return this.establish(req);
+    this.connecting = true;
+    const asked = this.o.authorize("connect", { ...req.fields, appKey: req.appKey, sessionId: this.id }).catch(() => false);
+    void asked.then((allowed) => {
+      this.connecting = false;
+      if (this.currentState === "closed") return; // the socket closed while the hook answered
+      if (allowed) return this.establish(req);
+      this.o.log?.warn("connection refused by the connect REST hook", { session: this.id });
+      this.refuseConnection(INFO.RESTRICTED_ACCESS);
+    });
+  }
+
+  private establish(req: ConnectionRequest): void {
     this.transition("established");
     const userData = {
       ...req.fields,
@@ -191,6 +218,23 @@ export class SignalingSession {
     };
     this.send(SERVER_MESSAGE.GET_USER_DATA, [userData]);
     this.o.log?.debug("session established", { session: this.id, appKey: req.appKey });
+  }
+
+  private refuseConnection(reason: string): void {
+    this.o.transport.close(POLICY_VIOLATION, reason);
+    this.close(INFO.RESTRICTED_ACCESS);
+  }
+
+  /** Asks the publishStream / playStream hook; false after failing the entry with "Restricted access". */
+  private async streamAuthorized(entry: Entry): Promise<boolean> {
+    const published = entry.kind === "publish";
+    const body = { ...streamStatusEvent(entry.request, published, STREAM_STATUS.PENDING, ""), sessionId: this.id, mediaType: published ? "publish" : "play" };
+    const allowed = this.o.authorize ? await this.o.authorize(published ? "publishStream" : "playStream", body).catch(() => false) : true;
+    if (entry.status === "DONE") return false; // stopped or disconnected while the hook answered
+    if (allowed) return true;
+    this.o.log?.warn(`${published ? "publish" : "play"} refused by the REST hook`, { session: this.id, stream: entry.request.name });
+    this.finish(entry, STREAM_STATUS.FAILED, INFO.RESTRICTED_ACCESS);
+    return false;
   }
 
   /** Checks common to publish and play; returns false after answering the failure. */
@@ -241,12 +285,13 @@ export class SignalingSession {
 
   private async publish(req: StreamRequest): Promise<void> {
     if (!this.admit(req, true)) return;
-    if (this.o.hub.get(req.name) !== undefined) return this.sendStatus(req, true, STREAM_STATUS.FAILED, INFO.NAME_IN_USE);
+    if (this.o.streams.find(req.name) !== undefined) return this.sendStatus(req, true, STREAM_STATUS.FAILED, INFO.NAME_IN_USE);
     const entry = this.register("publish", req);
+    if (this.o.authorize && !(await this.streamAuthorized(entry))) return;
     const events = this.peerEvents(entry, () => {
       entry.status = "ACTIVE";
       this.sendStatus(req, true, STREAM_STATUS.PUBLISHING, "");
-      if (entry.stream) this.o.onPublishing?.(entry.stream, req);
+      if (entry.published) this.o.onPublishing?.(entry.published, req);
     });
     let peer: PublishPeer;
     try {
@@ -256,17 +301,17 @@ export class SignalingSession {
     }
     if (entry.status === "DONE") return peer.close(); // stopped or disconnected while answering
     entry.publisher = peer;
-    const source: MediaSource = {
-      kind: "webrtc",
+    const publisher: PublisherControl = {
       requestKeyframe: () => peer.requestKeyframe(),
       stop: (reason) => this.finish(entry, STREAM_STATUS.UNPUBLISHED, reason),
     };
     try {
-      entry.stream = this.o.hub.publish(req.name, source, req.mediaSessionId);
+      entry.published = this.o.streams.publish(req.name, req.mediaSessionId, publisher);
     } catch (err) {
-      return this.finish(entry, STREAM_STATUS.FAILED, err instanceof StreamNameInUseError ? INFO.NAME_IN_USE : infoOf(err));
+      return this.finish(entry, STREAM_STATUS.FAILED, infoOf(err));
     }
-    peer.attach(entry.stream);
+    if (!entry.published) return this.finish(entry, STREAM_STATUS.FAILED, INFO.NAME_IN_USE);
+    peer.attach(entry.published);
     this.send(SERVER_MESSAGE.SET_REMOTE_SDP, [req.mediaSessionId, peer.answerSdp]);
     this.armTimeout(entry);
     this.o.log?.info("publishing", { session: this.id, stream: req.name, mediaSessionId: req.mediaSessionId });
@@ -274,33 +319,36 @@ export class SignalingSession {
 
   private async play(req: StreamRequest): Promise<void> {
     if (!this.admit(req, false)) return;
-    const stream = this.o.hub.get(req.name);
-    if (stream === undefined) return this.sendStatus(req, false, STREAM_STATUS.FAILED, INFO.STREAM_NOT_FOUND);
+    const found = this.o.streams.resolve ? await this.o.streams.resolve(req.name) : this.o.streams.find(req.name);
+    if (found === undefined) return this.sendStatus(req, false, STREAM_STATUS.FAILED, INFO.STREAM_NOT_FOUND);
     const entry = this.register("play", req);
-    entry.stream = stream;
+    if (this.o.authorize && !(await this.streamAuthorized(entry))) return;
+    const stream = this.o.streams.find(req.name);
+    if (stream === undefined) return this.finish(entry, STREAM_STATUS.FAILED, INFO.STREAM_NOT_FOUND);
+    entry.played = stream;
     const events = this.peerEvents(entry, () => this.startPlaying(entry));
     let peer: PlayPeer;
     try {
-      peer = await this.o.engine.createPlayer(req.sdp ?? "", events, playSource(stream));
+      peer = await this.o.engine.createPlayer(req.sdp ?? "", events, stream.source);
     } catch (err) {
       return this.finish(entry, STREAM_STATUS.FAILED, infoOf(err));
     }
     if (entry.status === "DONE") return peer.close();
     entry.player = peer;
-    peer.onKeyframeRequest(() => entry.stream?.requestKeyframe());
+    peer.onKeyframeRequest(() => entry.played?.requestKeyframe());
     this.send(SERVER_MESSAGE.SET_REMOTE_SDP, [req.mediaSessionId, peer.answerSdp]);
     this.armTimeout(entry);
   }
 
   /** The player's transport is up: attach it to the stream (the hub asks the source for a keyframe). */
   private startPlaying(entry: Entry): void {
-    const stream = entry.stream;
+    const stream = entry.played;
     const player = entry.player;
-    if (!stream || !player || stream.isEnded || this.o.hub.get(stream.name) !== stream) {
+    if (!stream || !player || !stream.live) {
       return this.finish(entry, STREAM_STATUS.FAILED, INFO.STREAM_NOT_FOUND);
     }
     entry.status = "ACTIVE";
-    const sink: MediaSink = {
+    const sink: PlaySink = {
       config: (c: TrackConfig) => player.sink.config(c),
       frame: (f: Frame) => player.sink.frame(f),
       end: (reason) => this.finish(entry, STREAM_STATUS.STOPPED, reason),
@@ -338,7 +386,7 @@ export class SignalingSession {
     this.o.mediaSessionIds.delete(entry.request.mediaSessionId);
     if (entry.kind === "publish") {
       entry.publisher?.close();
-      if (entry.stream) this.o.hub.unpublish(entry.stream, reason);
+      entry.published?.end(reason);
     } else {
       entry.detach?.();
       entry.player?.close();
@@ -368,7 +416,7 @@ export class SignalingSession {
   }
 
   private sendFail(apiMethod: string, err: unknown): void {
-    const code = err instanceof TranspondError ? err.code : "ERR_INTERNAL";
+    const code = err instanceof TranspondError ? err.code : SIGNALING_ERR.INTERNAL;
     if (!(err instanceof ParseError) && !(err instanceof TranspondError)) this.o.log?.error("signaling bug", { session: this.id, error: errorMessage(err) });
     else this.o.log?.debug("bad signaling frame", { session: this.id, code, error: errorMessage(err) });
     this.send(SERVER_MESSAGE.FAIL, [{ apiMethod, code, info: errorMessage(err) }]);
@@ -390,14 +438,4 @@ function infoOf(err: unknown): string {
     if (err.code === MEDIA_ERR.NO_COMMON_CODECS) return INFO.NO_COMMON_CODECS;
   }
   return INFO.ERROR;
-}
-
-/**
- * What the player's answer can be tailored to: the stream's audio, and whether it has video (as its
- * source declared, a SIP call; else no video config nor video frames beside an audio config).
- */
-function playSource(stream: Stream): PlaySource {
-  const audio = stream.audioConfig;
-  const video = stream.sourceHasVideo ?? !(audio !== undefined && stream.videoConfig === undefined && stream.frames.video === 0);
-  return audio ? { audio, video } : { video };
 }

@@ -9,7 +9,8 @@ import { errorMessage, TranspondError } from "../../errors.ts";
 import { MEDIA_ERR, type PeerEvents } from "../signaling/media-engine.ts";
 import { selectOfferCodecs, type AudioChoice, type OfferCodecs } from "./offer-codecs.ts";
 import { gatheringComplete, reportPeerState } from "./peer-state.ts";
-import { advertisePublicAddresses, peerConnectionOptions, type MediaNetworkConfig } from "./peer-config.ts";
+import type { MediaNetworkConfig } from "./network-config.ts";
+import { advertisePublicAddresses, peerConnectionOptions } from "./peer-config.ts";
 
 export interface AnsweringPeer {
   readonly pc: RTCPeerConnection;

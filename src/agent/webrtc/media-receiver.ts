@@ -9,7 +9,7 @@ import type { MediaStreamTrack, RTCPeerConnection, RtcpPacket, RtpPacket as Weri
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import type { Logger } from "../../log.ts";
 import { rtpPacket, type RtpPacket } from "../../rtp/packet.ts";
-import { ReceivePipeline, type ReceiveOutput, type ReceivePipelineOptions, type TrackKind } from "./receive-pipeline.ts";
+import { ReceivePipeline, type ReceiveOutput, type ReceivePipelineOptions, type TrackKind } from "../../rtp/receive-pipeline.ts";
 
 const POLL_MS = 40;
 const SR_TYPE = 200;
@@ -117,7 +117,7 @@ export class MediaReceiver {
     for (const o of outputs) {
       if (o.type === "config") target.setConfig(o.config);
       else if (o.type === "frame") target.pushFrame(o.frame);
-      else this.sendPli();
+      else if (o.type === "keyframe-request") this.sendPli();
     }
   }
 

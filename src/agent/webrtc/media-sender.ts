@@ -8,11 +8,12 @@ import { randomInt } from "node:crypto";
 import { MediaStreamTrack } from "werift";
 import type { AudioConfig, AudioFrame, Frame, H264Config, TrackConfig } from "../../codecs/frame.ts";
 import { NAL_TYPE, nalType } from "../../codecs/h264/index.ts";
-import type { MediaSink } from "../../core/media-sink.ts";
 import { msToRtp } from "../../rtp/clock.ts";
 import { packetizeH264 } from "../../rtp/h264/packetizer.ts";
 import { encodeRtp, rtpPacket } from "../../rtp/packet.ts";
+import type { TranscoderMaker } from "../../audio/transcoders.ts";
 import type { Logger } from "../../log.ts";
+import type { PlaySink } from "../signaling/handler.ts";
 import type { AudioChoice } from "./offer-codecs.ts";
 import { PlayerAudio } from "./player-audio.ts";
 
@@ -32,6 +33,8 @@ export interface SenderOptions {
   /** Opus bitrate when audio is transcoded (opus_bitrate) */
   readonly opusBitrate: number;
   readonly log?: Logger;
+  /** where audio is transcoded (default: this thread) */
+  readonly transcoder?: TranscoderMaker;
 }
 
 interface Outgoing {
@@ -64,6 +67,7 @@ export class MediaSender {
       opusBitrate: options.opusBitrate,
       emit: (frame: AudioFrame) => this.sendAudio(frame),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.transcoder ? { transcoder: options.transcoder } : {}),
     });
   }
 
@@ -85,7 +89,7 @@ export class MediaSender {
     this.audio.close();
   }
 
-  readonly sink: MediaSink = {
+  readonly sink: PlaySink = {
     config: (config: TrackConfig) => {
       if (config.codec === "H264") this.videoConfig = config as H264Config;
       else if (this.outgoing.audio) this.audio.config(config as AudioConfig);

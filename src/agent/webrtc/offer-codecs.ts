@@ -13,7 +13,11 @@
  *
  * The codecs are read with src/sdp; the narrowed offer is written on the offer's own lines (RFC 8866
  * 5.14, 6.6), touching nothing but the m= format lists and the a=rtpmap / a=fmtp / a=rtcp-fb lines of
- * dropped payload types, so werift sees the browser's text otherwise unchanged.
+ * dropped payload types, so werift sees the browser's text otherwise unchanged. One more cut: the
+ * a=ssrc lines of a section that sends nothing (recvonly, inactive). werift registers such an SSRC
+ * as a receiver of ours, and routes an RTCP PLI by its sender SSRC first: a viewer that announces the
+ * SSRC it sends RTCP from (werift as offerer does, Chromium does not) would have every PLI handed to
+ * that receiver, which ignores it, instead of to our video sender.
  */
 import { ParseError, TranspondError } from "../../errors.ts";
 import { h264Parameters, offeredCodecs, profileRank, type CodecChoice } from "../../sdp/codecs.ts";
@@ -120,10 +124,12 @@ export function selectOfferCodecs(offer: string, audioPreference?: readonly Audi
       if (audioPreference) chosen = chosen.slice(0, 1);
     }
     const keep = new Set(chosen);
+    const sendsNothing = section.lines.some((l) => l === "a=recvonly" || l === "a=inactive");
     out.push(`m=${[...section.mLine.slice(0, 3), ...chosen].join(" ")}`);
     for (const line of section.lines) {
       const m = /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+|\*)[ ]/.exec(line);
       if (m && m[1] !== "*" && !keep.has(m[1]!)) continue;
+      if (sendsNothing && /^a=ssrc(?:-group)?:/.test(line)) continue;
       out.push(line);
     }
   }

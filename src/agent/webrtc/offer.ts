@@ -1,14 +1,20 @@
 /**
  * The offering side of a WebRTC peer, for the agent client (server-to-server relays): werift makes
- * the offer with our two codecs (H.264 packetization-mode=1, Opus), send-only to push a stream to
- * another server or receive-only to play one from it. The offer goes out complete (every candidate
- * gathered first); the other server's answer is then applied.
+ * the offer with our codecs (H.264 packetization-mode=1, Opus), send-only to push a stream to
+ * another server or receive-only to play one from it. A receive-only offer also lists PCMA and PCMU,
+ * as Chromium's does, so a server whose stream is G.711 (a SIP call's) can send it untranscoded.
+ * The offer goes out complete (every candidate gathered first); the other server's answer is then
+ * applied.
  */
 import { RTCPeerConnection } from "werift";
+import type { AudioConfig } from "../../codecs/frame.ts";
 import { errorMessage, TranspondError } from "../../errors.ts";
+import { offeredCodecs } from "../../sdp/codecs.ts";
+import { parseSdp } from "../../sdp/parse.ts";
 import { MEDIA_ERR, type PeerEvents } from "../signaling/media-engine.ts";
 import type { MediaKind, MediaSender } from "./media-sender.ts";
-import { advertisePublicAddresses, peerConnectionOptions, type MediaNetworkConfig } from "./peer-config.ts";
+import type { MediaNetworkConfig } from "./network-config.ts";
+import { advertisePublicAddresses, peerConnectionOptions } from "./peer-config.ts";
 import { gatheringComplete, reportPeerState } from "./peer-state.ts";
 
 export interface OfferOptions {
@@ -30,7 +36,7 @@ export interface OfferingPeer {
 }
 
 export function createOfferingPeer(options: OfferOptions): OfferingPeer {
-  const pc = new RTCPeerConnection(peerConnectionOptions(options.net));
+  const pc = new RTCPeerConnection(peerConnectionOptions(options.net, options.sender === undefined));
   let closed = false;
   reportPeerState(pc, options.events, () => closed);
   for (const kind of options.kinds) {
@@ -64,4 +70,18 @@ export function createOfferingPeer(options: OfferOptions): OfferingPeer {
       }
     },
   };
+}
+
+/**
+ * The audio an answer chose (its audio section's first codec): G.711 8 kHz mono, else Opus; undefined
+ * when it has no live audio section. Throws ParseError for an answer that is not SDP.
+ */
+export function answeredAudio(answerSdp: string): AudioConfig | undefined {
+  const description = parseSdp(answerSdp);
+  const index = description.media.findIndex((m) => m.media === "audio" && m.port !== 0);
+  if (index < 0) return undefined;
+  const first = offeredCodecs(description.media[index]!, index)[0];
+  const encoding = first?.encoding.toUpperCase();
+  if ((encoding === "PCMA" || encoding === "PCMU") && first!.clockRate === 8000) return { codec: encoding, sampleRate: 8000, channels: 1 };
+  return { codec: "OPUS", sampleRate: 48000, channels: 2 };
 }

@@ -6,35 +6,7 @@
  */
 import { isIP } from "node:net";
 import { RTCRtpCodecParameters, type RTCPeerConnectionConfig } from "werift";
-import { ConfigError } from "../../errors.ts";
-
-export interface MediaNetworkConfig {
-  /** addresses to gather on; empty: every interface */
-  readonly interfaceAddresses: readonly string[];
-  /** addresses advertised besides the gathered ones (server behind NAT) */
-  readonly publicAddresses: readonly string[];
-  readonly portFrom: number;
-  readonly portTo: number;
-}
-
-export function mediaNetworkConfig(config: {
-  readonly ice_interface_addresses: readonly string[];
-  readonly media_public_address: readonly string[];
-  readonly media_port_from: number;
-  readonly media_port_to: number;
-}): MediaNetworkConfig {
-  for (const a of config.ice_interface_addresses) if (isIP(a) === 0) throw new ConfigError("ice_interface_addresses", `"${a}" is not an IP address`);
-  for (const a of config.media_public_address) if (isIP(a) === 0) throw new ConfigError("media_public_address", `"${a}" is not an IP address`);
-  if (config.media_port_to <= config.media_port_from) {
-    throw new ConfigError("media_port_to", `must be above media_port_from (${config.media_port_from})`);
-  }
-  return {
-    interfaceAddresses: config.ice_interface_addresses,
-    publicAddresses: config.media_public_address,
-    portFrom: config.media_port_from,
-    portTo: config.media_port_to,
-  };
-}
+import type { MediaNetworkConfig } from "./network-config.ts";
 
 const FEEDBACK = [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }];
 

@@ -5,7 +5,7 @@
  * to Opus or G.711. The transcoder is created when the stream's audio config comes (its Opus
  * decoder loads asynchronously); frames arriving meanwhile wait in a bounded queue, in order.
  */
-import { AudioTranscoder } from "../../audio/transcoder.ts";
+import { inThreadTranscoder, type Transcoder, type TranscoderMaker } from "../../audio/transcoders.ts";
 import { sameBytes } from "../../codecs/bytes.ts";
 import type { AudioConfig, AudioFrame } from "../../codecs/frame.ts";
 import type { Logger } from "../../log.ts";
@@ -30,13 +30,15 @@ export class PlayerAudio {
   private readonly emit: (frame: AudioFrame) => void;
   private readonly log: Logger | undefined;
   private source: AudioConfig | undefined;
-  private transcoder: AudioTranscoder | undefined;
+  private transcoder: Transcoder | undefined;
+  private readonly make: TranscoderMaker;
   private creating: Promise<void> | undefined;
   private queue: AudioFrame[] = [];
   private closed = false;
 
-  constructor(options: { send: AudioChoice; opusBitrate: number; emit: (frame: AudioFrame) => void; log?: Logger }) {
+  constructor(options: { send: AudioChoice; opusBitrate: number; emit: (frame: AudioFrame) => void; log?: Logger; transcoder?: TranscoderMaker }) {
     this.send = options.send;
+    this.make = options.transcoder ?? inThreadTranscoder;
     this.opusBitrate = options.opusBitrate;
     this.emit = options.emit;
     this.log = options.log;
@@ -54,10 +56,8 @@ export class PlayerAudio {
     this.transcoder = undefined;
     this.queue = [];
     if (this.passes(config)) return;
-    const created = AudioTranscoder.create({
-      source: config,
-      target: this.send === "opus" ? { codec: "OPUS", bitrate: this.opusBitrate } : { codec: this.send },
-    });
+    const target = this.send === "opus" ? { codec: "OPUS" as const, bitrate: this.opusBitrate } : { codec: this.send };
+    const created = this.make({ source: config, target }, (frames) => this.emitAll(frames));
     const creating = created.then(
       (t) => {
         if (this.closed || this.creating !== creating) return t.close();
@@ -115,9 +115,14 @@ export class PlayerAudio {
     }
   }
 
+  private emitAll(frames: readonly AudioFrame[]): void {
+    if (this.closed) return;
+    for (const f of frames) this.emit(f);
+  }
+
   private transcode(frame: AudioFrame): void {
     try {
-      for (const out of this.transcoder!.push(frame)) this.emit(out);
+      this.emitAll(this.transcoder!.push(frame));
     } catch (err) {
       this.skipped++;
       this.log?.debug("audio frame not transcoded", { error: err as Error });

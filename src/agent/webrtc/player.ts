@@ -8,11 +8,12 @@
  * A stream known to have no video (an audio-only SIP call or RTMP publish) gets an inactive video
  * section, so the browser's media stream holds only the audio track and plays with plain play().
  */
+import type { TranscoderMaker } from "../../audio/transcoders.ts";
 import type { Logger } from "../../log.ts";
 import type { PeerEvents, PlayPeer, PlaySource } from "../signaling/media-engine.ts";
 import { createAnsweringPeer } from "./answer.ts";
 import { MediaSender, type SenderStats } from "./media-sender.ts";
-import type { MediaNetworkConfig } from "./peer-config.ts";
+import type { MediaNetworkConfig } from "./network-config.ts";
 import { playerAudioPreference } from "./player-audio.ts";
 
 export type PlayerStats = SenderStats;
@@ -22,11 +23,13 @@ export interface PlayerOptions {
   /** Opus bitrate when audio is transcoded (opus_bitrate) */
   readonly opusBitrate: number;
   readonly log?: Logger;
+  /** where audio is transcoded (default: this thread) */
+  readonly transcoder?: TranscoderMaker;
 }
 
 export async function createWebRtcPlayer(offerSdp: string, net: MediaNetworkConfig, events: PeerEvents, options: PlayerOptions): Promise<PlayPeer & { readonly stats: PlayerStats }> {
   const peer = createAnsweringPeer(offerSdp, net, events, playerAudioPreference(options.source?.audio));
-  const sender = new MediaSender({ audioCodec: peer.offer.audioCodec ?? "opus", opusBitrate: options.opusBitrate, ...(options.log ? { log: options.log } : {}) });
+  const sender = new MediaSender({ audioCodec: peer.offer.audioCodec ?? "opus", opusBitrate: options.opusBitrate, ...(options.log ? { log: options.log } : {}), ...(options.transcoder ? { transcoder: options.transcoder } : {}) });
   const keyframeHandlers: (() => void)[] = [];
   const answerSdp = await peer.answer(async (pc) => {
     for (const transceiver of pc.getTransceivers()) {

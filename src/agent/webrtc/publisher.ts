@@ -7,7 +7,7 @@ import type { Logger } from "../../log.ts";
 import type { PeerEvents, PublishPeer } from "../signaling/media-engine.ts";
 import { createAnsweringPeer } from "./answer.ts";
 import { MediaReceiver, type ReceiverOptions } from "./media-receiver.ts";
-import type { MediaNetworkConfig } from "./peer-config.ts";
+import type { MediaNetworkConfig } from "./network-config.ts";
 
 export interface PublisherOptions extends ReceiverOptions {
   readonly log?: Logger;

@@ -12,21 +12,22 @@
  *   adts_buffer_fullness(11)=0x7FF (variable rate) number_of_raw_data_blocks_in_frame(2)=0
  */
 import { BitReader, BitWriter } from "../../codecs/bits.ts";
-import { ParseError, TranspondError } from "../../errors.ts";
-import { AAC_SAMPLE_RATES } from "../../flv/aac-config.ts";
+import { ParseError } from "../../errors.ts";
+import { AAC_SAMPLE_RATES } from "../../codecs/aac-config.ts";
 import { SAMPLE_RATE_INDEX } from "./bands.ts";
+import { AUDIO_ERR, AudioError } from "../errors.ts";
 
 export const ADTS_HEADER_BYTES = 7;
 const MAX_ADTS_FRAME = 8191;
 
 function rateIndex(sampleRate: number): number {
   const index = SAMPLE_RATE_INDEX.get(sampleRate);
-  if (index === undefined) throw new TranspondError("ERR_AAC_SAMPLE_RATE", `AAC: sample rate ${sampleRate} Hz has no sampling frequency index`);
+  if (index === undefined) throw new AudioError(AUDIO_ERR.AAC_SAMPLE_RATE, `AAC: sample rate ${sampleRate} Hz has no sampling frequency index`);
   return index;
 }
 
 function checkChannels(channels: number): void {
-  if (channels !== 1 && channels !== 2) throw new TranspondError("ERR_AAC_CHANNELS", `AAC: ${channels} channels (1 or 2 supported)`);
+  if (channels !== 1 && channels !== 2) throw new AudioError(AUDIO_ERR.AAC_CHANNELS, `AAC: ${channels} channels (1 or 2 supported)`);
 }
 
 /** The 2-byte AAC-LC AudioSpecificConfig (the FLV AAC sequence header payload). */
@@ -44,7 +45,7 @@ export function encodeAudioSpecificConfig(options: { sampleRate: number; channel
 export function toAdts(frame: Uint8Array, options: { sampleRate: number; channels: number }): Uint8Array {
   checkChannels(options.channels);
   const length = frame.length + ADTS_HEADER_BYTES;
-  if (length > MAX_ADTS_FRAME) throw new TranspondError("ERR_AAC_FRAME_TOO_LONG", `AAC: frame of ${frame.length} bytes does not fit an ADTS header`);
+  if (length > MAX_ADTS_FRAME) throw new AudioError(AUDIO_ERR.AAC_FRAME_TOO_LONG, `AAC: frame of ${frame.length} bytes does not fit an ADTS header`);
   const w = new BitWriter(ADTS_HEADER_BYTES);
   w.write(12, 0xfff);
   w.write(1, 0);
@@ -81,9 +82,9 @@ export function readAdtsFrames(bytes: Uint8Array): AdtsFrame[] {
   const frames: AdtsFrame[] = [];
   let pos = 0;
   while (pos < bytes.length) {
-    if (bytes.length - pos < ADTS_HEADER_BYTES) throw new ParseError("ERR_ADTS_TRUNCATED", "ADTS header cut short", pos);
+    if (bytes.length - pos < ADTS_HEADER_BYTES) throw new ParseError(AUDIO_ERR.ADTS_TRUNCATED, "ADTS header cut short", pos);
     const r = new BitReader(bytes, pos, ADTS_HEADER_BYTES);
-    if (r.read(12) !== 0xfff) throw new ParseError("ERR_ADTS_SYNC", "no ADTS syncword", pos);
+    if (r.read(12) !== 0xfff) throw new ParseError(AUDIO_ERR.ADTS_SYNC, "no ADTS syncword", pos);
     r.skip(3); // ID, layer
     const protectionAbsent = r.readFlag();
     const objectType = r.read(2) + 1;
@@ -95,10 +96,10 @@ export function readAdtsFrames(bytes: Uint8Array): AdtsFrame[] {
     r.skip(11);
     const blocks = r.read(2) + 1;
     const sampleRate = AAC_SAMPLE_RATES[rateIndex];
-    if (sampleRate === undefined) throw new ParseError("ERR_ADTS_SAMPLE_RATE", `ADTS sampling_frequency_index ${rateIndex} is reserved`, pos);
-    if (blocks !== 1) throw new ParseError("ERR_ADTS_BLOCKS", `ADTS frame of ${blocks} raw data blocks (1 supported)`, pos);
+    if (sampleRate === undefined) throw new ParseError(AUDIO_ERR.ADTS_SAMPLE_RATE, `ADTS sampling_frequency_index ${rateIndex} is reserved`, pos);
+    if (blocks !== 1) throw new ParseError(AUDIO_ERR.ADTS_BLOCKS, `ADTS frame of ${blocks} raw data blocks (1 supported)`, pos);
     const header = ADTS_HEADER_BYTES + (protectionAbsent ? 0 : 2);
-    if (length < header || pos + length > bytes.length) throw new ParseError("ERR_ADTS_TRUNCATED", `ADTS frame of ${length} bytes does not fit`, pos);
+    if (length < header || pos + length > bytes.length) throw new ParseError(AUDIO_ERR.ADTS_TRUNCATED, `ADTS frame of ${length} bytes does not fit`, pos);
     frames.push({ objectType, sampleRate, channels, payload: bytes.subarray(pos + header, pos + length) });
     pos += length;
   }

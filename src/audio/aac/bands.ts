@@ -2,7 +2,8 @@
  * Sampling frequency indexes (ISO/IEC 14496-3 Table 1.18) and scalefactor band offsets for long
  * (1024) and short (128) windows (Tables 4.129 to 4.147), for the rates this encoder supports.
  */
-import { TranspondError } from "../../errors.ts";
+
+import { AUDIO_ERR, AudioError } from "../errors.ts";
 
 export const SAMPLE_RATE_INDEX: ReadonlyMap<number, number> = new Map([
   [96000, 0], [88200, 1], [64000, 2], [48000, 3], [44100, 4], [32000, 5],
@@ -54,7 +55,7 @@ export interface BandTables {
 export function bandTables(sampleRate: number): BandTables {
   const index = SAMPLE_RATE_INDEX.get(sampleRate);
   if (index === undefined || index < 3) {
-    throw new TranspondError("ERR_AAC_SAMPLE_RATE", `AAC encoder: sample rate ${sampleRate} Hz is not supported (8000..48000 Hz of ISO/IEC 14496-3 Table 1.18)`);
+    throw new AudioError(AUDIO_ERR.AAC_SAMPLE_RATE, `AAC encoder: sample rate ${sampleRate} Hz is not supported (8000..48000 Hz of ISO/IEC 14496-3 Table 1.18)`);
   }
   const [long, short] =
     index <= 4 ? [LONG_48, SHORT_48] :

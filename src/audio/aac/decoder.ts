@@ -9,7 +9,7 @@
  */
 import { BitReader } from "../../codecs/bits.ts";
 import { ParseError, TranspondError } from "../../errors.ts";
-import { decodeAudioSpecificConfig, AUDIO_OBJECT_TYPE } from "../../flv/aac-config.ts";
+import { decodeAudioSpecificConfig, AUDIO_OBJECT_TYPE } from "../../codecs/aac-config.ts";
 import { bandTables } from "./bands.ts";
 import { ChannelSynthesis, Filterbank } from "./filterbank.ts";
 import { ChannelStream, IcsContext, readIcs, readIcsInfo } from "./ics-reader.ts";
@@ -17,6 +17,7 @@ import { applyJointStereo, readMsMask } from "./joint-stereo.ts";
 import { deinterleaveShort } from "./layout.ts";
 import { applyTns } from "./tns.ts";
 import { WindowSequence } from "./windows.ts";
+import { AUDIO_ERR, AudioError } from "../errors.ts";
 
 export interface AacDecoderOptions {
   readonly sampleRate: number;
@@ -41,7 +42,7 @@ export class AacDecoder {
   private readonly windowOrder = new Float64Array(1024);
 
   constructor(options: AacDecoderOptions) {
-    if (options.channels !== 1 && options.channels !== 2) throw new TranspondError("ERR_AAC_CHANNELS", `AAC decoder: ${String(options.channels)} channels (1 or 2 supported)`);
+    if (options.channels !== 1 && options.channels !== 2) throw new AudioError(AUDIO_ERR.AAC_CHANNELS, `AAC decoder: ${String(options.channels)} channels (1 or 2 supported)`);
     this.sampleRate = options.sampleRate;
     this.channels = options.channels;
     this.ctx = new IcsContext(bandTables(options.sampleRate));
@@ -55,10 +56,10 @@ export class AacDecoder {
    */
   static fromAudioSpecificConfig(bytes: Uint8Array): AacDecoder {
     const asc = decodeAudioSpecificConfig(bytes);
-    if (asc.audioObjectType !== AUDIO_OBJECT_TYPE.AAC_LC) throw new TranspondError("ERR_AAC_OBJECT_TYPE", `AAC decoder: audio object type ${asc.audioObjectType} (only AAC-LC, 2)`);
-    if (asc.frameLengthFlag) throw new TranspondError("ERR_AAC_FRAME_LENGTH", "AAC decoder: 960-sample frames are not supported");
+    if (asc.audioObjectType !== AUDIO_OBJECT_TYPE.AAC_LC) throw new AudioError(AUDIO_ERR.AAC_OBJECT_TYPE, `AAC decoder: audio object type ${asc.audioObjectType} (only AAC-LC, 2)`);
+    if (asc.frameLengthFlag) throw new AudioError(AUDIO_ERR.AAC_FRAME_LENGTH, "AAC decoder: 960-sample frames are not supported");
     const channels = asc.channelConfiguration;
-    if (channels !== 1 && channels !== 2) throw new TranspondError("ERR_AAC_CHANNELS", `AAC decoder: channel configuration ${channels} (1 or 2 supported)`);
+    if (channels !== 1 && channels !== 2) throw new AudioError(AUDIO_ERR.AAC_CHANNELS, `AAC decoder: channel configuration ${channels} (1 or 2 supported)`);
     return new AacDecoder({ sampleRate: asc.sampleRate, channels });
   }
 
@@ -87,13 +88,13 @@ export class AacDecoder {
       switch (id) {
         case Element.SCE:
           r.skip(4);
-          if (this.channels !== 1 || decoded !== 0) throw new ParseError("ERR_AAC_ELEMENT", "single_channel_element where the configuration has none", r.bitOffset >> 3);
+          if (this.channels !== 1 || decoded !== 0) throw new ParseError(AUDIO_ERR.AAC_ELEMENT, "single_channel_element where the configuration has none", r.bitOffset >> 3);
           readIcs(r, this.ctx, undefined, this.streams[0]!);
           decoded = 1;
           break;
         case Element.CPE:
           r.skip(4);
-          if (this.channels !== 2 || decoded !== 0) throw new ParseError("ERR_AAC_ELEMENT", "channel_pair_element where the configuration has none", r.bitOffset >> 3);
+          if (this.channels !== 2 || decoded !== 0) throw new ParseError(AUDIO_ERR.AAC_ELEMENT, "channel_pair_element where the configuration has none", r.bitOffset >> 3);
           this.readChannelPair(r);
           decoded = 2;
           break;
@@ -107,10 +108,10 @@ export class AacDecoder {
           skipFill(r);
           break;
         default:
-          throw new ParseError("ERR_AAC_ELEMENT", `syntax element ${id} (${id === Element.CCE ? "coupling channel" : "LFE"}) is not supported`, r.bitOffset >> 3);
+          throw new ParseError(AUDIO_ERR.AAC_ELEMENT, `syntax element ${id} (${id === Element.CCE ? "coupling channel" : "LFE"}) is not supported`, r.bitOffset >> 3);
       }
     }
-    if (decoded !== this.channels) throw new ParseError("ERR_AAC_ELEMENT", `frame has ${decoded} of ${this.channels} channels`, r.bitOffset >> 3);
+    if (decoded !== this.channels) throw new ParseError(AUDIO_ERR.AAC_ELEMENT, `frame has ${decoded} of ${this.channels} channels`, r.bitOffset >> 3);
   }
 
   private readChannelPair(r: BitReader): void {

@@ -6,6 +6,7 @@
 import type { BitReader } from "../../codecs/bits.ts";
 import { ParseError } from "../../errors.ts";
 import { SCALEFACTOR_BITS, SCALEFACTOR_CODES, SPECTRAL_BOOKS } from "./huffman-tables.ts";
+import { AUDIO_ERR } from "../errors.ts";
 
 const ROOT_BITS = 9;
 /** Entry of a bit pattern no codeword starts with. */
@@ -59,7 +60,7 @@ export class HuffmanTable {
       const link = -e - 2;
       e = this.entries[(link >> 5) + r.peek(link & 31)]!;
     }
-    if (e === INVALID) throw new ParseError("ERR_AAC_HUFFMAN", "no Huffman codeword matches the bits", r.bitOffset >> 3);
+    if (e === INVALID) throw new ParseError(AUDIO_ERR.AAC_HUFFMAN, "no Huffman codeword matches the bits", r.bitOffset >> 3);
     r.skip(e & 31);
     return e >> 5;
   }
@@ -69,3 +70,19 @@ export const SCALEFACTOR_TABLE = new HuffmanTable(SCALEFACTOR_CODES, SCALEFACTOR
 
 /** `SPECTRAL_TABLES[n]` decodes spectral book n (1..11). */
 export const SPECTRAL_TABLES: readonly (HuffmanTable | undefined)[] = SPECTRAL_BOOKS.map((b) => (b ? new HuffmanTable(b.codes, b.bits) : undefined));
+
+/**
+ * `SPECTRAL_VALUES[n]` holds, for symbol s of book n, its dim (4 or 2) values at s * dim: signed
+ * values for the signed books, magnitudes (sign bits follow the codeword) for the unsigned ones.
+ * Unpacking by table saves a division and a remainder per value.
+ */
+export const SPECTRAL_VALUES: readonly (Int8Array | undefined)[] = SPECTRAL_BOOKS.map((b) => {
+  if (!b) return undefined;
+  const base = b.signed ? b.lav : 0;
+  const radix = b.signed ? 2 * b.lav + 1 : b.lav + 1;
+  const values = new Int8Array(b.codes.length * b.dim);
+  for (let sym = 0; sym < b.codes.length; sym++) {
+    for (let j = 0, v = sym; j < b.dim; j++, v = Math.floor(v / radix)) values[sym * b.dim + b.dim - 1 - j] = (v % radix) - base;
+  }
+  return values;
+});

@@ -7,13 +7,14 @@
 import type { BitReader } from "../../codecs/bits.ts";
 import { ParseError } from "../../errors.ts";
 import type { BandTables } from "./bands.ts";
-import { SCALEFACTOR_TABLE, SPECTRAL_TABLES } from "./huffman-decode.ts";
+import { SCALEFACTOR_TABLE, SPECTRAL_TABLES, SPECTRAL_VALUES, type HuffmanTable } from "./huffman-decode.ts";
 import { ESC_BOOK, ZERO_BOOK } from "./huffman.ts";
 import { SPECTRAL_BOOKS } from "./huffman-tables.ts";
 import { buildLayout, type IcsLayout } from "./layout.ts";
 import { MAX_QUANT, SF_OFFSET } from "./quantize.ts";
 import { readTns, type TnsData } from "./tns.ts";
 import { WindowSequence } from "./windows.ts";
+import { AUDIO_ERR } from "../errors.ts";
 
 export const NOISE_BOOK = 13;
 export const INTENSITY_OUT_OF_PHASE_BOOK = 14;
@@ -33,8 +34,12 @@ function clipOffset(v: number): number {
 
 /** Largest pulse amplitude: a pulse may lift an escape value of 8191 by this much. */
 const MAX_PULSE = 15;
-/** |q|^(4/3) for every |q| a spectrum can hold (8191 plus a pulse). */
-const POW43 = Float64Array.from({ length: MAX_QUANT + MAX_PULSE + 1 }, (_, q) => q ** (4 / 3));
+const MAX_Q = MAX_QUANT + MAX_PULSE;
+/**
+ * sign(q) |q|^(4/3) at q + MAX_Q, for every q a spectrum can hold (8191 plus a pulse): one lookup
+ * without a branch on the sign, which would be mispredicted on every other coefficient.
+ */
+const SIGNED_POW43 = Float64Array.from({ length: 2 * MAX_Q + 1 }, (_, i) => Math.sign(i - MAX_Q) * Math.abs(i - MAX_Q) ** (4 / 3));
 /** 2^((sf - 100) / 4) for sf 0..255. */
 const SF_GAIN = Float64Array.from({ length: 256 }, (_, sf) => 2 ** ((sf - SF_OFFSET) / 4));
 
@@ -89,8 +94,8 @@ export function readIcsInfo(r: BitReader, ctx: IcsContext): IcsInfo {
   const maxSfb = r.read(short ? 4 : 6);
   const grouping = short ? r.read(7) : 0;
   const numSwb = (short ? ctx.tables.short : ctx.tables.long).length - 1;
-  if (maxSfb > numSwb) throw new ParseError("ERR_AAC_MAX_SFB", `max_sfb ${maxSfb} above the ${numSwb} bands of this rate`, r.bitOffset >> 3);
-  if (!short && r.readFlag()) throw new ParseError("ERR_AAC_PREDICTION", "predictor data is not part of AAC-LC", r.bitOffset >> 3);
+  if (maxSfb > numSwb) throw new ParseError(AUDIO_ERR.AAC_MAX_SFB, `max_sfb ${maxSfb} above the ${numSwb} bands of this rate`, r.bitOffset >> 3);
+  if (!short && r.readFlag()) throw new ParseError(AUDIO_ERR.AAC_PREDICTION, "predictor data is not part of AAC-LC", r.bitOffset >> 3);
   return { windowSequence, windowShape, layout: ctx.layout(windowSequence, grouping, maxSfb) };
 }
 
@@ -117,7 +122,7 @@ export function readIcs(r: BitReader, ctx: IcsContext, common: IcsInfo | undefin
   readScalefactors(r, info.layout, globalGain, out);
   const pulses = r.readFlag() ? readPulses(r, short, ctx) : undefined;
   out.tns = r.readFlag() ? readTns(r, short) : undefined;
-  if (r.readFlag()) throw new ParseError("ERR_AAC_GAIN_CONTROL", "gain control data is not part of AAC-LC", r.bitOffset >> 3);
+  if (r.readFlag()) throw new ParseError(AUDIO_ERR.AAC_GAIN_CONTROL, "gain control data is not part of AAC-LC", r.bitOffset >> 3);
   readSpectrum(r, info.layout, out);
   if (pulses) applyPulses(out.quantized, pulses);
   dequantize(info.layout, out, ctx);
@@ -131,12 +136,12 @@ function readSections(r: BitReader, layout: IcsLayout, short: boolean, bandType:
     let k = 0;
     while (k < maxSfb) {
       const book = r.read(4);
-      if (book === RESERVED_BOOK) throw new ParseError("ERR_AAC_BOOK", "reserved codebook 12 in section data", r.bitOffset >> 3);
+      if (book === RESERVED_BOOK) throw new ParseError(AUDIO_ERR.AAC_BOOK, "reserved codebook 12 in section data", r.bitOffset >> 3);
       let len = 0;
       let inc: number;
       while ((inc = r.read(lenBits)) === escape) len += escape;
       len += inc;
-      if (k + len > maxSfb) throw new ParseError("ERR_AAC_SECTION", `section ends at band ${k + len}, past max_sfb ${maxSfb}`, r.bitOffset >> 3);
+      if (k + len > maxSfb) throw new ParseError(AUDIO_ERR.AAC_SECTION, `section ends at band ${k + len}, past max_sfb ${maxSfb}`, r.bitOffset >> 3);
       bandType.fill(book, g * maxSfb + k, g * maxSfb + k + len);
       k += len;
     }
@@ -162,7 +167,7 @@ function readScalefactors(r: BitReader, layout: IcsLayout, globalGain: number, o
       out.scalefactor[b] = clipOffset(noise);
     } else {
       sf += SCALEFACTOR_TABLE.decode(r) - SCALEFACTOR_DIFF_ZERO;
-      if (sf < 0 || sf > 255) throw new ParseError("ERR_AAC_SCALEFACTOR", `scalefactor ${sf} outside 0..255`, r.bitOffset >> 3);
+      if (sf < 0 || sf > 255) throw new ParseError(AUDIO_ERR.AAC_SCALEFACTOR, `scalefactor ${sf} outside 0..255`, r.bitOffset >> 3);
       out.scalefactor[b] = sf;
     }
   }
@@ -175,15 +180,15 @@ interface Pulse {
 
 /** pulse_data(): long windows only; positions are in the (long) spectrum. */
 function readPulses(r: BitReader, short: boolean, ctx: IcsContext): Pulse[] {
-  if (short) throw new ParseError("ERR_AAC_PULSE", "pulse data in an EIGHT_SHORT_SEQUENCE", r.bitOffset >> 3);
+  if (short) throw new ParseError(AUDIO_ERR.AAC_PULSE, "pulse data in an EIGHT_SHORT_SEQUENCE", r.bitOffset >> 3);
   const count = r.read(2) + 1;
   const startSfb = r.read(6);
-  if (startSfb >= ctx.tables.long.length - 1) throw new ParseError("ERR_AAC_PULSE", `pulse_start_sfb ${startSfb} past the bands`, r.bitOffset >> 3);
+  if (startSfb >= ctx.tables.long.length - 1) throw new ParseError(AUDIO_ERR.AAC_PULSE, `pulse_start_sfb ${startSfb} past the bands`, r.bitOffset >> 3);
   let position = ctx.tables.long[startSfb]!;
   const pulses: Pulse[] = [];
   for (let i = 0; i < count; i++) {
     position += r.read(5);
-    if (position >= 1024) throw new ParseError("ERR_AAC_PULSE", `pulse at line ${position} past the spectrum`, r.bitOffset >> 3);
+    if (position >= 1024) throw new ParseError(AUDIO_ERR.AAC_PULSE, `pulse at line ${position} past the spectrum`, r.bitOffset >> 3);
     pulses.push({ position, amplitude: r.read(4) });
   }
   return pulses;
@@ -199,43 +204,43 @@ function readSpectrum(r: BitReader, layout: IcsLayout, out: ChannelStream): void
   for (let b = 0; b < n; b++) {
     const book = out.bandType[b]!;
     if (book === ZERO_BOOK || book >= NOISE_BOOK) continue;
+    const start = layout.bandStart[b]!;
     const end = layout.bandEnd[b]!;
     const table = SPECTRAL_TABLES[book]!;
+    const values = SPECTRAL_VALUES[book]!;
     const desc = SPECTRAL_BOOKS[book]!;
-    if (desc.dim === 4) {
-      for (let i = layout.bandStart[b]!; i < end; i += 4) {
-        const idx = table.decode(r);
-        q[i] = (idx / 27) | 0;
-        q[i + 1] = ((idx / 9) | 0) % 3;
-        q[i + 2] = ((idx / 3) | 0) % 3;
-        q[i + 3] = idx % 3;
-        if (desc.signed) {
-          for (let j = 0; j < 4; j++) q[i + j]!--;
-        } else {
-          for (let j = 0; j < 4; j++) if (q[i + j] !== 0 && r.read(1) === 1) q[i + j] = -q[i + j]!;
-        }
-      }
-      continue;
+    if (desc.dim === 4) readQuads(r, table, values, desc.signed, q, start, end);
+    else readPairs(r, table, values, desc.signed, book === ESC_BOOK, q, start, end);
+  }
+}
+
+function readQuads(r: BitReader, table: HuffmanTable, values: Int8Array, signed: boolean, q: Int32Array, start: number, end: number): void {
+  for (let i = start; i < end; i += 4) {
+    const at = table.decode(r) * 4;
+    for (let j = 0; j < 4; j++) {
+      const v = values[at + j]!;
+      q[i + j] = signed || v === 0 || r.read(1) === 0 ? v : -v;
     }
-    const mod = desc.lav + 1;
-    for (let i = layout.bandStart[b]!; i < end; i += 2) {
-      const idx = table.decode(r);
-      if (desc.signed) {
-        q[i] = ((idx / 9) | 0) - 4;
-        q[i + 1] = (idx % 9) - 4;
-        continue;
-      }
-      let y = (idx / mod) | 0;
-      let z = idx % mod;
+  }
+}
+
+function readPairs(r: BitReader, table: HuffmanTable, values: Int8Array, signed: boolean, escapes: boolean, q: Int32Array, start: number, end: number): void {
+  for (let i = start; i < end; i += 2) {
+    const at = table.decode(r) * 2;
+    let y = values[at]!;
+    let z = values[at + 1]!;
+    if (!signed) {
       const negY = y !== 0 && r.read(1) === 1;
       const negZ = z !== 0 && r.read(1) === 1;
-      if (book === ESC_BOOK) {
+      if (escapes) {
         if (y === 16) y = readEscape(r);
         if (z === 16) z = readEscape(r);
       }
-      q[i] = negY ? -y : y;
-      q[i + 1] = negZ ? -z : z;
+      if (negY) y = -y;
+      if (negZ) z = -z;
     }
+    q[i] = y;
+    q[i + 1] = z;
   }
 }
 
@@ -243,7 +248,7 @@ function readSpectrum(r: BitReader, layout: IcsLayout, out: ChannelStream): void
 function readEscape(r: BitReader): number {
   let n = 0;
   while (r.read(1) === 1) {
-    if (++n > 8) throw new ParseError("ERR_AAC_ESCAPE", "escape sequence longer than 8191 allows", r.bitOffset >> 3);
+    if (++n > 8) throw new ParseError(AUDIO_ERR.AAC_ESCAPE, "escape sequence longer than 8191 allows", r.bitOffset >> 3);
   }
   return (1 << (n + 4)) + r.read(n + 4);
 }
@@ -266,10 +271,7 @@ function dequantize(layout: IcsLayout, ch: ChannelStream, ctx: IcsContext): void
       continue;
     }
     const gain = SF_GAIN[ch.scalefactor[b]!]!;
-    for (let i = start; i < end; i++) {
-      const v = q[i]!;
-      spec[i] = v >= 0 ? POW43[v]! * gain : -POW43[-v]! * gain;
-    }
+    for (let i = start; i < end; i++) spec[i] = SIGNED_POW43[q[i]! + MAX_Q]! * gain;
   }
 }
 

@@ -9,7 +9,7 @@
  * frame k comes out once 1024 (k + 2) samples have been given; `flush()` pads with silence until
  * every sample given has been coded (ceil(n / 1024) + 1 frames in all), then the encoder starts over.
  */
-import { TranspondError } from "../../errors.ts";
+
 import { encodeAudioSpecificConfig } from "./adts.ts";
 import { bandTables, type BandTables } from "./bands.ts";
 import { encodeRawDataBlock } from "./bitstream.ts";
@@ -20,6 +20,8 @@ import { analyseBands, BandScratch, thresholdsInQuiet, NOISE_SHAPE_ALPHA } from 
 import { BitReservoir, ChannelWorkspace, fitFrame, type ChannelJob } from "./rate-control.ts";
 import { applyMidSide } from "./stereo.ts";
 import { LONG_WINDOWS, SINE_SHORT, WindowSequence, shortWindowStart } from "./windows.ts";
+import { AUDIO_ERR, AudioError } from "../errors.ts";
+import { AAC_FRAME_SAMPLES } from "../../codecs/aac-config.ts";
 
 export { encodeAudioSpecificConfig, toAdts } from "./adts.ts";
 
@@ -30,8 +32,7 @@ export interface AacEncoderOptions {
   readonly bitrate?: number;
 }
 
-/** Samples per channel in one AAC frame. */
-export const AAC_FRAME_SAMPLES = 1024;
+export { AAC_FRAME_SAMPLES };
 /** Decoder output lags the input by this many samples per channel. */
 export const AAC_ENCODER_DELAY = 1024;
 
@@ -79,11 +80,11 @@ export class AacEncoder {
   constructor(options: AacEncoderOptions) {
     const { sampleRate, channels } = options;
     this.tables = bandTables(sampleRate);
-    if (channels !== 1 && channels !== 2) throw new TranspondError("ERR_AAC_CHANNELS", `AAC encoder: ${String(channels)} channels (1 or 2 supported)`);
+    if (channels !== 1 && channels !== 2) throw new AudioError(AUDIO_ERR.AAC_CHANNELS, `AAC encoder: ${String(channels)} channels (1 or 2 supported)`);
     const bitrate = options.bitrate ?? 64000 * channels;
     const max = Math.floor((6144 * channels * sampleRate) / 1024);
     if (!Number.isFinite(bitrate) || bitrate < 8000 || bitrate > max) {
-      throw new TranspondError("ERR_AAC_BITRATE", `AAC encoder: bitrate ${bitrate} b/s outside 8000..${max} for ${channels} channel(s) at ${sampleRate} Hz`);
+      throw new AudioError(AUDIO_ERR.AAC_BITRATE, `AAC encoder: bitrate ${bitrate} b/s outside 8000..${max} for ${channels} channel(s) at ${sampleRate} Hz`);
     }
     this.sampleRate = sampleRate;
     this.channels = channels;

@@ -8,12 +8,13 @@ import type { BitReader } from "../../codecs/bits.ts";
 import { ParseError } from "../../errors.ts";
 import { INTENSITY_BOOK, INTENSITY_OUT_OF_PHASE_BOOK, NOISE_BOOK, type ChannelStream } from "./ics-reader.ts";
 import type { IcsLayout } from "./layout.ts";
+import { AUDIO_ERR } from "../errors.ts";
 
 /** ms_mask_present and ms_used[][] (all ones for ms_mask_present 2). */
 export function readMsMask(r: BitReader, layout: IcsLayout, out: Uint8Array): number {
   const present = r.read(2);
   const n = layout.bandStart.length;
-  if (present === 3) throw new ParseError("ERR_AAC_MS_MASK", "ms_mask_present 3 is reserved", r.bitOffset >> 3);
+  if (present === 3) throw new ParseError(AUDIO_ERR.AAC_MS_MASK, "ms_mask_present 3 is reserved", r.bitOffset >> 3);
   if (present === 1) for (let b = 0; b < n; b++) out[b] = r.read(1);
   else out.fill(present === 2 ? 1 : 0, 0, n);
   return present;

@@ -4,6 +4,7 @@
  */
 import type { BitReader } from "../../codecs/bits.ts";
 import { ParseError } from "../../errors.ts";
+import { AUDIO_ERR } from "../errors.ts";
 
 /** TNS_MAX_BANDS for AAC-LC by sampling frequency index (Table 4.156), long and short windows. */
 const MAX_BANDS_LONG = [31, 31, 34, 40, 42, 51, 46, 46, 42, 42, 42, 39, 39];
@@ -34,7 +35,7 @@ export function readTns(r: BitReader, short: boolean): TnsData {
     for (let f = 0; f < nFilt; f++) {
       const length = r.read(short ? 4 : 6);
       const order = r.read(short ? 3 : 5);
-      if (order > maxOrder) throw new ParseError("ERR_AAC_TNS_ORDER", `TNS filter order ${order} above ${maxOrder}`, r.bitOffset >> 3);
+      if (order > maxOrder) throw new ParseError(AUDIO_ERR.AAC_TNS_ORDER, `TNS filter order ${order} above ${maxOrder}`, r.bitOffset >> 3);
       if (order === 0) {
         filters.push({ length, downward: false, lpc: new Float64Array(0) });
         continue;

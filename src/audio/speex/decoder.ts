@@ -14,6 +14,7 @@ import { ParseError } from "../../errors.ts";
 import { bwLpc, computeRms, highpassOutput, iirMem16, lspInterpolate, lspToLpc, multicomb, qmfSynth, speexRand } from "./filters.ts";
 import { NB_SUBMODES, WB_SUBMODES, type NbSubmode, type SplitCodebook, type WbSubmode } from "./modes.ts";
 import { CDBK_NB, CDBK_NB_HIGH1, CDBK_NB_HIGH2, CDBK_NB_LOW1, CDBK_NB_LOW2, HIGH_LSP_CDBK, HIGH_LSP_CDBK2, QMF_H0 } from "./tables.ts";
+import { AUDIO_ERR } from "../errors.ts";
 
 const NB_ORDER = 10;
 const NB_FRAME = 160;
@@ -35,7 +36,7 @@ const WB_SKIP_BITS = [4, 36, 112, 192, 352] as const;
 
 /** A reserved mode: the stream is corrupt. */
 function corrupt(r: BitReader, what: string): ParseError {
-  return new ParseError("ERR_SPEEX_MODE", `Speex: ${what}`, r.bitOffset >> 3);
+  return new ParseError(AUDIO_ERR.SPEEX_MODE, `Speex: ${what}`, r.bitOffset >> 3);
 }
 
 function splitCbUnquant(exc: Float32Array, cb: SplitCodebook, r: BitReader): void {

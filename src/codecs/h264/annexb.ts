@@ -8,6 +8,7 @@
  */
 import { ParseError } from "../../errors.ts";
 import { MAX_NALS_PER_ACCESS_UNIT, MAX_NAL_SIZE } from "./limits.ts";
+import { CODECS_ERR } from "../errors.ts";
 
 /** Index of the next 0x000001 at or after `from`, or -1. */
 function findStartCode(bytes: Uint8Array, from: number): number {
@@ -29,10 +30,10 @@ export function splitAnnexB(bytes: Uint8Array): Uint8Array[] {
   const first = findStartCode(bytes, 0);
   if (first < 0) {
     if (bytes.every((b) => b === 0)) return [];
-    throw new ParseError("ERR_H264_ANNEXB_NO_START_CODE", "no Annex-B start code in the data", 0);
+    throw new ParseError(CODECS_ERR.H264_ANNEXB_NO_START_CODE, "no Annex-B start code in the data", 0);
   }
   for (let i = 0; i < first; i++) {
-    if (bytes[i] !== 0) throw new ParseError("ERR_H264_ANNEXB_NO_START_CODE", "data before the first Annex-B start code", i);
+    if (bytes[i] !== 0) throw new ParseError(CODECS_ERR.H264_ANNEXB_NO_START_CODE, "data before the first Annex-B start code", i);
   }
   const nalus: Uint8Array[] = [];
   let start = first + 3;
@@ -41,8 +42,8 @@ export function splitAnnexB(bytes: Uint8Array): Uint8Array[] {
     let end = next < 0 ? bytes.length : next;
     while (end > start && bytes[end - 1] === 0) end--;
     if (end > start) {
-      if (end - start > MAX_NAL_SIZE) throw new ParseError("ERR_H264_NAL_TOO_LARGE", `NAL unit of ${end - start} bytes exceeds ${MAX_NAL_SIZE}`, start);
-      if (nalus.length >= MAX_NALS_PER_ACCESS_UNIT) throw new ParseError("ERR_H264_TOO_MANY_NALS", `more than ${MAX_NALS_PER_ACCESS_UNIT} NAL units`, start);
+      if (end - start > MAX_NAL_SIZE) throw new ParseError(CODECS_ERR.H264_NAL_TOO_LARGE, `NAL unit of ${end - start} bytes exceeds ${MAX_NAL_SIZE}`, start);
+      if (nalus.length >= MAX_NALS_PER_ACCESS_UNIT) throw new ParseError(CODECS_ERR.H264_TOO_MANY_NALS, `more than ${MAX_NALS_PER_ACCESS_UNIT} NAL units`, start);
       nalus.push(bytes.subarray(start, end));
     }
     if (next < 0) break;

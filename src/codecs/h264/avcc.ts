@@ -7,12 +7,13 @@
  */
 import { ParseError } from "../../errors.ts";
 import { MAX_NALS_PER_ACCESS_UNIT, MAX_NAL_SIZE } from "./limits.ts";
+import { CODECS_ERR } from "../errors.ts";
 
 export type NalLengthSize = 1 | 2 | 4;
 
 function checkLengthSize(lengthSize: number): asserts lengthSize is NalLengthSize {
   if (lengthSize !== 1 && lengthSize !== 2 && lengthSize !== 4) {
-    throw new ParseError("ERR_H264_AVCC_LENGTH_SIZE", `NAL length size ${lengthSize} is not 1, 2 or 4`);
+    throw new ParseError(CODECS_ERR.H264_AVCC_LENGTH_SIZE, `NAL length size ${lengthSize} is not 1, 2 or 4`);
   }
 }
 
@@ -23,17 +24,17 @@ export function avccToNalus(bytes: Uint8Array, lengthSize: number = 4): Uint8Arr
   let pos = 0;
   while (pos < bytes.length) {
     if (pos + lengthSize > bytes.length) {
-      throw new ParseError("ERR_H264_AVCC_TRUNCATED", `NAL length field needs ${lengthSize} bytes, ${bytes.length - pos} left`, pos);
+      throw new ParseError(CODECS_ERR.H264_AVCC_TRUNCATED, `NAL length field needs ${lengthSize} bytes, ${bytes.length - pos} left`, pos);
     }
     let len = 0;
     for (let i = 0; i < lengthSize; i++) len = len * 256 + bytes[pos + i]!;
     pos += lengthSize;
-    if (len > MAX_NAL_SIZE) throw new ParseError("ERR_H264_NAL_TOO_LARGE", `NAL unit of ${len} bytes exceeds ${MAX_NAL_SIZE}`, pos - lengthSize);
+    if (len > MAX_NAL_SIZE) throw new ParseError(CODECS_ERR.H264_NAL_TOO_LARGE, `NAL unit of ${len} bytes exceeds ${MAX_NAL_SIZE}`, pos - lengthSize);
     if (len > bytes.length - pos) {
-      throw new ParseError("ERR_H264_AVCC_TRUNCATED", `NAL unit of ${len} bytes, ${bytes.length - pos} left`, pos - lengthSize);
+      throw new ParseError(CODECS_ERR.H264_AVCC_TRUNCATED, `NAL unit of ${len} bytes, ${bytes.length - pos} left`, pos - lengthSize);
     }
     if (len > 0) {
-      if (nalus.length >= MAX_NALS_PER_ACCESS_UNIT) throw new ParseError("ERR_H264_TOO_MANY_NALS", `more than ${MAX_NALS_PER_ACCESS_UNIT} NAL units`, pos - lengthSize);
+      if (nalus.length >= MAX_NALS_PER_ACCESS_UNIT) throw new ParseError(CODECS_ERR.H264_TOO_MANY_NALS, `more than ${MAX_NALS_PER_ACCESS_UNIT} NAL units`, pos - lengthSize);
       nalus.push(bytes.subarray(pos, pos + len));
     }
     pos += len;

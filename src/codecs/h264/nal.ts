@@ -10,6 +10,7 @@
  * forbidden_zero_bit, nal_ref_idc, nal_unit_type (Table 7-1).
  */
 import { ParseError } from "../../errors.ts";
+import { CODECS_ERR } from "../errors.ts";
 
 export const NAL_TYPE = {
   SLICE: 1,
@@ -38,13 +39,13 @@ export type NalType = (typeof NAL_TYPE)[keyof typeof NAL_TYPE];
 
 /** nal_unit_type of a NAL unit (the low 5 bits of its first byte). */
 export function nalType(nal: Uint8Array): number {
-  if (nal.length === 0) throw new ParseError("ERR_H264_NAL_EMPTY", "empty NAL unit", 0);
+  if (nal.length === 0) throw new ParseError(CODECS_ERR.H264_NAL_EMPTY, "empty NAL unit", 0);
   return nal[0]! & 0x1f;
 }
 
 /** nal_ref_idc of a NAL unit. */
 export function nalRefIdc(nal: Uint8Array): number {
-  if (nal.length === 0) throw new ParseError("ERR_H264_NAL_EMPTY", "empty NAL unit", 0);
+  if (nal.length === 0) throw new ParseError(CODECS_ERR.H264_NAL_EMPTY, "empty NAL unit", 0);
   return (nal[0]! >> 5) & 0x03;
 }
 

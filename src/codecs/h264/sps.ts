@@ -12,6 +12,7 @@ import { BitReader } from "../bits.ts";
 import { MAX_SPS_SIZE } from "./limits.ts";
 import { NAL_TYPE } from "./nal.ts";
 import { removeEmulationPrevention } from "./emulation-prevention.ts";
+import { CODECS_ERR } from "../errors.ts";
 
 /** profile_idc values whose SPS carries chroma_format_idc, bit depths and scaling matrices. */
 const HIGH_PROFILES: ReadonlySet<number> = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
@@ -63,7 +64,7 @@ function fail(code: string, message: string, r: BitReader): never {
 
 function ue(r: BitReader, max: number, name: string): number {
   const v = r.readUE();
-  if (v > max) fail("ERR_H264_SPS_RANGE", `${name} ${v} exceeds ${max}`, r);
+  if (v > max) fail(CODECS_ERR.H264_SPS_RANGE, `${name} ${v} exceeds ${max}`, r);
   return v;
 }
 
@@ -74,7 +75,7 @@ function skipScalingList(r: BitReader, size: number): void {
   for (let j = 0; j < size; j++) {
     if (nextScale !== 0) {
       const delta = r.readSE();
-      if (delta < -128 || delta > 127) fail("ERR_H264_SPS_RANGE", `delta_scale ${delta} out of range`, r);
+      if (delta < -128 || delta > 127) fail(CODECS_ERR.H264_SPS_RANGE, `delta_scale ${delta} out of range`, r);
       nextScale = (lastScale + delta + 256) % 256;
     }
     lastScale = nextScale === 0 ? lastScale : nextScale;
@@ -121,18 +122,18 @@ function readVui(r: BitReader): SpsVui {
 
 /** Parses an SPS NAL unit (with its 1-byte header, emulation prevention still in). */
 export function parseSps(nal: Uint8Array): Sps {
-  if (nal.length === 0) throw new ParseError("ERR_H264_NAL_EMPTY", "empty SPS NAL unit", 0);
-  if ((nal[0]! & 0x1f) !== NAL_TYPE.SPS) throw new ParseError("ERR_H264_SPS_NOT_SPS", `NAL unit type ${nal[0]! & 0x1f} is not an SPS (7)`, 0);
-  if (nal[0]! & 0x80) throw new ParseError("ERR_H264_FORBIDDEN_BIT", "forbidden_zero_bit is set", 0);
-  if (nal.length > MAX_SPS_SIZE) throw new ParseError("ERR_H264_SPS_TOO_LARGE", `SPS of ${nal.length} bytes exceeds ${MAX_SPS_SIZE}`, 0);
-  if (nal.length < 4) throw new ParseError("ERR_H264_SPS_TRUNCATED", `SPS of ${nal.length} bytes is too short`, 0);
+  if (nal.length === 0) throw new ParseError(CODECS_ERR.H264_NAL_EMPTY, "empty SPS NAL unit", 0);
+  if ((nal[0]! & 0x1f) !== NAL_TYPE.SPS) throw new ParseError(CODECS_ERR.H264_SPS_NOT_SPS, `NAL unit type ${nal[0]! & 0x1f} is not an SPS (7)`, 0);
+  if (nal[0]! & 0x80) throw new ParseError(CODECS_ERR.H264_FORBIDDEN_BIT, "forbidden_zero_bit is set", 0);
+  if (nal.length > MAX_SPS_SIZE) throw new ParseError(CODECS_ERR.H264_SPS_TOO_LARGE, `SPS of ${nal.length} bytes exceeds ${MAX_SPS_SIZE}`, 0);
+  if (nal.length < 4) throw new ParseError(CODECS_ERR.H264_SPS_TRUNCATED, `SPS of ${nal.length} bytes is too short`, 0);
   const rbsp = removeEmulationPrevention(nal);
   const r = new BitReader(rbsp, 1);
   try {
     return readSps(r);
   } catch (err) {
-    if (err instanceof ParseError && err.code === "ERR_BITS_TRUNCATED") {
-      throw new ParseError("ERR_H264_SPS_TRUNCATED", "SPS ends inside its syntax", err.offset, { cause: err });
+    if (err instanceof ParseError && err.code === CODECS_ERR.BITS_TRUNCATED) {
+      throw new ParseError(CODECS_ERR.H264_SPS_TRUNCATED, "SPS ends inside its syntax", err.offset, { cause: err });
     }
     throw err;
   }
@@ -199,7 +200,7 @@ function readSps(r: BitReader): Sps {
   const cropX = frameCropping ? cropUnitX * (frameCropping.left + frameCropping.right) : 0;
   const cropY = frameCropping ? cropUnitY * (frameCropping.top + frameCropping.bottom) : 0;
   if (cropX >= fullWidth || cropY >= fullHeight) {
-    fail("ERR_H264_SPS_RANGE", `cropping ${cropX}x${cropY} leaves no picture of ${fullWidth}x${fullHeight}`, r);
+    fail(CODECS_ERR.H264_SPS_RANGE, `cropping ${cropX}x${cropY} leaves no picture of ${fullWidth}x${fullHeight}`, r);
   }
   let fps: number | undefined;
   if (vui?.timeScale && vui.numUnitsInTick) fps = vui.timeScale / (2 * vui.numUnitsInTick);

@@ -6,7 +6,7 @@
  * agent in (DESIGN: agent imports core, never the reverse).
  */
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
-import type { MediaSink } from "../media-sink.ts";
+import type { MediaSink } from "../stream/media-sink.ts";
 
 export type RelayDirection = "push" | "pull";
 export type RelayTransport = "webrtc" | "rtmp";

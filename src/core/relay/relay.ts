@@ -13,9 +13,9 @@ import type { AudioConfig, Frame, H264Config, TrackConfig } from "../../codecs/f
 import { errorMessage, InvalidStateError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { reconnectDelay } from "../../rtmp/client/backoff.ts";
-import { StreamNameInUseError, type StreamHub } from "../hub.ts";
-import type { MediaSink } from "../media-sink.ts";
-import type { Stream } from "../stream.ts";
+import { StreamNameInUseError, type StreamHub } from "../stream/hub.ts";
+import type { MediaSink } from "../stream/media-sink.ts";
+import type { Stream } from "../stream/stream.ts";
 import { retryOf, type LinkDelegate, type RelayLink, type RelayLinkFactory, type RelaySpec } from "./link.ts";
 
 export type RelayState = "CONNECTING" | "ACTIVE" | "RECONNECTING" | "FAILED" | "STOPPED";
@@ -70,6 +70,10 @@ export class Relay {
   state: RelayState = "CONNECTING";
   lastError = "";
   reconnects = 0;
+  /** media payload bytes moved (NAL units, audio frames), over every attempt */
+  bytes = 0;
+  /** Date.now() of the last move to ACTIVE; undefined when not ACTIVE */
+  activeSince?: number;
   private everActive = false;
   private link?: RelayLink;
   private attempt = 0;
@@ -98,13 +102,13 @@ export class Relay {
   /** push: `local` is the stream to send; pull: none. */
   start(local?: Stream): void {
     if (local) {
-      const forwarder = new PushForwarder(() => local.requestKeyframe());
+      const forwarder = new PushForwarder(() => local.requestKeyframe(), (n) => void (this.bytes += n));
       this.pushing = forwarder;
       this.detachLocal = local.addSink({
         config: (c) => forwarder.config(c),
         frame: (f) => forwarder.frame(f),
         end: (reason) => this.stop(`Local stream ended: ${reason}`),
-      });
+      }, "relay");
     }
     void this.connect();
   }
@@ -122,6 +126,7 @@ export class Relay {
     const from = this.state;
     if (!MOVES[from].includes(to)) throw new InvalidStateError("relay", from, to, MOVES[from]);
     this.state = to;
+    this.activeSince = to === "ACTIVE" ? Date.now() : undefined;
     if (to === "ACTIVE") this.everActive = true;
     this.options.log.info(`relay ${from} -> ${to}`, { id: this.options.id, uri: this.options.displayUri, ...(this.lastError && to !== "ACTIVE" ? { reason: this.lastError } : {}) });
     this.options.onState?.(this, from, to);
@@ -130,7 +135,7 @@ export class Relay {
   private async connect(): Promise<void> {
     const delegate: LinkDelegate = {
       config: (c) => this.link === link && this.pulledConfig(c),
-      frame: (f) => this.link === link && this.pulled?.pushFrame(f),
+      frame: (f) => this.link === link && this.pullFrame(f),
       keyframeRequested: () => this.link === link && this.pushing?.requestKeyframe(),
       lost: (reason, retry) => this.lost(link, reason, retry),
     };
@@ -167,6 +172,12 @@ export class Relay {
     for (const c of this.pulledConfigs.values()) this.pulled.setConfig(c);
     this.options.record?.(this.pulled);
     return true;
+  }
+
+  private pullFrame(frame: Frame): void {
+    if (!this.pulled) return;
+    this.bytes += frameBytes(frame);
+    this.pulled.pushFrame(frame);
   }
 
   private pulledConfig(config: TrackConfig): void {
@@ -216,7 +227,10 @@ class PushForwarder {
   private sink?: MediaSink;
   private waitingForKey = true;
 
-  constructor(private readonly askKeyframe: () => void) {}
+  constructor(
+    private readonly askKeyframe: () => void,
+    private readonly sent: (bytes: number) => void,
+  ) {}
 
   attach(sink: MediaSink): void {
     this.sink = sink;
@@ -248,6 +262,11 @@ class PushForwarder {
       if (frame.kind === "video" && !frame.key) return;
       this.waitingForKey = false;
     }
+    this.sent(frameBytes(frame));
     this.sink.frame(frame);
   }
+}
+
+function frameBytes(frame: Frame): number {
+  return frame.kind === "video" ? frame.data.reduce((n, nal) => n + nal.length, 0) : frame.data.length;
 }

@@ -4,25 +4,21 @@
  * direction + uri + stream names; removed when stopped.
  */
 import type { Config } from "../../config.ts";
-import { TranspondError } from "../../errors.ts";
+import { CORE_ERR, CoreError } from "../errors.ts";
 import { TypedEmitter } from "../../events.ts";
 import { createLogger } from "../../log.ts";
 import { displayUrl } from "../../rtmp/client/url.ts";
-import { newSessionId, type StreamHub } from "../hub.ts";
-import type { Stream } from "../stream.ts";
+import { newSessionId } from "../../names.ts";
+import type { JobResume } from "../job-resume.ts";
+import type { StreamHub } from "../stream/hub.ts";
+import type { Stream } from "../stream/stream.ts";
 import type { RelayDirection, RelayLinkFactory, RelaySpec, RelayTransport } from "./link.ts";
 import { Relay, type RelayState } from "./relay.ts";
 
 const log = createLogger("relay");
 
-/** Errors with the REST status they map to. */
-export class RelayError extends TranspondError {
-  readonly status: 400 | 404 | 409;
-  constructor(status: 400 | 404 | 409, message: string) {
-    super(`ERR_RELAY_${status}`, message);
-    this.status = status;
-  }
-}
+/** A relay request core refused (rest/errors.ts answers it with the status of its code). */
+export class RelayError extends CoreError {}
 
 /** A /pull/push or /pull/pull body, fields as read by the REST layer. */
 export interface RelayRequest {
@@ -44,7 +40,7 @@ export interface RelayFilter {
 
 export interface RelayRegistryDeps {
   readonly hub: StreamHub;
-  readonly config: Pick<Config, "wcs_agent_ssl" | "wcs_agent_reconnect_min_delay" | "wcs_agent_reconnect_max_delay">;
+  readonly config: Pick<Config, "wcs_agent_ssl" | "wcs_agent_reconnect_min_delay" | "wcs_agent_reconnect_max_delay" | "max_relays">;
   readonly connect: RelayLinkFactory;
   /** attaches a recording to a pulled stream (the RTMP form's `record`) */
   readonly record?: (stream: Stream) => void;
@@ -72,16 +68,16 @@ export function normalizeRelayUri(uri: string, ssl: boolean): { uri: string; tra
   const trimmed = uri.trim();
   const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed);
   if (!m) {
-    if (trimmed === "" || /[\s/]/.test(trimmed.split("/")[0]!)) throw new RelayError(400, "uri: not a host[:port] or a URL");
+    if (trimmed === "" || /[\s/]/.test(trimmed.split("/")[0]!)) throw new RelayError(CORE_ERR.INVALID, "uri: not a host[:port] or a URL");
     return { uri: `${ssl ? "wss" : "ws"}://${trimmed}`, transport: "webrtc" };
   }
   const scheme = m[1]!.toLowerCase();
-  if (!SCHEMES.includes(scheme)) throw new RelayError(400, `uri: scheme ${scheme} is not one of ws, wss, rtmp, rtmps`);
+  if (!SCHEMES.includes(scheme)) throw new RelayError(CORE_ERR.INVALID, `uri: scheme ${scheme} is not one of ws, wss, rtmp, rtmps`);
   try {
     const host = new URL(trimmed.replace(/^rtmps?:/i, "http:")).hostname;
     if (host === "") throw new Error("no host");
   } catch {
-    throw new RelayError(400, "uri: not a valid URL");
+    throw new RelayError(CORE_ERR.INVALID, "uri: not a valid URL");
   }
   return { uri: trimmed, transport: scheme.startsWith("rtmp") ? "rtmp" : "webrtc" };
 }
@@ -90,7 +86,7 @@ export function normalizeRelayUri(uri: string, ssl: boolean): { uri: string; tra
 function rtmpStreamName(uri: string): string {
   const path = uri.replace(/^[a-z]+:\/\/[^/]*/i, "").split("?")[0]!;
   const segments = path.split("/").filter((s) => s !== "");
-  if (segments.length < 2) throw new RelayError(400, "uri: an rtmp:// uri needs an application and a stream name: rtmp://host/app/stream");
+  if (segments.length < 2) throw new RelayError(CORE_ERR.INVALID, "uri: an rtmp:// uri needs an application and a stream name: rtmp://host/app/stream");
   return decodeURIComponent(segments[segments.length - 1]!);
 }
 
@@ -103,21 +99,21 @@ export class RelayRegistry extends TypedEmitter<RelayRegistryEvents> {
     this.deps = deps;
   }
 
-  /** /pull/push: publish a local stream on the server at `uri`. */
-  push(request: RelayRequest): Relay {
+  /** /pull/push: publish a local stream on the server at `uri`. `resume`: a cluster job taken over. */
+  push(request: RelayRequest, resume?: JobResume): Relay {
     const spec = this.spec("push", request);
     const local = this.deps.hub.get(spec.localStreamName);
-    if (!local) throw new RelayError(404, `Stream not found: ${spec.localStreamName}`);
+    if (!local) throw new RelayError(CORE_ERR.NOT_FOUND, `Stream not found: ${spec.localStreamName}`);
     this.refuseDuplicate(spec);
-    return this.create(spec, local);
+    return this.create(spec, resume, local);
   }
 
   /** /pull/pull: play `remoteStreamName` (or the rtmp:// uri) and publish it here. */
-  pull(request: RelayRequest): Relay {
+  pull(request: RelayRequest, resume?: JobResume): Relay {
     const spec = this.spec("pull", request);
     this.refuseDuplicate(spec);
-    if (this.deps.hub.get(spec.localStreamName)) throw new RelayError(409, `Stream name is already in use: ${spec.localStreamName}`);
-    return this.create(spec);
+    if (this.deps.hub.get(spec.localStreamName)) throw new RelayError(CORE_ERR.CONFLICT, `Stream name is already in use: ${spec.localStreamName}`);
+    return this.create(spec, resume);
   }
 
   find(filter: RelayFilter): Relay[] {
@@ -131,10 +127,10 @@ export class RelayRegistry extends TypedEmitter<RelayRegistryEvents> {
   /** Stops every relay the filter matches; 400 without any field, 404 when none matches. */
   terminate(filter: RelayFilter): number {
     if (Object.values(filter).every((v) => v === undefined)) {
-      throw new RelayError(400, "give at least one of uri, localStreamName, remoteStreamName, localMediaSessionId");
+      throw new RelayError(CORE_ERR.INVALID, "give at least one of uri, localStreamName, remoteStreamName, localMediaSessionId");
     }
     const found = this.find(filter);
-    if (found.length === 0) throw new RelayError(404, "Relay not found");
+    if (found.length === 0) throw new RelayError(CORE_ERR.NOT_FOUND, "Relay not found");
     for (const r of found) r.stop("Stopped by rest /terminate");
     return found.length;
   }
@@ -145,7 +141,7 @@ export class RelayRegistry extends TypedEmitter<RelayRegistryEvents> {
 
   private spec(direction: RelayDirection, request: RelayRequest): RelaySpec {
     const { uri, transport } = normalizeRelayUri(request.uri, this.deps.config.wcs_agent_ssl);
-    if (direction === "push" && transport === "rtmp") throw new RelayError(400, "uri: /pull/push publishes to a WCS server over ws:// or wss://; use /push/startup for RTMP");
+    if (direction === "push" && transport === "rtmp") throw new RelayError(CORE_ERR.INVALID, "uri: /pull/push publishes to a WCS server over ws:// or wss://; use /push/startup for RTMP");
     this.deps.checkDestination?.(uri);
     let localStreamName = request.localStreamName;
     let remoteStreamName = request.remoteStreamName;
@@ -154,8 +150,8 @@ export class RelayRegistry extends TypedEmitter<RelayRegistryEvents> {
       // WCS: without localStreamName the stream is named after the uri
       localStreamName ??= displayUrl(uri);
     } else {
-      if (localStreamName === undefined) throw new RelayError(400, "localStreamName is required");
-      if (remoteStreamName === undefined) throw new RelayError(400, "remoteStreamName is required");
+      if (localStreamName === undefined) throw new RelayError(CORE_ERR.INVALID, "localStreamName is required");
+      if (remoteStreamName === undefined) throw new RelayError(CORE_ERR.INVALID, "remoteStreamName is required");
     }
     return { direction, transport, uri, localStreamName, remoteStreamName, hasAudio: request.hasAudio ?? true, hasVideo: request.hasVideo ?? true, record: request.record ?? false };
   }
@@ -166,15 +162,16 @@ export class RelayRegistry extends TypedEmitter<RelayRegistryEvents> {
       if (s.direction !== spec.direction || s.uri !== spec.uri) return false;
       return spec.transport === "rtmp" || s.localStreamName === spec.localStreamName || s.remoteStreamName === spec.remoteStreamName;
     });
-    if (same) throw new RelayError(409, `a ${spec.direction} relay of ${spec.localStreamName} with ${displayUrl(spec.uri)} already exists`);
+    if (same) throw new RelayError(CORE_ERR.CONFLICT, `a ${spec.direction} relay of ${spec.localStreamName} with ${displayUrl(spec.uri)} already exists`);
     if (spec.direction === "pull" && this.all().some((r) => r.spec.direction === "pull" && r.spec.localStreamName === spec.localStreamName)) {
-      throw new RelayError(409, `a relay already pulls into ${spec.localStreamName}`);
+      throw new RelayError(CORE_ERR.CONFLICT, `a relay already pulls into ${spec.localStreamName}`);
     }
   }
 
-  private create(spec: RelaySpec, local?: Stream): Relay {
+  private create(spec: RelaySpec, resume: JobResume | undefined, local?: Stream): Relay {
+    if (this.byId.size >= this.deps.config.max_relays) throw new RelayError(CORE_ERR.LIMIT, `the limit of ${this.deps.config.max_relays} relays (max_relays) is reached`);
     const relay = new Relay({
-      id: newSessionId(),
+      id: resume?.id ?? newSessionId(),
       spec,
       displayUri: displayUrl(spec.uri),
       hub: this.deps.hub,
@@ -188,6 +185,7 @@ export class RelayRegistry extends TypedEmitter<RelayRegistryEvents> {
       },
     });
     this.byId.set(relay.options.id, relay);
+    relay.reconnects = resume?.reconnects ?? 0;
     relay.start(local);
     return relay;
   }

@@ -8,10 +8,15 @@
  *         after fmt 0, whose "delta" readers interpret differently), and every continuation chunk
  * Continuation chunks repeat the extended timestamp when the message's header had one (spec
  * 5.3.1.3; FFmpeg and nginx-rtmp read it).
+ *
+ * Fan-out (as nginx-rtmp's live module): everything after a message's first header depends only on
+ * the payload, the chunk size, the chunk stream id and the extended timestamp, so `writeParts`
+ * returns the first header apart and one body that every connection sending the same payload
+ * shares (cut once per chunk size and chunk stream, kept as long as the payload lives).
  */
 import { DEFAULT_CHUNK_SIZE } from "../limits.ts";
 import type { RtmpRawMessage } from "./reader.ts";
-import { encodeChunkHeader, EXTENDED_TIMESTAMP, type ChunkFmt } from "./header.ts";
+import { encodeChunkHeader, EXTENDED_TIMESTAMP, MAX_CHUNK_STREAM_ID, type ChunkFmt } from "./header.ts";
 
 interface WriterStreamState {
   timestamp: number;
@@ -39,6 +44,18 @@ export class ChunkWriter {
 
   /** The chunks of one message, as one buffer ready to write to the socket. */
   write(m: RtmpMessageToSend): Uint8Array {
+    const [header, body] = this.writeParts(m, false);
+    const out = new Uint8Array(header.length + body.length);
+    out.set(header, 0);
+    out.set(body, header.length);
+    return out;
+  }
+
+  /**
+   * The chunks of one message as [first header, the rest]; with `share` the rest comes from a cache
+   * keyed by the payload object, the same bytes for every writer (the payload must not change after).
+   */
+  writeParts(m: RtmpMessageToSend, share = true): [Uint8Array, Uint8Array] {
     const length = m.payload.length;
     if (length > 0xffffff) throw new RangeError(`RTMP message of ${length} bytes is longer than 16777215`);
     const ts = m.timestamp >>> 0;
@@ -62,29 +79,54 @@ export class ChunkWriter {
       messageStreamId: m.messageStreamId,
       extendedTimestamp: extended,
     });
-    this.streams.set(m.chunkStreamId, {
-      timestamp: ts,
-      delta: fmt === 0 ? undefined : field,
-      length,
-      typeId: m.typeId,
-      messageStreamId: m.messageStreamId,
-    });
-
-    const chunks = Math.max(1, Math.ceil(length / this.size));
-    const continuation = encodeChunkHeader({ fmt: 3, chunkStreamId: m.chunkStreamId, extendedTimestamp: extended });
-    const out = new Uint8Array(header.length + length + (chunks - 1) * continuation.length);
-    out.set(header, 0);
-    let at = header.length;
-    for (let i = 0, pos = 0; i < chunks; i++) {
-      if (i > 0) {
-        out.set(continuation, at);
-        at += continuation.length;
-      }
-      const take = Math.min(this.size, length - pos);
-      out.set(m.payload.subarray(pos, pos + take), at);
-      at += take;
-      pos += take;
+    if (prev === undefined) this.streams.set(m.chunkStreamId, { timestamp: ts, delta: undefined, length, typeId: m.typeId, messageStreamId: m.messageStreamId });
+    else {
+      prev.timestamp = ts;
+      prev.delta = fmt === 0 ? undefined : field;
+      prev.length = length;
+      prev.typeId = m.typeId;
+      prev.messageStreamId = m.messageStreamId;
     }
-    return out;
+    const body = share && extended === undefined ? sharedChunkBody(m.payload, this.size, m.chunkStreamId) : chunkBody(m.payload, this.size, m.chunkStreamId, extended);
+    return [header, body];
   }
+}
+
+/**
+ * A payload cut into chunks of `chunkSize` with fmt 3 continuation headers between them (repeating
+ * `extendedTimestamp` when given), without the first chunk's header. A payload that fits one chunk
+ * is returned as is.
+ */
+export function chunkBody(payload: Uint8Array, chunkSize: number, chunkStreamId: number, extendedTimestamp?: number): Uint8Array {
+  const length = payload.length;
+  if (length <= chunkSize) return payload;
+  const chunks = Math.ceil(length / chunkSize);
+  const continuation = encodeChunkHeader({ fmt: 3, chunkStreamId, extendedTimestamp });
+  const out = new Uint8Array(length + (chunks - 1) * continuation.length);
+  let at = 0;
+  for (let i = 0, pos = 0; i < chunks; i++) {
+    if (i > 0) {
+      out.set(continuation, at);
+      at += continuation.length;
+    }
+    const take = Math.min(chunkSize, length - pos);
+    out.set(payload.subarray(pos, pos + take), at);
+    at += take;
+    pos += take;
+  }
+  return out;
+}
+
+/** Bodies already cut, per payload, keyed by chunk size and chunk stream id. */
+const sharedBodies = new WeakMap<Uint8Array, Map<number, Uint8Array>>();
+
+/** `chunkBody` without an extended timestamp, cut once per (payload, chunk size, chunk stream id). */
+export function sharedChunkBody(payload: Uint8Array, chunkSize: number, chunkStreamId: number): Uint8Array {
+  if (payload.length <= chunkSize) return payload;
+  const key = chunkSize * (MAX_CHUNK_STREAM_ID + 1) + chunkStreamId;
+  let cut = sharedBodies.get(payload);
+  if (cut === undefined) sharedBodies.set(payload, (cut = new Map()));
+  let body = cut.get(key);
+  if (body === undefined) cut.set(key, (body = chunkBody(payload, chunkSize, chunkStreamId)));
+  return body;
 }

@@ -38,7 +38,15 @@ export function openRtmpConnection(target: RtmpTarget, options: OpenOptions, con
       socket.destroy();
       reject(connectError(`cannot connect to ${host}:${port}: ${err.message}`, err));
     };
-    const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    let tcpConnected = false;
+    let secured = false;
+    socket.once("connect", () => (tcpConnected = true));
+    if (secure) socket.once("secureConnect", () => (secured = true));
+    const silence = () =>
+      secure && tcpConnected && !secured
+        ? new Error(`the TLS handshake got no answer within ${timeoutMs} ms: port ${port} may be plain RTMP (use rtmp:// for it)`)
+        : new Error(`no answer within ${timeoutMs} ms`);
+    const timer = setTimeout(() => fail(silence()), timeoutMs);
     socket.once("error", fail);
     socket.once(secure ? "secureConnect" : "connect", () => {
       socket.off("error", fail);

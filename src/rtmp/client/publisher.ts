@@ -185,6 +185,10 @@ export class RtmpPublisher extends TypedEmitter<RtmpPublisherEvents> {
         const status = statusOf(err.command);
         return status ? `${status.code}: ${status.description}`.trim() : err.message;
       }
+      if (!conn.isOpen) {
+        const appName = this.target.app.split("?")[0];
+        throw new RtmpPublishError(PUBLISH_ERR.CONNECT, `the server closed the connection after connect to application "${appName}" without answering: check the application name in the URL (nginx-rtmp closes the connection for an application it does not have)`, true, { cause: err });
+      }
       throw new RtmpPublishError(PUBLISH_ERR.CONNECT, `connect failed: ${errorMessage(err)}`, true, { cause: err });
     }
   }

@@ -8,7 +8,7 @@
  *   rtmp://host/app[/instance]/stream (full)    the last path segment is the stream name
  * rtmps:// is the same over TLS (default port 443).
  */
-import { TranspondError } from "../../errors.ts";
+import { RTMP_ERR, RtmpError } from "../errors.ts";
 
 export interface RtmpTarget {
   readonly secure: boolean;
@@ -33,9 +33,9 @@ export interface TargetOptions {
   readonly prefix?: string;
 }
 
-export class RtmpUrlError extends TranspondError {
+export class RtmpUrlError extends RtmpError {
   constructor(message: string) {
-    super("ERR_RTMP_URL", message);
+    super(RTMP_ERR.URL, message);
   }
 }
 

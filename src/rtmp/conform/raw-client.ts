@@ -16,10 +16,13 @@ import { HandshakeClient } from "../handshake.ts";
 import { HANDSHAKE_SIZE } from "../limits.ts";
 import { decodeMessage, encodeMessage, type MessageBody } from "../messages.ts";
 import { statusOf, type StatusInfo } from "../session/status.ts";
+import { RtmpError } from "../errors.ts";
 
 export const CONFORM_ERR = {
   TIMEOUT: "ERR_CONFORM_TIMEOUT",
   CLOSED: "ERR_CONFORM_CLOSED",
+  /** a scenario's expectation was not met */
+  FAILED: "ERR_CONFORM_FAILED",
 } as const;
 
 export interface RawClientOptions {
@@ -94,7 +97,7 @@ export class RawClient {
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TCP connection to ${host}:${port} within ${timeoutMs} ms`)));
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve);
-      socket.once("error", (err) => reject(new TranspondError(CONFORM_ERR.CLOSED, `cannot connect to ${host}:${port}: ${err.message}`)));
+      socket.once("error", (err) => reject(new RtmpError(CONFORM_ERR.CLOSED, `cannot connect to ${host}:${port}: ${err.message}`)));
     });
     socket.setTimeout(0);
     const client = new RawClient(socket, timeoutMs, options);
@@ -208,12 +211,12 @@ export class RawClient {
           resolve(value);
         } else if (this.closed && !closeOk) {
           done();
-          reject(new TranspondError(CONFORM_ERR.CLOSED, `waiting for ${what}: ${this.closedWith}`));
+          reject(new RtmpError(CONFORM_ERR.CLOSED, `waiting for ${what}: ${this.closedWith}`));
         }
       };
       const timer = setTimeout(() => {
         done();
-        reject(new TranspondError(CONFORM_ERR.TIMEOUT, `timed out after ${timeoutMs} ms waiting for ${what}`));
+        reject(new RtmpError(CONFORM_ERR.TIMEOUT, `timed out after ${timeoutMs} ms waiting for ${what}`));
       }, timeoutMs);
       this.listeners.add(poll);
       poll();

@@ -4,10 +4,11 @@
  * fails with the reason, and the next one runs.
  */
 import { randomBytes } from "node:crypto";
-import { errorMessage, TranspondError } from "../../errors.ts";
+import { errorMessage, TRANSPOND_ERR } from "../../errors.ts";
 import { parseRtmpTarget, type RtmpTarget } from "../client/url.ts";
 import { RawClient } from "./raw-client.ts";
 import { fail, type ConformTarget, type Outcome, type Scenario, type ScenarioContext, type ScenarioResult } from "./scenario.ts";
+import { RtmpError } from "../errors.ts";
 
 export interface RunOptions {
   /** ms to wait for one answer of the server; default 5000 */
@@ -24,9 +25,9 @@ export function parseConformTarget(url: string): ConformTarget {
   try {
     t = parseRtmpTarget(url, { streamName: "conform" });
   } catch (err) {
-    throw new TranspondError("ERR_USAGE", errorMessage(err), { cause: err });
+    throw new RtmpError(TRANSPOND_ERR.USAGE, errorMessage(err), { cause: err });
   }
-  if (t.secure) throw new TranspondError("ERR_USAGE", "conform speaks plain rtmp:// only (put a TLS terminator's plain port in the URL)");
+  if (t.secure) throw new RtmpError(TRANSPOND_ERR.USAGE, "conform speaks plain rtmp:// only (put a TLS terminator's plain port in the URL)");
   return { host: t.host, port: t.port, app: t.app, tcUrl: t.tcUrl };
 }
 
@@ -34,7 +35,7 @@ export function selectScenarios(all: readonly Scenario[], only: readonly string[
   if (!only || only.length === 0) return [...all];
   const wanted = only.map((o) => o.toUpperCase());
   const picked = all.filter((s) => wanted.some((w) => s.id === w || s.id.startsWith(`${w}-`)));
-  if (picked.length === 0) throw new TranspondError("ERR_USAGE", `no scenario matches ${only.join(", ")} (ids: ${all.map((s) => s.id).join(" ")})`);
+  if (picked.length === 0) throw new RtmpError(TRANSPOND_ERR.USAGE, `no scenario matches ${only.join(", ")} (ids: ${all.map((s) => s.id).join(" ")})`);
   return picked;
 }
 

@@ -3,16 +3,16 @@
  * play, and sending media. A step that does not get the answer it needs throws ScenarioFailure;
  * the runner turns that into a failed scenario with its message.
  */
-import { TranspondError } from "../../errors.ts";
+import { RtmpError } from "../errors.ts";
 import type { Amf0Value } from "../../flv/amf0.ts";
 import type { StatusInfo } from "../session/status.ts";
-import { isCommand, type CommandReply, type RawClient } from "./raw-client.ts";
+import { CONFORM_ERR, isCommand, type CommandReply, type RawClient } from "./raw-client.ts";
 import type { ConformTarget } from "./scenario.ts";
 import type { MediaTag } from "./test-media.ts";
 
-export class ScenarioFailure extends TranspondError {
+export class ScenarioFailure extends RtmpError {
   constructor(message: string) {
-    super("ERR_CONFORM_FAILED", message);
+    super(CONFORM_ERR.FAILED, message);
   }
 }
 

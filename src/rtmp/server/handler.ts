@@ -1,11 +1,27 @@
 /**
- * What the embedded RTMP server asks of its owner (core/rtmp-ingest.ts wires it to the stream
+ * What the embedded RTMP server asks of its owner (core/ingest/rtmp-ingest.ts wires it to the stream
  * hub): accept or refuse a publisher, and attach players. The server speaks RTMP; the handler
  * knows streams. Nothing here imports core (DESIGN: lower layers never import higher ones).
  */
 import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import type { Amf0Value } from "../../flv/amf0.ts";
 import type { FlvTag } from "../../flv/tag.ts";
+
+/** A connect request: the app as the client sent it (query string included) and the peer. */
+export interface ConnectRequest {
+  readonly app: string;
+  readonly tcUrl: string;
+  readonly flashVer: string;
+  /** "ip:port" of the peer */
+  readonly peer: string;
+  readonly connectionId: number;
+}
+
+/** A refusal: onStatus (or connect's `_error`) `code` at level error with `description`, then the connection closes. */
+export interface Refusal {
+  readonly code: string;
+  readonly description: string;
+}
 
 /** A publish or play request: the connect app and the stream name (query string split off). */
 export interface StreamRequest {
@@ -30,8 +46,7 @@ export interface PublishTarget {
 
 export type PublishAnswer =
   | { readonly ok: true; readonly target: PublishTarget }
-  /** refused: onStatus `code` (level error) with `description`, then the connection is closed */
-  | { readonly ok: false; readonly code: string; readonly description: string };
+  | ({ readonly ok: false } & Refusal);
 
 /** The publisher's session as the handler sees it (to stop it when the stream is terminated). */
 export interface PublisherControl {
@@ -60,6 +75,11 @@ export interface RtmpServerHandler {
   publish(request: StreamRequest, control: PublisherControl): PublishAnswer;
   /** Attach a player. Called after NetStream.Play.Start was sent (nginx-rtmp: waits for a publisher). */
   play(request: StreamRequest, output: PlayOutput): PlayHandle;
-  /** Refuses a player before anything is sent: onStatus `code` (level error), then the connection closes. */
-  refusePlay?(request: StreamRequest): { readonly code: string; readonly description: string } | undefined;
+  /**
+   * Asked before connect is answered and before a publish or play goes on (credentials, REST hooks:
+   * it may wait for a backend); undefined lets it through. Commands and media the client sends
+   * meanwhile wait their turn.
+   */
+  admitConnect?(request: ConnectRequest): Promise<Refusal | undefined>;
+  admitStream?(kind: "publish" | "play", request: StreamRequest): Promise<Refusal | undefined>;
 }

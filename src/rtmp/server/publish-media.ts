@@ -11,32 +11,15 @@ import type { Amf0Value } from "../../flv/amf0.ts";
 import { amf0Properties } from "../../flv/amf0.ts";
 import { frameFromTag, impliedAudioConfig } from "../../flv/frames.ts";
 import { TAG_TYPE } from "../../flv/tag.ts";
+import { TimestampUnwrapper } from "../../rtp/sequence.ts";
 
 export type PublishedMedia =
   | { readonly type: "frame"; readonly frame: Frame }
   | { readonly type: "config"; readonly config: TrackConfig }
   | { readonly type: "metadata"; readonly properties: Readonly<Record<string, Amf0Value>> };
 
-const WRAP = 2 ** 32;
-
-/** Unwraps a 32-bit timestamp sequence: a jump back by more than half the range is a wrap. */
-export class TimestampUnwrapper {
-  private last: number | undefined;
-  private epoch = 0;
-
-  unwrap(ts32: number): number {
-    const ts = ts32 >>> 0;
-    if (this.last !== undefined) {
-      if (ts < this.last && this.last - ts > WRAP / 2) this.epoch += WRAP;
-      else if (ts > this.last && ts - this.last > WRAP / 2 && this.epoch > 0) this.epoch -= WRAP; // a late message from before the wrap
-    }
-    this.last = ts;
-    return this.epoch + ts;
-  }
-}
-
 export class PublishMediaDecoder {
-  private readonly clocks = { audio: new TimestampUnwrapper(), video: new TimestampUnwrapper() };
+  private readonly clocks = { audio: new TimestampUnwrapper({ neverBelowZero: true }), video: new TimestampUnwrapper({ neverBelowZero: true }) };
   private nalLengthSize = 4;
   private audioCodec: string | undefined;
 

@@ -13,18 +13,23 @@
  *                     |RtmpSampleAccess, then media (waits for a publisher, as nginx-rtmp's
  *                     default idle_streams on; an unpublish sends StreamEOF + Play.UnpublishNotify)
  *   FCUnpublish, deleteStream, closeStream -> the publish/play on that stream ends
+ *   connect, publish and play first pass the handler's admission (credentials, REST hooks), which
+ *   may wait for a backend: what the client sends meanwhile is held and handled in order after it.
+ *   A refused connect gets _error {NetConnection.Connect.Rejected}, a refused publish or play an
+ *   onStatus at level error; then the connection is closed
  *   _checkbw, getStreamLength, unknown commands -> ignored, as nginx-rtmp does
  */
-import { errorMessage, TranspondError } from "../../errors.ts";
+import { errorMessage } from "../../errors.ts";
 import type { Amf0Value } from "../../flv/amf0.ts";
 import { amf0Properties } from "../../flv/amf0.ts";
 import type { FlvTag } from "../../flv/tag.ts";
 import type { Logger } from "../../log.ts";
+import { RTMP_ERR, RtmpError } from "../errors.ts";
 import { LIMIT_TYPE } from "../messages.ts";
 import { CSID, type RtmpConnection } from "../session/connection.ts";
 import type { CommandMessage, DataMessage, MediaMessage } from "../session/events.ts";
 import { statusObject } from "../session/status.ts";
-import type { PlayHandle, PlayOutput, PublishTarget, RtmpServerHandler, StreamRequest } from "./handler.ts";
+import type { PlayHandle, PlayOutput, PublishTarget, Refusal, RtmpServerHandler, StreamRequest } from "./handler.ts";
 import { PublishMediaDecoder } from "./publish-media.ts";
 
 /** What the server announces, as nginx-rtmp 1.2 does. */
@@ -32,6 +37,8 @@ export const SERVER_WINDOW_ACK_SIZE = 5_000_000;
 export const SERVER_CHUNK_SIZE = 4096;
 /** A player whose socket holds more than this is "congested": frames queue (and drop) upstream. */
 export const PLAYER_HIGH_WATER_BYTES = 1024 * 1024;
+/** Messages held while an admission is pending; a client sending more is closed. */
+const MAX_HELD_MESSAGES = 1000;
 
 type NetStream =
   | { readonly kind: "idle" }
@@ -58,16 +65,20 @@ export class ServerSession {
   private tcUrl = "";
   private nextStreamId = 1;
   private readonly streams = new Map<number, NetStream>();
+  /** a connect, publish or play waits for the handler's admission */
+  private admitting = false;
+  /** messages that arrived while admitting, handled in order after it */
+  private held: (() => void)[] = [];
 
   constructor(options: ServerSessionOptions) {
     this.connection = options.connection;
     this.handler = options.handler;
     this.log = options.log;
     const c = this.connection;
-    c.on("command", (cmd) => this.onCommand(cmd));
-    c.on("audio", (m) => this.onMedia("audio", m));
-    c.on("video", (m) => this.onMedia("video", m));
-    c.on("data", (m) => this.onData(m));
+    c.on("command", (cmd) => this.inTurn(() => this.onCommand(cmd)));
+    c.on("audio", (m) => this.inTurn(() => this.onMedia("audio", m)));
+    c.on("video", (m) => this.inTurn(() => this.onMedia("video", m)));
+    c.on("data", (m) => this.inTurn(() => this.onData(m)));
     c.on("drain", () => {
       for (const s of this.streams.values()) if (s.kind === "playing") s.handle.drain();
     });
@@ -79,6 +90,43 @@ export class ServerSession {
   /** Names this session publishes (for logs and tests). */
   get publishing(): string[] {
     return [...this.streams.values()].flatMap((s) => (s.kind === "publishing" ? [s.name] : []));
+  }
+
+  private inTurn(handle: () => void): void {
+    if (!this.admitting) return handle();
+    if (this.held.length < MAX_HELD_MESSAGES) return void this.held.push(handle);
+    this.connection.close(new RtmpError(RTMP_ERR.ADMISSION_BACKLOG, `more than ${MAX_HELD_MESSAGES} messages while waiting for admission`));
+  }
+
+  /** Holds later messages until `answer` settles, then calls `then` with it and handles them in order. */
+  private afterAdmission(answer: Promise<Refusal | undefined>, then: (refusal: Refusal | undefined) => void): void {
+    this.admitting = true;
+    void answer
+      .catch((err: unknown): Refusal => {
+        this.log.error("admission failed", { error: errorMessage(err) });
+        return { code: "NetConnection.Connect.Rejected", description: "Admission failed." };
+      })
+      .then((refusal) => {
+        this.admitting = false;
+        if (!this.connection.isOpen) return void (this.held = []);
+        this.connection.handleInput(() => then(refusal));
+        this.handleHeld();
+      });
+  }
+
+  /** Handles held messages until none are left or one of them starts another admission. */
+  private handleHeld(): void {
+    while (!this.admitting && this.connection.isOpen) {
+      const next = this.held.shift();
+      if (!next) return;
+      this.connection.handleInput(next);
+    }
+  }
+
+  private refuse(sid: number, what: string, request: StreamRequest, refusal: Refusal): void {
+    this.log.info(`${what} refused`, { app: request.app, name: request.name, code: refusal.code, peer: request.peer });
+    this.status(sid, "error", refusal.code, refusal.description);
+    this.connection.close();
   }
 
   private onCommand(cmd: CommandMessage): void {
@@ -112,6 +160,18 @@ export class ServerSession {
     const props = amf0Properties(cmd.commandObject) ?? {};
     this.app = typeof props.app === "string" ? props.app : "";
     this.tcUrl = typeof props.tcUrl === "string" ? props.tcUrl : "";
+    if (!this.handler.admitConnect) return this.acceptConnect(cmd);
+    const c = this.connection;
+    const request = { app: this.app, tcUrl: this.tcUrl, flashVer: typeof props.flashVer === "string" ? props.flashVer : "", peer: c.remoteAddress, connectionId: c.id };
+    this.afterAdmission(this.handler.admitConnect(request), (refusal) => {
+      if (!refusal) return this.acceptConnect(cmd);
+      this.log.info("connect refused", { code: refusal.code, peer: request.peer });
+      c.sendCommand("_error", cmd.transactionId, null, [statusObject("error", refusal.code, refusal.description)]);
+      c.close();
+    });
+  }
+
+  private acceptConnect(cmd: CommandMessage): void {
     const c = this.connection;
     c.sendControl({ type: "WindowAckSize", size: SERVER_WINDOW_ACK_SIZE });
     c.sendControl({ type: "SetPeerBandwidth", size: SERVER_WINDOW_ACK_SIZE, limitType: LIMIT_TYPE.dynamic });
@@ -145,12 +205,13 @@ export class ServerSession {
       this.status(sid, "error", "NetStream.Publish.BadName", request.name === "" ? "No stream name." : "Already publishing.");
       return this.connection.close();
     }
-    const answer = this.handler.publish(request, { stop: (reason) => this.connection.close(new TranspondError("ERR_RTMP_STREAM_TERMINATED", reason)) });
-    if (!answer.ok) {
-      this.log.info("publish refused", { app: request.app, name: request.name, code: answer.code, peer: request.peer });
-      this.status(sid, "error", answer.code, answer.description);
-      return this.connection.close();
-    }
+    if (!this.handler.admitStream) return this.startPublish(sid, request);
+    this.afterAdmission(this.handler.admitStream("publish", request), (refusal) => (refusal ? this.refuse(sid, "publish", request, refusal) : this.startPublish(sid, request)));
+  }
+
+  private startPublish(sid: number, request: StreamRequest): void {
+    const answer = this.handler.publish(request, { stop: (reason) => this.connection.close(new RtmpError(RTMP_ERR.STREAM_TERMINATED, reason)) });
+    if (!answer.ok) return this.refuse(sid, "publish", request, answer);
     this.streams.set(sid, { kind: "publishing", name: request.name, target: answer.target, decoder: new PublishMediaDecoder() });
     this.log.info("publishing", { app: request.app, name: request.name, peer: request.peer });
     this.status(sid, "status", "NetStream.Publish.Start", `${request.name} is now published.`, { details: request.name });
@@ -161,12 +222,11 @@ export class ServerSession {
     const request = this.request(cmd.args[0]);
     const current = this.streams.get(sid);
     if (current !== undefined && current.kind !== "idle") this.endStream(sid, "Play again");
-    const refused = this.handler.refusePlay?.(request);
-    if (refused) {
-      this.log.info("play refused", { app: request.app, name: request.name, code: refused.code, peer: request.peer });
-      this.status(sid, "error", refused.code, refused.description);
-      return this.connection.close();
-    }
+    if (!this.handler.admitStream) return this.startPlay(sid, request);
+    this.afterAdmission(this.handler.admitStream("play", request), (refusal) => (refusal ? this.refuse(sid, "play", request, refusal) : this.startPlay(sid, request)));
+  }
+
+  private startPlay(sid: number, request: StreamRequest): void {
     const c = this.connection;
     c.sendControl({ type: "UserControl", event: "StreamBegin", streamId: sid });
     this.status(sid, "status", "NetStream.Play.Reset", `Playing and resetting ${request.name}.`, { details: request.name });
@@ -181,12 +241,10 @@ export class ServerSession {
     const c = this.connection;
     return {
       send: (tags: readonly FlvTag[]) => {
-        c.socket.cork(); // one writev for the tags of a frame
         for (const tag of tags) {
           const csid = tag.tagType === 8 ? CSID.audio : tag.tagType === 9 ? CSID.video : CSID.data;
-          c.sendMessage({ chunkStreamId: csid, messageStreamId: sid, timestamp: tag.timestamp, body: { type: "Raw", typeId: tag.tagType, payload: tag.data } });
+          c.sendShared({ chunkStreamId: csid, messageStreamId: sid, timestamp: tag.timestamp, typeId: tag.tagType, payload: tag.data });
         }
-        c.socket.uncork();
       },
       get congested() {
         return c.bufferedBytes > PLAYER_HIGH_WATER_BYTES;

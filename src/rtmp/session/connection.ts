@@ -20,12 +20,13 @@ import { amf0Properties } from "../../flv/amf0.ts";
 import { createLogger, type Logger } from "../../log.ts";
 import { AckWindow } from "../ack-window.ts";
 import { ChunkReader, type RtmpRawMessage } from "../chunk/reader.ts";
-import { ChunkWriter } from "../chunk/writer.ts";
+import { ChunkWriter, type RtmpMessageToSend } from "../chunk/writer.ts";
 import { HandshakeClient, HandshakeServer, type HandshakeStep } from "../handshake.ts";
 import { DEFAULT_RTMP_LIMITS } from "../limits.ts";
 import { decodeMessage, encodeMessage, LIMIT_TYPE, type MessageBody } from "../messages.ts";
 import { RtmpCommandRejectedError, SESSION_ERR } from "./errors.ts";
 import type { CommandMessage, RtmpConnectionEvents } from "./events.ts";
+import { RtmpError } from "../errors.ts";
 
 export type RtmpRole = "client" | "server";
 export type RtmpConnectionState = "handshake" | "open" | "closed";
@@ -92,6 +93,7 @@ export class RtmpConnection extends EventEmitter<RtmpConnectionEvents> {
   private transactionId = 0;
   private connState: RtmpConnectionState = "handshake";
   private closeReason: Error | undefined;
+  private corked = false;
   /** bytes received / sent on the socket, handshake included */
   bytesIn = 0;
   bytesOut = 0;
@@ -108,7 +110,7 @@ export class RtmpConnection extends EventEmitter<RtmpConnectionEvents> {
     const timeout = options.handshakeTimeoutMs ?? 10000;
     this.handshakeTimer = setTimeout(() => {
       this.handshakeTimer = undefined;
-      const err = new TranspondError(SESSION_ERR.HANDSHAKE_TIMEOUT, `RTMP handshake not finished within ${timeout} ms`);
+      const err = new RtmpError(SESSION_ERR.HANDSHAKE_TIMEOUT, `RTMP handshake not finished within ${timeout} ms`);
       this.log.warn("closing: handshake timeout", { peer: this.remoteAddress, code: err.code });
       this.close(err, { now: true });
     }, timeout);
@@ -157,6 +159,29 @@ export class RtmpConnection extends EventEmitter<RtmpConnectionEvents> {
     return this.write(this.writer.write({ chunkStreamId: m.chunkStreamId, messageStreamId: m.messageStreamId, timestamp: m.timestamp, typeId, payload }));
   }
 
+  /**
+   * Sends a media or data message whose payload other connections send too (a relayed FLV tag
+   * body): its chunks after the first header are cut once for all of them (ChunkWriter.writeParts).
+   * The writes of one tick are corked into one writev. Same return value as `sendMessage`.
+   */
+  sendShared(m: RtmpMessageToSend): boolean {
+    if (this.connState !== "open") return false;
+    const [header, body] = this.writer.writeParts(m);
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    this.bytesOut += header.length + body.length;
+    this.socket.write(header);
+    return this.socket.write(body);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
   /** Sends a command (AMF0, chunk stream 3 unless given). */
   sendCommand(name: string, transactionId: number, commandObject: Amf0Value, args: readonly Amf0Value[] = [], messageStreamId = 0, chunkStreamId: number = CSID.command): boolean {
     return this.sendMessage({ chunkStreamId, messageStreamId, timestamp: 0, body: { type: "Command", name, transactionId, commandObject, args } });
@@ -182,7 +207,7 @@ export class RtmpConnection extends EventEmitter<RtmpConnectionEvents> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(transactionId);
-        reject(new TranspondError(SESSION_ERR.CALL_TIMEOUT, `no answer to ${name} within ${timeoutMs} ms`));
+        reject(new RtmpError(SESSION_ERR.CALL_TIMEOUT, `no answer to ${name} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(transactionId, { name, resolve, reject, timer });
       this.sendCommand(name, transactionId, commandObject, args, messageStreamId);
@@ -231,7 +256,7 @@ export class RtmpConnection extends EventEmitter<RtmpConnectionEvents> {
   }
 
   private closedError(what: string): TranspondError {
-    return new TranspondError(SESSION_ERR.CLOSED, `${what}: RTMP connection is ${this.connState}${this.closeReason ? ` (${this.closeReason.message})` : ""}`);
+    return new RtmpError(SESSION_ERR.CLOSED, `${what}: RTMP connection is ${this.connState}${this.closeReason ? ` (${this.closeReason.message})` : ""}`);
   }
 
   private write(bytes: Uint8Array): boolean {
@@ -263,15 +288,31 @@ export class RtmpConnection extends EventEmitter<RtmpConnectionEvents> {
       const ackSeq = this.ack.received(bytes.length);
       if (ackSeq !== undefined && this.isOpen) this.sendControl({ type: "Acknowledgement", sequenceNumber: ackSeq });
     } catch (err) {
-      if (err instanceof ParseError) {
-        this.log.warn("closing: malformed input from peer", { peer: this.remoteAddress, code: err.code, error: err.message });
-        this.close(err, { now: true });
-      } else {
-        this.log.error("closing: RTMP listener failed", { peer: this.remoteAddress, error: errorMessage(err) });
-        this.close(new TranspondError(SESSION_ERR.LISTENER_FAILED, `RTMP connection listener failed: ${errorMessage(err)}`, { cause: err }), { now: true });
-      }
+      this.closeOnInputError(err);
     }
   };
+
+  /**
+   * Handles the peer's input outside a socket read (messages a listener held back) the way a read
+   * does: a ParseError closes the connection as malformed input, any other error as a listener failure.
+   */
+  handleInput(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.closeOnInputError(err);
+    }
+  }
+
+  private closeOnInputError(err: unknown): void {
+    if (err instanceof ParseError) {
+      this.log.warn("closing: malformed input from peer", { peer: this.remoteAddress, code: err.code, error: err.message });
+      this.close(err, { now: true });
+    } else {
+      this.log.error("closing: RTMP listener failed", { peer: this.remoteAddress, error: errorMessage(err) });
+      this.close(new RtmpError(SESSION_ERR.LISTENER_FAILED, `RTMP connection listener failed: ${errorMessage(err)}`, { cause: err }), { now: true });
+    }
+  }
 
   private dispatch(body: MessageBody, raw: RtmpRawMessage): void {
     if (body.type === "Aggregate") {

@@ -2,7 +2,7 @@
  * Errors of the socket-owning RTMP session. Each `close` reason is one of these (or the ParseError
  * of the peer's bytes, or the socket's own error); tests assert `code`.
  */
-import { TranspondError } from "../../errors.ts";
+import { RtmpError } from "../errors.ts";
 import type { CommandMessage } from "./events.ts";
 
 export const SESSION_ERR = {
@@ -19,7 +19,7 @@ export const SESSION_ERR = {
 } as const;
 
 /** The peer answered `call()` with `_error`; `command` is that answer (info object in `args[0]`). */
-export class RtmpCommandRejectedError extends TranspondError {
+export class RtmpCommandRejectedError extends RtmpError {
   readonly transactionId: number;
   readonly command: CommandMessage;
   constructor(name: string, command: CommandMessage, description: string) {

@@ -10,8 +10,8 @@
  * `readRtcpHeader` checks the version, the length against the bytes and the padding count, and gives
  * the body (after the 4-byte header, without padding) as a subarray.
  */
-import { ParseError, TranspondError } from "../../errors.ts";
-import { RTP_ERROR } from "../errors.ts";
+import { ParseError } from "../../errors.ts";
+import { RTP_ERROR, RtpError } from "../errors.ts";
 
 export const RTCP_TYPE = {
   SR: 200,
@@ -54,11 +54,11 @@ export function readRtcpHeader(bytes: Uint8Array, base = 0): RtcpHeader {
 
 /** Builds a packet from its header fields and body (a multiple of 4 bytes unless padding makes it so). */
 export function writeRtcp(packetType: number, count: number, body: Uint8Array, padding = 0): Uint8Array {
-  if (count < 0 || count > 31) throw new TranspondError(RTP_ERROR.FIELD_RANGE, `RTCP count ${count} is outside 0..31`);
-  if (padding > 255) throw new TranspondError(RTP_ERROR.FIELD_RANGE, `RTCP padding ${padding} is over 255`);
+  if (count < 0 || count > 31) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTCP count ${count} is outside 0..31`);
+  if (padding > 255) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTCP padding ${padding} is over 255`);
   const size = 4 + body.length + padding;
-  if (size % 4 !== 0) throw new TranspondError(RTP_ERROR.FIELD_RANGE, `RTCP packet of ${size} bytes is not a multiple of 4`);
-  if (size / 4 - 1 > 0xffff) throw new TranspondError(RTP_ERROR.FIELD_RANGE, `RTCP packet of ${size} bytes is too long`);
+  if (size % 4 !== 0) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTCP packet of ${size} bytes is not a multiple of 4`);
+  if (size / 4 - 1 > 0xffff) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTCP packet of ${size} bytes is too long`);
   const out = new Uint8Array(size);
   out[0] = 0x80 | (padding > 0 ? 0x20 : 0) | count;
   out[1] = packetType;

@@ -7,7 +7,8 @@ import { InvalidStateError } from "../../errors.ts";
 import type { SipMessage } from "../messages.ts";
 import { headerValue } from "../message/headers.ts";
 import { decodeVia } from "../headers/via.ts";
-import type { Clock, TimerTable } from "./timers.ts";
+import type { Clock } from "../../clock.ts";
+import type { TimerTable } from "./timers.ts";
 
 export interface TransactionOptions {
   /** Hands a message to the transport; throws or calls back on failure. */
@@ -51,7 +52,7 @@ export abstract class Transaction<S extends string> {
 
   protected startTimer(name: string, ms: number, fn: () => void): void {
     this.running.get(name)?.();
-    const cancel = this.options.clock.setTimer(ms, () => {
+    const cancel = this.options.clock.after(ms, () => {
       this.running.delete(name);
       fn();
     });

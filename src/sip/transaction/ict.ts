@@ -9,6 +9,7 @@
  * non-2xx final response is built here (17.1.1.3); the ACK for 2xx belongs to the TU (13.2.2.4).
  */
 import type { SipRequest, SipResponse } from "../messages.ts";
+import { decodeCSeq, encodeCSeq } from "../headers/cseq.ts";
 import { headerValue, headerValues } from "../message/headers.ts";
 import { Transaction, topViaOf, type TransactionOptions } from "./base.ts";
 
@@ -114,7 +115,7 @@ export class InviteClientTransaction extends Transaction<IctState> {
 
 /** The ACK of 17.1.1.3: same Request-URI, Call-ID, From, CSeq number and top Via; To from the response; Route kept. */
 export function ackForNon2xx(request: SipRequest, response: SipResponse): SipRequest {
-  const cseq = headerValue(request, "CSeq") ?? "";
+  const { seq } = decodeCSeq(headerValue(request, "CSeq") ?? "");
   const headers = [
     { name: "Via", value: topViaOf(request) },
     ...headerValues(request, "Route").map((value) => ({ name: "Route", value })),
@@ -122,7 +123,7 @@ export function ackForNon2xx(request: SipRequest, response: SipResponse): SipReq
     { name: "From", value: headerValue(request, "From") ?? "" },
     { name: "To", value: headerValue(response, "To") ?? "" },
     { name: "Call-ID", value: headerValue(request, "Call-ID") ?? "" },
-    { name: "CSeq", value: `${cseq.trim().split(/\s+/)[0]} ACK` },
+    { name: "CSeq", value: encodeCSeq({ seq, method: "ACK" }) },
   ];
   return { type: "request", method: "ACK", uri: request.uri, headers, body: new Uint8Array(0) };
 }

@@ -60,18 +60,3 @@ export function timerTable(settings: TimerSettings, reliable: boolean): TimerTab
     M: 64 * T1,
   };
 }
-
-/** Time source and one-shot timers; tests pass a manual clock. */
-export interface Clock {
-  now(): number;
-  /** Runs `fn` after `ms`; returns a function that cancels it. */
-  setTimer(ms: number, fn: () => void): () => void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer(ms, fn) {
-    const handle = setTimeout(fn, ms);
-    return () => clearTimeout(handle);
-  },
-};

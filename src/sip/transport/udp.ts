@@ -3,8 +3,8 @@
  * Datagrams of only CRLF (keep-alives, RFC 5626 3.5.1) are ignored.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { ParseError, TranspondError } from "../../errors.ts";
-import { SIP_ERROR, SIP_PARSE } from "../errors.ts";
+import { ParseError } from "../../errors.ts";
+import { SIP_ERROR, SIP_PARSE, SipError } from "../errors.ts";
 import type { SipMessage } from "../messages.ts";
 import { decodeSipMessage } from "../message/parse.ts";
 import { encodeSipMessage } from "../message/serialize.ts";
@@ -44,7 +44,7 @@ export class UdpTransport implements SipTransport {
     try {
       this.socket.send(encodeSipMessage(message), to.port, to.host);
     } catch (err) {
-      throw new TranspondError(SIP_ERROR.TRANSPORT, `UDP send to ${to.host}:${to.port} failed`, { cause: err });
+      throw new SipError(SIP_ERROR.TRANSPORT, `UDP send to ${to.host}:${to.port} failed`, { cause: err });
     }
   }
 

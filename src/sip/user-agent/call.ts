@@ -9,9 +9,10 @@
  * States: calling -> early -> established -> terminating -> terminated (any -> terminated).
  */
 import { InvalidStateError, TranspondError } from "../../errors.ts";
-import { SIP_ERROR, SipStatusError, SipTimeoutError } from "../errors.ts";
+import { SIP_ERROR, SipError, SipStatusError, SipTimeoutError } from "../errors.ts";
 import { ALLOWED_METHODS, type SipHeader, type SipRequest, type SipResponse } from "../messages.ts";
 import { headerValue, headerValues } from "../message/headers.ts";
+import { decodeCSeq, encodeCSeq } from "../headers/cseq.ts";
 import { decodeNameAddr, tagOf } from "../headers/name-addr.ts";
 import { Dialog } from "../dialog.ts";
 import type { Authenticator } from "./auth.ts";
@@ -139,7 +140,7 @@ export class Call extends TypedEmitter<CallEvents> {
           this.fail(new SipTimeoutError("INVITE", this.setup.core.timers.B));
         } else if (this.current === "calling" || this.current === "early") {
           // The first send can fail inside start(), before the caller of ua.call() has listeners.
-          queueMicrotask(() => this.fail(new TranspondError(SIP_ERROR.TRANSPORT, "INVITE: the transport failed")));
+          queueMicrotask(() => this.fail(new SipError(SIP_ERROR.TRANSPORT, "INVITE: the transport failed")));
         }
       },
     });
@@ -197,12 +198,12 @@ export class Call extends TypedEmitter<CallEvents> {
     const early = this.dialog && this.dialog.remoteTag === remoteTag ? this.dialog : undefined;
     const dialog = early ?? Dialog.fromUacResponse(sent, response);
     if (!dialog) {
-      this.fail(new TranspondError("ERR_SIP_DIALOG", "2xx without a To tag"));
+      this.fail(new SipError(SIP_ERROR.DIALOG, "2xx without a To tag"));
       return;
     }
     dialog.confirm(response);
     this.dialog = dialog;
-    const cseq = Number((headerValue(sent, "CSeq") ?? "").trim().split(/\s+/)[0]);
+    const cseq = decodeCSeq(headerValue(sent, "CSeq") ?? "").seq;
     const credentials = sent.headers.filter((h) => h.name === "Authorization" || h.name === "Proxy-Authorization");
     this.ack = this.setup.core.sendStateless(dialog.createRequest("ACK", { cseq, headers: credentials }));
     if (this.current === "terminating") {
@@ -219,7 +220,7 @@ export class Call extends TypedEmitter<CallEvents> {
   private ackAndBye(sent: SipRequest, response: SipResponse): void {
     const other = Dialog.fromUacResponse(sent, response);
     if (!other) return;
-    const cseq = Number((headerValue(sent, "CSeq") ?? "").trim().split(/\s+/)[0]);
+    const cseq = decodeCSeq(headerValue(sent, "CSeq") ?? "").seq;
     this.setup.core.sendStateless(other.createRequest("ACK", { cseq }));
     void sendNonInvite(this.setup.core, this.setup.auth, other.createRequest("BYE")).catch(() => undefined);
   }
@@ -268,7 +269,7 @@ export class Call extends TypedEmitter<CallEvents> {
     const invite = this.invite;
     if (!invite || this.cancelSent) return;
     this.cancelSent = true;
-    const cseq = (headerValue(invite, "CSeq") ?? "").trim().split(/\s+/)[0];
+    const seq = decodeCSeq(headerValue(invite, "CSeq") ?? "").seq;
     const cancel: SipRequest = {
       type: "request",
       method: "CANCEL",
@@ -279,7 +280,7 @@ export class Call extends TypedEmitter<CallEvents> {
         { name: "From", value: headerValue(invite, "From") ?? "" },
         { name: "To", value: headerValue(invite, "To") ?? "" },
         { name: "Call-ID", value: this.callId },
-        { name: "CSeq", value: `${cseq} CANCEL` },
+        { name: "CSeq", value: encodeCSeq({ seq, method: "CANCEL" }) },
       ],
       body: new Uint8Array(0),
     };
@@ -301,8 +302,8 @@ export class Call extends TypedEmitter<CallEvents> {
 
   /** An answered challenge raised the CSeq of an in-dialog request; later ones must go above it. */
   private noteCSeq(response: SipResponse): SipResponse {
-    const seq = Number((headerValue(response, "CSeq") ?? "").trim().split(/\s+/)[0]);
-    if (this.dialog && Number.isFinite(seq)) this.dialog.localSeq = Math.max(this.dialog.localSeq, seq);
+    const { seq } = decodeCSeq(headerValue(response, "CSeq") ?? "");
+    if (this.dialog) this.dialog.localSeq = Math.max(this.dialog.localSeq, seq);
     return response;
   }
 
@@ -388,9 +389,9 @@ export class Call extends TypedEmitter<CallEvents> {
         return;
       }
       interval = Math.min(2 * interval, t.T2);
-      cancel = this.setup.core.clock.setTimer(interval, tick);
+      cancel = this.setup.core.clock.after(interval, tick);
     };
-    cancel = this.setup.core.clock.setTimer(interval, tick);
+    cancel = this.setup.core.clock.after(interval, tick);
     this.stop2xx = () => cancel();
   }
 

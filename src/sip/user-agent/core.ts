@@ -18,7 +18,8 @@ import { InviteClientTransaction, type ClientTransactionUser } from "../transact
 import { NonInviteClientTransaction } from "../transaction/nict.ts";
 import { InviteServerTransaction } from "../transaction/ist.ts";
 import { NonInviteServerTransaction } from "../transaction/nist.ts";
-import { DEFAULT_TIMER_SETTINGS, systemClock, timerTable, type Clock, type TimerSettings, type TimerTable } from "../transaction/timers.ts";
+import { systemClock, type Clock } from "../../clock.ts";
+import { DEFAULT_TIMER_SETTINGS, timerTable, type TimerSettings, type TimerTable } from "../transaction/timers.ts";
 import type { TransactionOptions } from "../transaction/base.ts";
 import { responseDestination, type Endpoint, type SipTransport } from "../transport/transport.ts";
 

@@ -6,7 +6,7 @@
  * States: unregistered -> registering -> registered -> unregistering -> unregistered; any -> failed.
  */
 import { InvalidStateError, TranspondError } from "../../errors.ts";
-import { SipStatusError } from "../errors.ts";
+import { SIP_ERROR, SipError, SipStatusError } from "../errors.ts";
 import type { SipRequest, SipResponse } from "../messages.ts";
 import { headerValue, headerValues } from "../message/headers.ts";
 import { decodeNameAddr } from "../headers/name-addr.ts";
@@ -110,12 +110,12 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
       this.transition("registered");
       this.emit("registered", { expires: granted });
       const refreshIn = granted > 64 ? granted - 32 : Math.max(1, granted / 2);
-      this.cancelRefresh = this.setup.core.clock.setTimer(refreshIn * 1000, () => {
+      this.cancelRefresh = this.setup.core.clock.after(refreshIn * 1000, () => {
         this.register().catch(() => undefined);
       });
       return granted;
     } catch (err) {
-      const error = err instanceof TranspondError ? err : new TranspondError("ERR_SIP_REGISTER", String(err));
+      const error = err instanceof TranspondError ? err : new SipError(SIP_ERROR.REGISTER, String(err));
       if (this.current === "registering") {
         this.transition("failed");
         this.emit("failed", error);

@@ -6,7 +6,7 @@ import * as mpegtsModule from "mpegts.js";
 import { byId, logEvent, setBadge } from "./dom.ts";
 import { findStreamCodecs, flvAudioPlayable } from "./rest.ts";
 import { connectSession, flashphoner, WATCHED_STREAM_STATUSES, type SdkSession, type SdkStream } from "./sdk.ts";
-import { httpFlvPath, signalingUrl } from "./server-url.ts";
+import { fetchServerPorts, httpFlvPath, signalingUrl, signalingWarning } from "./server-url.ts";
 
 type Mpegts = typeof mpegtsModule.default.default;
 type FlvPlayer = ReturnType<Mpegts["createPlayer"]>;
@@ -41,7 +41,12 @@ let session: SdkSession | undefined;
 let webrtc: SdkStream | undefined;
 let flv: FlvPlayer | undefined;
 
-ui.server.value = signalingUrl(location);
+/** The signaling address of the server that served the page, filled in once it is known. */
+const addressesKnown = fetchServerPorts().then((ports) => {
+  ui.server.value = signalingUrl(location, ports);
+  const warning = signalingWarning(location, ports);
+  if (warning) logEvent(ui.events, warning, "error");
+});
 ui.name.value = new URLSearchParams(location.search).get("name") ?? "";
 const showPath = () => void (ui.flvPath.textContent = httpFlvPath(ui.name.value.trim() || "<name>"));
 ui.name.addEventListener("input", showPath);
@@ -69,6 +74,7 @@ async function playWebrtc(): Promise<void> {
   setPlaying("webrtc");
   try {
     const sdk = await flashphoner();
+    await addressesKnown;
     if (!session || session.status() !== sdk.constants.SESSION_STATUS.ESTABLISHED) {
       session = await connectSession(sdk, ui.server.value.trim(), (s) => {
         logEvent(ui.events, `session ${s}`, s === "ESTABLISHED" ? "ok" : "error");

@@ -6,7 +6,7 @@
 import { byId, logEvent, setBadge } from "./dom.ts";
 import { findTransponders, postJson, PUSH_API, decodeTransponder, type TransponderView } from "./rest.ts";
 import { connectSession, flashphoner, WATCHED_STREAM_STATUSES, type FlashphonerSdk, type SdkSession, type SdkStream } from "./sdk.ts";
-import { defaultRtmpUrl, initialStreamName, signalingUrl } from "./server-url.ts";
+import { defaultRtmpUrl, fetchServerPorts, initialStreamName, signalingUrl, signalingWarning } from "./server-url.ts";
 
 const POLL_MS = 2000;
 const CONSTRAINTS = { audio: true, video: { width: 640, height: 480 } };
@@ -35,9 +35,16 @@ let watchedName = "";
 
 const error = (what: string, err: unknown) => logEvent(ui.events, `${what}: ${err instanceof Error ? err.message : String(err)}`, "error");
 
-ui.server.value = signalingUrl(location);
 ui.name.value = initialStreamName(location, Math.random);
-ui.rtmpUrl.value = defaultRtmpUrl(location);
+/** Fills in the signaling and RTMP addresses of the server that served the page. */
+async function fillServerAddresses(): Promise<void> {
+  const ports = await fetchServerPorts();
+  ui.server.value = signalingUrl(location, ports);
+  ui.rtmpUrl.value = defaultRtmpUrl(location, ports);
+  const warning = signalingWarning(location, ports);
+  if (warning) logEvent(ui.events, warning, "error");
+}
+const addressesKnown = fillServerAddresses();
 
 function showTransponder(t: TransponderView | undefined): void {
   setBadge(ui.pushStatus, t ? t.status : "");
@@ -70,6 +77,7 @@ function setRunning(running: boolean): void {
 }
 
 async function ensureSession(sdk: FlashphonerSdk): Promise<SdkSession> {
+  await addressesKnown;
   const url = ui.server.value.trim();
   if (session && session.status() === sdk.constants.SESSION_STATUS.ESTABLISHED) return session;
   logEvent(ui.events, `connecting to ${url}`);

@@ -2,6 +2,7 @@
  * The part of the official Flashphoner Web SDK (`window.Flashphoner`, loaded from the SDK's own
  * browser build) that the pages use, typed. Names and statuses are the SDK's.
  */
+import { unreachableMessage } from "./server-url.ts";
 
 export interface SdkStream {
   publish(): void;
@@ -53,7 +54,10 @@ export function flashphoner(): Promise<FlashphonerSdk> {
   return ready;
 }
 
-/** Opens a session and resolves when it is ESTABLISHED; rejects on FAILED or DISCONNECTED first. */
+/**
+ * Opens a session and resolves when it is ESTABLISHED; rejects on FAILED or DISCONNECTED first with
+ * a message naming the URL and what to check.
+ */
 export function connectSession(sdk: FlashphonerSdk, urlServer: string, onStatus: (status: string) => void): Promise<SdkSession> {
   return new Promise((resolve, reject) => {
     const S = sdk.constants.SESSION_STATUS;
@@ -67,7 +71,7 @@ export function connectSession(sdk: FlashphonerSdk, urlServer: string, onStatus:
     for (const status of [S.FAILED, S.DISCONNECTED]) {
       session.on(status, () => {
         onStatus(status);
-        if (!established) reject(new Error(`session ${status} (${urlServer})`));
+        if (!established) reject(new Error(unreachableMessage(urlServer)));
       });
     }
   });

@@ -1,0 +1,208 @@
+/**
+ * The jobs REST created on this node (transponders, relays, calls), kept in Redis with an owner lease
+ * so they outlive the node. Each heartbeat this node renews the leases of what it runs, writes their
+ * reconnects, and forgets what ended. When a node is lost (its leases run out), a live node where a
+ * job's source stream is takes the job over under the same id, counting the move as a reconnect; a
+ * pull from another server is taken by any live node; a SIP call cannot move (its dialog lives in the
+ * lost node's sockets) and is listed FAILED "node lost" for a while (posted once as a CallStatusEvent). A node that finds its lease
+ * taken by another (it was cut off from Redis for longer than the lease) stops the job: fencing.
+ */
+import type { CallRegistry } from "../core/call/calls.ts";
+import type { CallJob } from "../core/call/job.ts";
+import type { JobResume } from "../core/job-resume.ts";
+import type { PushRequest, TransponderRegistry } from "../core/push/transponders.ts";
+import type { Relay } from "../core/relay/relay.ts";
+import type { RelayRegistry, RelayRequest } from "../core/relay/relays.ts";
+import type { StreamHub } from "../core/stream/hub.ts";
+import { errorMessage } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { ClusterStore, JobKind, JobRecord, Lease } from "./store.ts";
+
+/** How long a lost call stays listed: as long as a node keeps a finished call of its own. */
+const LOST_CALL_RETENTION_MS = 60_000;
+export const NODE_LOST = "node lost";
+
+export interface JobRegistries {
+  readonly transponders: TransponderRegistry;
+  readonly relays: RelayRegistry;
+  readonly calls: CallRegistry;
+  /** a call as REST shows it (WCS Call object): what a lost call is listed with */
+  readonly describeCall: (call: CallJob) => Record<string, unknown>;
+  /** posts a call's CallStatusEvent through the REST hook (a lost call's, here) */
+  readonly postCallStatus: (call: Record<string, unknown>) => void;
+}
+
+interface HeldJob {
+  readonly kind: JobKind;
+  spec: Record<string, unknown>;
+  /** undefined while Redis is away: claimed at the next heartbeat */
+  lease?: Lease;
+  reconnects: number;
+}
+
+/** A job as it runs here: what Redis should say about it. */
+interface Running {
+  readonly spec: Record<string, unknown>;
+  readonly reconnects: number;
+}
+
+/** A relay spec as the request that makes it again (`direction` picks push or pull). */
+interface RelayJobSpec extends RelayRequest {
+  readonly direction: "push" | "pull";
+}
+
+export class ClusterJobs {
+  private readonly held = new Map<string, HeldJob>();
+  /** jobs this node could not start on takeover, so each is logged once */
+  private readonly refused = new Set<string>();
+
+  constructor(
+    private readonly store: ClusterStore,
+    private readonly registries: JobRegistries,
+    private readonly hub: StreamHub,
+    /** names this node pulls from another node (edge pulls): never a job's source */
+    private readonly isEdge: (name: string) => boolean,
+    private readonly log: Logger,
+  ) {}
+
+  /** A job REST just created here: stored in Redis with this node's lease (later, if Redis is away). */
+  async adopt(kind: JobKind, id: string): Promise<void> {
+    const running = this.running(kind, id);
+    if (!running) return;
+    const job: HeldJob = { kind, spec: running.spec, reconnects: running.reconnects };
+    this.held.set(id, job);
+    try {
+      job.lease = (await this.store.claim(id, kind, job.spec)) ?? undefined;
+    } catch (err) {
+      this.log.debug("cluster: job stored when Redis is back", { job: id, error: errorMessage(err) });
+    }
+  }
+
+  /** Ids of this node's calls (a startup's new call is the one id that was not there before). */
+  callIds(): string[] {
+    return this.registries.calls.all().map((c) => c.request.callId);
+  }
+
+  /** Calls whose node was lost, as kept in Redis for a while. */
+  async lostCalls(): Promise<JobRecord[]> {
+    return (await this.store.jobs()).filter((j) => j.kind === "call" && j.lost);
+  }
+
+  /** Once per heartbeat: keep this node's jobs true in Redis; with `takeOver`, take lost nodes' jobs. */
+  async reconcile(takeOver: boolean): Promise<void> {
+    for (const [id, job] of [...this.held]) await this.keep(id, job);
+    if (!takeOver) return;
+    for (const node of await this.store.lostNodes()) {
+      this.log.warn("cluster: node lost (heartbeat expired); its jobs move where their source is", { node });
+      await this.store.dropStreamsOf(node);
+    }
+    const free = await this.store.freeJobs();
+    if (free.length === 0) return;
+    const live = new Set((await this.store.liveNodes()).map((n) => n.id));
+    for (const record of free) await this.takeOver(record, live);
+  }
+
+  /** Clean stop: this node's jobs end with it (as on a single node), so Redis forgets them. */
+  async close(): Promise<void> {
+    for (const job of this.held.values()) if (job.lease) await this.store.removeJob(job.lease).catch(() => {});
+    this.held.clear();
+  }
+
+  private async keep(id: string, job: HeldJob): Promise<void> {
+    const running = this.running(job.kind, id);
+    if (!running) {
+      this.held.delete(id);
+      if (job.lease) await this.store.removeJob(job.lease);
+      return;
+    }
+    if (job.lease && (await this.store.renew(job.lease))) return this.write(job, job.lease, running);
+    const lease = await this.store.claim(id, job.kind, running.spec);
+    if (lease) {
+      job.lease = lease;
+      return this.write(job, lease, running);
+    }
+    this.held.delete(id);
+    const owner = (await this.store.job(id))?.owner ?? "another node";
+    this.log.warn("cluster: lease lost while cut off from Redis; the job runs on another node now, stopped here", { job: id, owner });
+    this.stop(job.kind, id, `Taken over by node ${owner}: this node lost its lease`);
+  }
+
+  private async write(job: HeldJob, lease: Lease, running: Running): Promise<void> {
+    if (running.reconnects !== job.reconnects && (await this.store.updateReconnects(lease, running.reconnects))) job.reconnects = running.reconnects;
+    // a call's last known object is what a lost call is listed with; its status is what matters
+    if (job.kind === "call" && running.spec.status !== job.spec.status && (await this.store.updateSpec(lease, running.spec))) job.spec = running.spec;
+  }
+
+  private async takeOver(record: JobRecord, live: ReadonlySet<string>): Promise<void> {
+    if (record.kind === "call") {
+      if (record.owner !== "" && !live.has(record.owner) && (await this.store.markLost(record.id, LOST_CALL_RETENTION_MS))) {
+        this.log.warn("cluster: call lost with its node (a SIP dialog cannot move)", { callId: record.id, node: record.owner });
+        this.registries.postCallStatus(lostCallObject(record));
+      }
+      return;
+    }
+    const source = this.sourceOf(record);
+    if (source !== undefined && (!this.hub.get(source) || this.isEdge(source))) return;
+    if (source === undefined && this.hub.get(String((record.spec as Partial<RelayJobSpec>).localStreamName))) return;
+    const lease = await this.store.take(record.id).catch(() => undefined);
+    if (!lease) return;
+    const resume: JobResume = { id: record.id, reconnects: record.reconnects + 1 };
+    try {
+      await this.start(record, resume);
+    } catch (err) {
+      await this.store.release(lease);
+      if (!this.refused.has(record.id)) this.log.warn("cluster: could not take over a job", { job: record.id, kind: record.kind, error: errorMessage(err) });
+      this.refused.add(record.id);
+      return;
+    }
+    this.refused.delete(record.id);
+    this.held.set(record.id, { kind: record.kind, spec: record.spec, lease, reconnects: resume.reconnects });
+    this.log.info("cluster: job taken over from a lost node", { job: record.id, kind: record.kind, from: record.owner, reconnects: resume.reconnects });
+  }
+
+  /** The stream a job republishes (it moves to the node that has it); undefined: any node may run it. */
+  private sourceOf(record: JobRecord): string | undefined {
+    if (record.kind === "push") return (record.spec as unknown as PushRequest).streamName;
+    const spec = record.spec as unknown as RelayJobSpec;
+    return spec.direction === "push" ? spec.localStreamName : undefined;
+  }
+
+  private async start(record: JobRecord, resume: JobResume): Promise<void> {
+    if (record.kind === "push") {
+      await this.registries.transponders.startup(record.spec as unknown as PushRequest, resume);
+      return;
+    }
+    const { direction, ...request } = record.spec as unknown as RelayJobSpec;
+    if (direction === "push") this.registries.relays.push(request, resume);
+    else this.registries.relays.pull(request, resume);
+  }
+
+  private running(kind: JobKind, id: string): Running | undefined {
+    const { transponders, relays, calls } = this.registries;
+    if (kind === "push") {
+      const found = transponders.all().find((r) => r.transponder.options.id === id);
+      return found && { spec: { ...found.request }, reconnects: found.transponder.reconnects };
+    }
+    if (kind === "pull") {
+      const relay = relays.find({ localMediaSessionId: id })[0];
+      return relay && { spec: { ...relaySpec(relay) }, reconnects: relay.reconnects };
+    }
+    const call = calls.all().find((c) => c.request.callId === id && !c.isFinal);
+    return call && { spec: this.registries.describeCall(call), reconnects: 0 };
+  }
+
+  private stop(kind: JobKind, id: string, reason: string): void {
+    if (kind === "push") this.registries.transponders.all().find((r) => r.transponder.options.id === id)?.transponder.stop(reason);
+    else if (kind === "pull") this.registries.relays.find({ localMediaSessionId: id })[0]?.stop(reason);
+  }
+}
+
+function relaySpec(relay: Relay): RelayJobSpec {
+  const s = relay.spec;
+  return { direction: s.direction, uri: s.uri, localStreamName: s.localStreamName, remoteStreamName: s.remoteStreamName, hasAudio: s.hasAudio, hasVideo: s.hasVideo, record: s.record };
+}
+
+/** A lost call as `/call/find` lists it: its last known object, FAILED with the reason. */
+export function lostCallObject(record: JobRecord): Record<string, unknown> {
+  return { ...record.spec, status: "FAILED", info: NODE_LOST, nodeId: record.owner };
+}

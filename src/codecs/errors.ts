@@ -1,0 +1,33 @@
+/**
+ * Stable error codes of the codecs layer: what each ParseError or TranspondError it throws carries
+ * (tests assert the code). Grouped by the file that raises them first.
+ */
+export const CODECS_ERR = {
+  // aac-config.ts
+  AAC_CONFIG_TRUNCATED: "ERR_AAC_CONFIG_TRUNCATED",
+  AAC_OBJECT_TYPE: "ERR_AAC_OBJECT_TYPE",
+  AAC_SAMPLE_RATE: "ERR_AAC_SAMPLE_RATE",
+  BITS_TRUNCATED: "ERR_BITS_TRUNCATED",
+  // bits.ts
+  BITS_EXP_GOLOMB: "ERR_BITS_EXP_GOLOMB",
+  // h264/annexb.ts
+  H264_ANNEXB_NO_START_CODE: "ERR_H264_ANNEXB_NO_START_CODE",
+  H264_NAL_TOO_LARGE: "ERR_H264_NAL_TOO_LARGE",
+  H264_TOO_MANY_NALS: "ERR_H264_TOO_MANY_NALS",
+  // h264/avcc.ts
+  H264_AVCC_LENGTH_SIZE: "ERR_H264_AVCC_LENGTH_SIZE",
+  H264_AVCC_TRUNCATED: "ERR_H264_AVCC_TRUNCATED",
+  // h264/nal.ts
+  H264_NAL_EMPTY: "ERR_H264_NAL_EMPTY",
+  // h264/sps.ts
+  H264_FORBIDDEN_BIT: "ERR_H264_FORBIDDEN_BIT",
+  H264_SPS_NOT_SPS: "ERR_H264_SPS_NOT_SPS",
+  H264_SPS_RANGE: "ERR_H264_SPS_RANGE",
+  H264_SPS_TOO_LARGE: "ERR_H264_SPS_TOO_LARGE",
+  H264_SPS_TRUNCATED: "ERR_H264_SPS_TRUNCATED",
+  // speex.ts
+  SPEEX_EMPTY: "ERR_SPEEX_EMPTY",
+  SPEEX_MODE: "ERR_SPEEX_MODE",
+} as const;
+
+export type CodecsErrorCode = (typeof CODECS_ERR)[keyof typeof CODECS_ERR];

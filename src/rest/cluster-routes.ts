@@ -1,0 +1,139 @@
+/**
+ * Any node answers the REST API for the whole cluster. Each `/rest-api/<x>` route keeps its local
+ * handler under `/cluster-api/<x>` for the other nodes (cluster secret required), and the public
+ * route becomes:
+ *   - find / find_all: this node's objects and every live node's, each with its `nodeId`;
+ *   - /push/startup and /pull/push: run on the node that has the stream;
+ *   - any other action (terminate, mute, sound_on, send_dtmf, inject_stream, ...): run here, or,
+ *     when nothing here matches (404), on the node that answers for it;
+ *   - /call/startup, /pull/pull: run here (they create the job on the node asked).
+ * Every job a startup route makes is kept in Redis (cluster/jobs.ts) so it can move when its node is
+ * lost; calls lost that way are listed by call/find and call/find_all, FAILED "node lost".
+ * `/rest-api/cluster/nodes` lists the live nodes and whether this one is degraded (Redis away).
+ */
+import { lostCallObject, type ClusterJobs } from "../cluster/jobs.ts";
+import { CLUSTER_API } from "../cluster/api.ts";
+import { callNode, type ClusterNode, type NodeAnswer } from "../cluster/node.ts";
+import type { JobKind, NodeInfo } from "../cluster/store.ts";
+import { createLogger } from "../log.ts";
+import { httpStatusOf, NodeAnswerError, RestError, REST_ERR } from "./errors.ts";
+import { optionalString, type JsonObject } from "./request-body.ts";
+import type { JsonHandler, Router } from "./router.ts";
+
+const log = createLogger("rest.cluster");
+const PUBLIC = "/rest-api/";
+/** the body field naming the stream a route works on, for the routes that must run where it is */
+const BY_STREAM: Readonly<Record<string, string>> = { "/rest-api/push/startup": "streamName", "/rest-api/pull/push": "localStreamName" };
+const HERE_ONLY = new Set(["/rest-api/call/startup", "/rest-api/pull/pull", "/rest-api/stats"]);
+/** the routes that make a job, with the answer's field naming it (a call answers nothing) */
+const STARTUPS: Readonly<Record<string, { kind: JobKind; idField?: string }>> = {
+  "/rest-api/push/startup": { kind: "push", idField: "mediaSessionId" },
+  "/rest-api/pull/push": { kind: "pull", idField: "localMediaSessionId" },
+  "/rest-api/pull/pull": { kind: "pull", idField: "localMediaSessionId" },
+  "/rest-api/call/startup": { kind: "call" },
+};
+
+/** `/rest-api/push/find` -> `push/find` */
+function routeOf(path: string): string {
+  return path.slice(PUBLIC.length);
+}
+
+/** A node's answer as this node's own: the body, or the same error status and message. */
+function answerOf(answer: NodeAnswer): unknown {
+  if (answer.status === 200) return answer.body;
+  const message = (answer.body as { message?: string } | undefined)?.message ?? `status ${answer.status}`;
+  throw new NodeAnswerError(answer.status, message);
+}
+
+function withNodeId(result: unknown, nodeId: string): unknown[] {
+  const items = Array.isArray(result) ? result : [];
+  return items.map((item) => (item !== null && typeof item === "object" ? { ...item, nodeId } : item));
+}
+
+async function localAnswer(handler: JsonHandler, body: JsonObject): Promise<{ result?: unknown; notFound?: unknown }> {
+  try {
+    return { result: await handler(body) };
+  } catch (err) {
+    if (httpStatusOf(err) === 404) return { notFound: err };
+    throw err;
+  }
+}
+
+/** A startup route whose job is kept in Redis once made (a call: the one callId the handler added). */
+function adopting(path: string, local: JsonHandler, jobs: ClusterJobs): JsonHandler {
+  const startup = STARTUPS[path];
+  if (!startup) return local;
+  return async (body) => {
+    const callsBefore = new Set(jobs.callIds());
+    const result = await local(body);
+    const ids = startup.idField ? [String((result as JsonObject)[startup.idField])] : jobs.callIds().filter((id) => !callsBefore.has(id));
+    for (const id of ids) await jobs.adopt(startup.kind, id);
+    return result;
+  };
+}
+
+/** Lost calls (their node died) a call find lists, with the find's fields as filter. */
+async function lostCalls(jobs: ClusterJobs, body: JsonObject): Promise<unknown[]> {
+  const objects = (await jobs.lostCalls().catch(() => [])).map(lostCallObject);
+  const wanted = (["callId", "callee", "rtmpUrl", "status"] as const).flatMap((f) => {
+    const value = optionalString(body, f);
+    return value ? [[f, value] as const] : [];
+  });
+  return objects.filter((o) => wanted.every(([f, value]) => o[f] === value));
+}
+
+export function registerClusterRoutes(router: Router, cluster: ClusterNode, jobs: ClusterJobs): void {
+  const secret = cluster.settings.secret;
+  const peersOrNone = () => cluster.peers().catch(() => [] as readonly NodeInfo[]);
+
+  const list = (path: string, local: JsonHandler): JsonHandler => async (body) => {
+    const here = await localAnswer(local, body);
+    const items = withNodeId(here.result, cluster.nodeId);
+    const answers = await Promise.all(
+      (await peersOrNone()).map(async (node) => {
+        try {
+          const answer = await callNode(node, routeOf(path), body, secret);
+          return answer.status === 200 ? withNodeId(answer.body, node.id) : [];
+        } catch (err) {
+          log.warn("cluster find: a node did not answer", { node: node.id, path, error: err as Error });
+          return [];
+        }
+      }),
+    );
+    const lost = path.startsWith("/rest-api/call/") ? await lostCalls(jobs, body) : [];
+    const all = items.concat(...answers, lost);
+    if (all.length === 0) throw here.notFound ?? new RestError(REST_ERR.NOT_FOUND, "Not found");
+    return all;
+  };
+
+  const action = (path: string, local: JsonHandler): JsonHandler => async (body) => {
+    const here = await localAnswer(local, body);
+    if (!here.notFound) return here.result;
+    for (const node of await peersOrNone()) {
+      const answer = await callNode(node, routeOf(path), body, secret).catch(() => undefined);
+      if (answer && answer.status !== 404) return answerOf(answer);
+    }
+    throw here.notFound;
+  };
+
+  const byStream = (path: string, field: string, local: JsonHandler): JsonHandler => async (body) => {
+    const name = optionalString(body, field);
+    const owner = name === undefined ? undefined : await cluster.streamPeer(name);
+    if (!owner) return local(body);
+    log.info("cluster: request runs on the node that has the stream", { path, stream: name, node: owner.id });
+    return answerOf(await callNode(owner, routeOf(path), body, secret));
+  };
+
+  for (const path of router.jsonPaths()) {
+    if (!path.startsWith(PUBLIC)) continue;
+    router.wrap(path, (handler) => {
+      const local = adopting(path, handler, jobs);
+      if (HERE_ONLY.has(path)) return local;
+      router.internal(CLUSTER_API + routeOf(path), local, secret);
+      if (/\/find(_all)?$/.test(path)) return list(path, local);
+      const field = BY_STREAM[path];
+      return field ? byStream(path, field, local) : action(path, local);
+    });
+  }
+  router.post("/rest-api/cluster/nodes", () => cluster.status(), true);
+}
