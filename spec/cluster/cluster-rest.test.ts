@@ -1,0 +1,160 @@
+/**
+ * Three nodes (in-process apps on their own ports) and one real redis-server: every node answers
+ * the REST API for the whole cluster, actions reach the node that owns the object, and the internal
+ * routes refuse callers without the cluster secret.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as assert from "uvu/assert";
+import type { App } from "../../src/app.ts";
+import type { ConfigOverrides } from "../../src/config.ts";
+import type { MediaSource } from "../../src/core/stream/media-sink.ts";
+import { ConfigError } from "../../src/errors.ts";
+import { e2eSuite } from "../support/e2e.ts";
+import { CLUSTER_TEST_SECRET, startClusterNode } from "../support/cluster.ts";
+import { waitFor } from "../support/net.ts";
+import { RedisServer } from "../support/redis.ts";
+
+const test = e2eSuite("cluster REST (three nodes, real redis-server)", ["redis-server"]);
+const SECRET = CLUSTER_TEST_SECRET;
+
+let redis: RedisServer;
+let dir: string;
+const nodes: App[] = [];
+
+async function startNode(id: string, overrides: ConfigOverrides = {}): Promise<App> {
+  const app = await startClusterNode(redis.url, dir, id, overrides);
+  nodes.push(app);
+  return app;
+}
+
+async function rest(app: App, path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://127.0.0.1:${app.ports.http}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text === "" ? undefined : JSON.parse(text) };
+}
+
+const source: MediaSource = { kind: "rtmp", requestKeyframe: () => {}, stop: () => {} };
+const sorted = (items: any[]) => [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+test.before(async () => {
+  redis = await RedisServer.start();
+  dir = mkdtempSync(join(tmpdir(), "transpond-cluster-rest-"));
+  for (const id of ["n1", "n2", "n3"]) await startNode(id);
+});
+
+test.after(async () => {
+  for (const app of nodes) await app.close();
+  await redis?.dispose();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("every node lists the three live nodes with their REST ports, status ok", async () => {
+  const [n1, n2, n3] = nodes as [App, App, App];
+  for (const app of [n1, n2, n3]) {
+    const answer = await rest(app, "/rest-api/cluster/nodes");
+    assert.is(answer.status, 200);
+    assert.is(answer.body.status, "ok");
+    assert.is(answer.body.nodeId, app.cluster!.nodeId);
+    assert.equal(answer.body.nodes.map((n: any) => n.id), ["n1", "n2", "n3"]);
+    assert.equal(answer.body.nodes.map((n: any) => n.ports.http), [n1.ports.http, n2.ports.http, n3.ports.http]);
+  }
+  const get = await fetch(`http://127.0.0.1:${n1.ports.http}/rest-api/cluster/nodes`);
+  assert.is(get.status, 200, "also as GET");
+  assert.not.match(await get.text(), SECRET, "the secret is never returned");
+});
+
+test("stream find_all on any node lists every node's streams with their nodeId, the same everywhere", async () => {
+  const [n1, n2, n3] = nodes as [App, App, App];
+  n1.hub.publish("cam1", source);
+  n2.hub.publish("cam2", source);
+  const answers = await Promise.all([n1, n2, n3].map((app) => rest(app, "/rest-api/stream/find_all")));
+  for (const answer of answers) {
+    assert.is(answer.status, 200);
+    assert.equal(sorted(answer.body.map((s: any) => ({ name: s.name, nodeId: s.nodeId }))), [{ name: "cam1", nodeId: "n1" }, { name: "cam2", nodeId: "n2" }]);
+  }
+  // uptimeMs is read when each node answers, so it differs by the milliseconds between the two answers.
+  const withoutUptime = (body: any[]) => sorted(body.map(({ uptimeMs, ...rest }: any) => (assert.type(uptimeMs, "number"), rest)));
+  assert.equal(withoutUptime(answers[0]!.body), withoutUptime(answers[2]!.body), "n1 and n3 list the same objects");
+  const one = await rest(n3, "/rest-api/stream/find", { name: "cam2" });
+  assert.equal(one.body.map((s: any) => s.nodeId), ["n2"]);
+  assert.is((await rest(n3, "/rest-api/stream/find", { name: "none" })).status, 404);
+});
+
+test("/push/startup on n2 for n1's stream runs on n1; find_all everywhere shows it on n1; mute and terminate sent to other nodes reach it", async () => {
+  const [n1, n2, n3] = nodes as [App, App, App];
+  const started = await rest(n2, "/rest-api/push/startup", { streamName: "cam1", rtmpUrl: `rtmp://127.0.0.1:${n3.ports.rtmp}/live` });
+  assert.is(started.status, 200, JSON.stringify(started.body));
+  assert.is(n1.transponders.all().length, 1, "the transponder runs where the stream is");
+  assert.is(n2.transponders.all().length, 0);
+  const id = started.body.mediaSessionId as string;
+  for (const app of [n1, n2, n3]) {
+    const found = await rest(app, "/rest-api/push/find_all");
+    assert.equal(found.body.map((t: any) => [t.mediaSessionId, t.nodeId]), [[id, "n1"]]);
+  }
+  assert.is((await rest(n3, "/rest-api/push/mute", { mediaSessionId: id })).status, 200);
+  assert.is(n1.transponders.get(id).transponder.options.audio.muted, true, "mute forwarded to n1");
+  const gone = await rest(n2, "/rest-api/push/terminate", { mediaSessionId: id });
+  assert.is(gone.status, 200);
+  assert.is(n1.transponders.all().length, 0, "terminate forwarded to n1");
+  const again = await rest(n3, "/rest-api/push/terminate", { mediaSessionId: id });
+  assert.is(again.status, 404, "nothing left anywhere: 404");
+  assert.is((await rest(n3, "/rest-api/push/find_all")).status, 404);
+});
+
+test("/stream/terminate sent to n3 ends n2's stream; a push/startup for a stream nowhere is 404", async () => {
+  const [, n2, n3] = nodes as [App, App, App];
+  assert.is((await rest(n3, "/rest-api/stream/terminate", { name: "cam2" })).status, 200);
+  assert.is(n2.hub.get("cam2"), undefined);
+  await waitFor("the stream map to forget cam2", async () => ((await n3.cluster!.store.streamNode("cam2")) === undefined ? true : undefined), 5000);
+  const nowhere = await rest(n3, "/rest-api/push/startup", { streamName: "cam2", rtmpUrl: `rtmp://127.0.0.1:${n3.ports.rtmp}/live` });
+  assert.is(nowhere.status, 404);
+});
+
+test("the internal routes refuse a caller without the cluster secret (403) and answer with it (this node only)", async () => {
+  const [n1] = nodes as [App, App, App];
+  assert.is((await rest(n1, "/cluster-api/stream/find_all")).status, 403);
+  assert.is((await rest(n1, "/cluster-api/stream/find_all", {}, { "x-transpond-cluster-secret": "wrong" })).status, 403);
+  assert.is((await rest(n1, "/cluster-api/stream/terminate", { name: "cam1" }, { "x-transpond-cluster-secret": "x" })).status, 403);
+  assert.ok(n1.hub.get("cam1"), "a refused call changes nothing");
+  const local = await rest(n1, "/cluster-api/stream/find_all", {}, { "x-transpond-cluster-secret": SECRET });
+  assert.is(local.status, 200);
+  assert.equal(local.body.map((s: any) => s.name), ["cam1"]);
+  assert.is(local.body[0].nodeId, undefined, "the internal answer is the plain local one");
+});
+
+test("redis-server gone: every node reports degraded and serves on; back (empty): they register again with their streams", async () => {
+  const [n1, n2, n3] = nodes as [App, App, App];
+  await redis.stop();
+  for (const app of [n1, n2, n3]) {
+    await waitFor(`${app.cluster!.nodeId} to report degraded`, async () => ((await rest(app, "/rest-api/cluster/nodes")).body.status === "degraded" ? true : undefined), 10000, 100);
+  }
+  const local = await rest(n1, "/rest-api/stream/find", { name: "cam1" });
+  assert.is(local.status, 200, "a degraded node still answers for what it has");
+  await redis.restart();
+  for (const app of [n1, n2, n3]) {
+    await waitFor(`${app.cluster!.nodeId} to register again`, async () => ((await rest(app, "/rest-api/cluster/nodes")).body.status === "ok" ? true : undefined), 10000, 100);
+  }
+  await waitFor("all three nodes in the new Redis", async () => ((await rest(n3, "/rest-api/cluster/nodes")).body.nodes.length === 3 ? true : undefined), 10000, 100);
+  assert.is(await n3.cluster!.store.streamNode("cam1"), "n1", "the stream map is written again");
+  const found = await rest(n3, "/rest-api/stream/find_all");
+  assert.equal(found.body.map((s: any) => [s.name, s.nodeId]), [["cam1", "n1"]]);
+});
+
+test("a cluster without a secret, or with a URL that is not redis://, does not start (the error names the key)", async () => {
+  for (const [overrides, key] of [
+    [{ "cluster.secret": "" }, "cluster.secret"],
+    [{ "cluster.redis_url": "http://127.0.0.1:1" }, "cluster.redis_url"],
+  ] as const) {
+    try {
+      await startNode("bad", overrides);
+      assert.unreachable("started");
+    } catch (err) {
+      assert.instance(err, ConfigError);
+      assert.is((err as ConfigError).key, key);
+    }
+  }
+});
+
+test.run();
