@@ -6,12 +6,11 @@
 export { SignalingSession } from "./signaling/session.ts";
 export type { AuthorizedAction, SessionTransport, SessionOptions, SessionState } from "./signaling/session.ts";
 export type { StreamRequest } from "./signaling/messages.ts";
-export { CLIENT_MESSAGE, SERVER_MESSAGE, STREAM_STATUS, INFO, SIGNALING_ERR } from "./signaling/messages.ts";
+export { CLIENT_MESSAGE, SERVER_MESSAGE, STREAM_STATUS, INFO } from "./signaling/messages.ts";
 export type { MediaEngine, PublishPeer, PlayPeer, PeerEvents, PlaySource } from "./signaling/media-engine.ts";
 export type { PlayableStream, PlaySink, PublishedStream, PublisherControl, SignalingHandler } from "./signaling/handler.ts";
-export { MEDIA_ERR } from "./signaling/media-engine.ts";
 export { WeriftEngine } from "./webrtc/engine.ts";
 export { agentRelayLink, type AgentLinkOptions } from "./client/relay-link.ts";
-export { AGENT_ERR, AgentError } from "./client/errors.ts";
+export { AGENT_ERR, AgentClientError, AgentError, MEDIA_ERR, SIGNALING_ERR, WHIP_ERR } from "./errors.ts";
 export { mediaNetworkConfig, type MediaNetworkConfig } from "./webrtc/network-config.ts";
 export { agentRelayLinkOnDemand, startSignaling, weriftEngineOnDemand, type Signaling, type SignalingOptions } from "./start.ts";

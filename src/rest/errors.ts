@@ -4,8 +4,7 @@
  * WHIP/WHEP sessions' of the agent. An
  * error whose code is not here is a bug: the router logs it and answers 500.
  */
-import { MEDIA_ERR } from "../agent/signaling/media-engine.ts";
-import { WHIP_ERR } from "../agent/whip/sessions.ts";
+import { MEDIA_ERR, WHIP_ERR } from "../agent/errors.ts";
 import { CORE_ERR } from "../core/errors.ts";
 import { TranspondError } from "../errors.ts";
 

@@ -15,7 +15,7 @@
  * (403). A stream name holding `/` is sent as `%2F`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { MEDIA_ERR } from "../agent/signaling/media-engine.ts";
+import { MEDIA_ERR } from "../agent/errors.ts";
 import type { WhipKind, WhipSessions } from "../agent/whip/sessions.ts";
 import { TranspondError, errorMessage } from "../errors.ts";
 import { createLogger } from "../log.ts";

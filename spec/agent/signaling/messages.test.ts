@@ -1,7 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../../src/errors.ts";
-import { decodeClientFrame, decodeConnection, decodeStreamRequest, encodeServerFrame, SIGNALING_ERR, streamStatusEvent } from "../../../src/agent/signaling/messages.ts";
+import { decodeClientFrame, decodeConnection, decodeStreamRequest, encodeServerFrame, streamStatusEvent } from "../../../src/agent/signaling/messages.ts";
+import { SIGNALING_ERR } from "../../../src/agent/errors.ts";
 import { runFuzz } from "../../support/fuzz.ts";
 
 const test = suite("agent/signaling/messages");

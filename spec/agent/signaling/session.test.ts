@@ -3,7 +3,8 @@ import * as assert from "uvu/assert";
 import { StreamHub } from "../../../src/core/stream/hub.ts";
 import { webrtcStreams } from "../../../src/core/ingest/webrtc-ingest.ts";
 import { SignalingSession, type SessionOptions, type SessionTransport } from "../../../src/agent/signaling/session.ts";
-import { INFO, SIGNALING_ERR } from "../../../src/agent/signaling/messages.ts";
+import { SIGNALING_ERR } from "../../../src/agent/errors.ts";
+import { INFO } from "../../../src/agent/signaling/messages.ts";
 import { FakeEngine } from "../support/fake-engine.ts";
 import { ManualClock } from "../../support/manual-clock.ts";
 

@@ -1,8 +1,8 @@
 /** A MediaEngine without media: peers answer at once and connect or fail when the test says. */
 import type { Frame, TrackConfig } from "../../../src/codecs/frame.ts";
 import type { FrameTarget } from "../../../src/agent/webrtc/media-receiver.ts";
-import { TranspondError } from "../../../src/errors.ts";
-import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PlaySource, type PublishPeer } from "../../../src/agent/signaling/media-engine.ts";
+import { AgentError, MEDIA_ERR } from "../../../src/agent/errors.ts";
+import type { MediaEngine, PeerEvents, PlayPeer, PlaySource, PublishPeer } from "../../../src/agent/signaling/media-engine.ts";
 
 export interface FakePeer {
   readonly kind: "publish" | "play";
@@ -22,8 +22,8 @@ export class FakeEngine implements MediaEngine {
   readonly peers: FakePeer[] = [];
 
   private check(offer: string): void {
-    if (!offer.startsWith("v=0")) throw new TranspondError(MEDIA_ERR.BAD_SDP, "not SDP");
-    if (!/H264/.test(offer)) throw new TranspondError(MEDIA_ERR.NO_COMMON_CODECS, "no H.264");
+    if (!offer.startsWith("v=0")) throw new AgentError(MEDIA_ERR.BAD_SDP, "not SDP");
+    if (!/H264/.test(offer)) throw new AgentError(MEDIA_ERR.NO_COMMON_CODECS, "no H.264");
   }
 
   async createPublisher(offer: string, events: PeerEvents): Promise<PublishPeer> {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError, TranspondError } from "../../../src/errors.ts";
-import { MEDIA_ERR } from "../../../src/agent/signaling/media-engine.ts";
+import { MEDIA_ERR } from "../../../src/agent/errors.ts";
 import { selectOfferCodecs } from "../../../src/agent/webrtc/offer-codecs.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { runFuzz } from "../../support/fuzz.ts";

@@ -13,7 +13,7 @@ import { WebSocket } from "ws";
 import { errorMessage } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { CLIENT_MESSAGE } from "../signaling/messages.ts";
-import { AGENT_ERR, AgentError } from "./errors.ts";
+import { AGENT_ERR, AgentClientError } from "../errors.ts";
 import { connectionPayload, decodeServerFrame, encodeClientFrame, PONG_FRAME, type ServerFrame } from "./messages.ts";
 
 export interface ConnectionOptions {
@@ -45,28 +45,28 @@ export class AgentConnection {
     this.log = log;
   }
 
-  /** Opens the socket and establishes the session; rejects with AgentError. */
+  /** Opens the socket and establishes the session; rejects with AgentClientError. */
   static open(options: ConnectionOptions): Promise<AgentConnection> {
     const where = options.url.replace(/\/\/[^@/]*@/, "//");
     const tls = options.url.startsWith("wss:") ? { rejectUnauthorized: options.verifyTls, ...(options.caFile ? { ca: [...rootCertificates, readFileSync(options.caFile, "utf8")] } : {}) } : {};
     const socket = new WebSocket(options.url, { handshakeTimeout: options.timeoutMs, ...tls });
     const conn = new AgentConnection(socket, options.log);
     return new Promise((resolve, reject) => {
-      const fail = (err: AgentError) => {
+      const fail = (err: AgentClientError) => {
         clearTimeout(timer);
         socket.removeAllListeners("message");
         socket.terminate();
         reject(err);
       };
-      const timer = setTimeout(() => fail(new AgentError(AGENT_ERR.TIMEOUT, `no getUserData from ${where} within ${options.timeoutMs} ms`, true)), options.timeoutMs);
+      const timer = setTimeout(() => fail(new AgentClientError(AGENT_ERR.TIMEOUT, `no getUserData from ${where} within ${options.timeoutMs} ms`, true)), options.timeoutMs);
       socket.once("error", (err: Error & { code?: string }) => {
         if (TLS_CODES.test(err.code ?? "")) {
           const hint = "set wcs_agent_ssl_verify=false, or wcs_agent_ssl_ca to a file with the server's certificate, to accept it";
-          return fail(new AgentError(AGENT_ERR.TLS, `the certificate of ${where} did not verify: ${err.message} (${hint})`, false, { cause: err }));
+          return fail(new AgentClientError(AGENT_ERR.TLS, `the certificate of ${where} did not verify: ${err.message} (${hint})`, false, { cause: err }));
         }
-        fail(new AgentError(AGENT_ERR.CONNECT, `cannot connect to ${where}: ${err.message}`, true, { cause: err }));
+        fail(new AgentClientError(AGENT_ERR.CONNECT, `cannot connect to ${where}: ${err.message}`, true, { cause: err }));
       });
-      socket.once("close", () => fail(new AgentError(AGENT_ERR.CONNECT, `${where} closed the WebSocket before the session was established`, true)));
+      socket.once("close", () => fail(new AgentClientError(AGENT_ERR.CONNECT, `${where} closed the WebSocket before the session was established`, true)));
       socket.once("open", () => socket.send(encodeClientFrame(CLIENT_MESSAGE.CONNECTION, connectionPayload(options.appKey ?? "defaultApp"))));
       socket.on("message", (data, binary) => {
         if (binary) return;

@@ -10,7 +10,7 @@
 import { ParseError } from "../../errors.ts";
 import { CLIENT_MESSAGE, SERVER_MESSAGE } from "../signaling/messages.ts";
 import { MAX_FRAME_CHARS } from "../signaling/limits.ts";
-import { AGENT_ERR } from "./errors.ts";
+import { AGENT_ERR } from "../errors.ts";
 
 const AGENT_VERSION = `Transpond agent (Node.js ${process.versions.node})`;
 

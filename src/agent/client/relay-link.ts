@@ -23,7 +23,7 @@ import { MediaSender, type MediaKind } from "../webrtc/media-sender.ts";
 import { answeredAudio, createOfferingPeer, type OfferingPeer } from "../webrtc/offer.ts";
 import type { MediaNetworkConfig } from "../webrtc/network-config.ts";
 import { AgentConnection, type StreamFrame } from "./connection.ts";
-import { AGENT_ERR, AgentError } from "./errors.ts";
+import { AGENT_ERR, AgentClientError } from "../errors.ts";
 import { playStreamPayload, publishStreamPayload, stopPayload, type AgentStream } from "./messages.ts";
 
 /**
@@ -103,13 +103,13 @@ export class AgentLink {
     try {
       this.conn = await AgentConnection.open({ url: this.spec.uri, verifyTls: this.options.verifyTls, caFile: this.options.caFile, timeoutMs, log: this.options.log });
     } catch (err) {
-      if (err instanceof AgentError) throw err;
-      throw new AgentError(AGENT_ERR.CONNECT, errorMessage(err), true, { cause: err });
+      if (err instanceof AgentClientError) throw err;
+      throw new AgentClientError(AGENT_ERR.CONNECT, errorMessage(err), true, { cause: err });
     }
     if (this.done) return this.conn.close();
     this.conn.onClose((reason) => this.end(reason, true));
     const result = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.settle?.(new AgentError(AGENT_ERR.TIMEOUT, `the stream did not start within ${timeoutMs} ms`, true)), timeoutMs);
+      const timer = setTimeout(() => this.settle?.(new AgentClientError(AGENT_ERR.TIMEOUT, `the stream did not start within ${timeoutMs} ms`, true)), timeoutMs);
       this.settle = (err) => {
         clearTimeout(timer);
         this.settle = undefined;
@@ -120,7 +120,7 @@ export class AgentLink {
     try {
       await this.request();
     } catch (err) {
-      this.settle?.(err instanceof TranspondError ? new AgentError(err.code, err.message, true, { cause: err }) : new AgentError(AGENT_ERR.PEER, errorMessage(err), true, { cause: err }));
+      this.settle?.(err instanceof TranspondError ? new AgentClientError(err.code, err.message, true, { cause: err }) : new AgentClientError(AGENT_ERR.PEER, errorMessage(err), true, { cause: err }));
     }
     try {
       await result;
@@ -191,7 +191,7 @@ export class AgentLink {
   /** The attempt is over: a start in progress fails, a started link is reported lost. */
   private end(reason: string, retry: boolean): void {
     if (this.done) return;
-    if (this.settle) return this.settle(new AgentError(AGENT_ERR.REFUSED, reason, retry));
+    if (this.settle) return this.settle(new AgentClientError(AGENT_ERR.REFUSED, reason, retry));
     if (!this.started) return;
     this.close();
     this.delegate.lost(reason, retry);

@@ -6,16 +6,6 @@ import type { AudioConfig } from "../../codecs/frame.ts";
 import type { FrameTarget } from "../webrtc/media-receiver.ts";
 import type { PlaySink } from "./handler.ts";
 
-/** Engine errors the session turns into a FAILED `info` text. */
-export const MEDIA_ERR = {
-  /** the offer has no codec the server can take (H.264 packetization-mode=1, Opus) */
-  NO_COMMON_CODECS: "ERR_WEBRTC_NO_COMMON_CODECS",
-  /** the offer is not SDP or has no media sections */
-  BAD_SDP: "ERR_WEBRTC_BAD_SDP",
-  /** no UDP port free inside media_port_from..media_port_to, or another local failure */
-  PEER: "ERR_WEBRTC_PEER",
-} as const;
-
 export interface PeerEvents {
   /** ICE and DTLS are up; media can flow. Called at most once. */
   connected(): void;
@@ -53,7 +43,7 @@ export interface PlaySource {
 }
 
 export interface MediaEngine {
-  /** Throws TranspondError with a MEDIA_ERR code. */
+  /** Throws AgentError with a MEDIA_ERR code (ParseError for BAD_SDP). */
   createPublisher(offerSdp: string, events: PeerEvents): Promise<PublishPeer>;
   createPlayer(offerSdp: string, events: PeerEvents, source?: PlaySource): Promise<PlayPeer>;
 }

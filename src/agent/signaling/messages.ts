@@ -7,6 +7,7 @@
  * array because the SDK reads `data.data[0]` from every text frame before it dispatches (1.2).
  */
 import { ParseError } from "../../errors.ts";
+import { SIGNALING_ERR } from "../errors.ts";
 import { MAX_STREAM_NAME_LENGTH } from "../../names.ts";
 import { MAX_FRAME_CHARS, MAX_MEDIA_SESSION_ID_LENGTH, MAX_SDP_CHARS } from "./limits.ts";
 
@@ -64,24 +65,6 @@ export const INFO = {
   ICE_TIMEOUT: "Failed by ICE timeout",
   DTLS_ERROR: "Failed by DTLS error",
   ERROR: "Failed by error",
-} as const;
-
-/** Error codes of the signaling layer; the session answers each with a `fail` frame. */
-export const SIGNALING_ERR = {
-  /** the text frame is not JSON */
-  JSON: "ERR_WCS_JSON",
-  /** JSON, but not `{"message": string, "data": [payload]}` */
-  ENVELOPE: "ERR_WCS_ENVELOPE",
-  /** the frame is longer than MAX_FRAME_CHARS */
-  FRAME_TOO_LARGE: "ERR_WCS_FRAME_TOO_LARGE",
-  /** a required field is missing or has the wrong type (the message names it) */
-  FIELD: "ERR_WCS_FIELD",
-  /** a message name this server does not know */
-  UNKNOWN_MESSAGE: "ERR_WCS_UNKNOWN_MESSAGE",
-  /** a binary frame on a signaling socket */
-  BINARY: "ERR_WCS_BINARY",
-  /** a failure that is not a TranspondError (a bug), answered as such */
-  INTERNAL: "ERR_INTERNAL",
 } as const;
 
 export interface ClientFrame {

@@ -19,10 +19,8 @@ import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import type { PlayableStream, PlaySink, PublishedStream, PublisherControl, SignalingHandler } from "./handler.ts";
 import { systemClock, type Clock } from "../../clock.ts";
 import { CONNECT_TIMEOUT_MS, MAX_STREAMS_PER_SESSION } from "./limits.ts";
-
-/** RFC 6455 7.4.1 policy violation: the close code of a refused connection. */
-const POLICY_VIOLATION = 1008;
-import { MEDIA_ERR, type MediaEngine, type PeerEvents, type PlayPeer, type PublishPeer } from "./media-engine.ts";
+import { AgentError, MEDIA_ERR, SIGNALING_ERR } from "../errors.ts";
+import type { MediaEngine, PeerEvents, PlayPeer, PublishPeer } from "./media-engine.ts";
 import {
   CLIENT_MESSAGE,
   decodeClientFrame,
@@ -32,12 +30,14 @@ import {
   encodeServerFrame,
   INFO,
   SERVER_MESSAGE,
-  SIGNALING_ERR,
   STREAM_STATUS,
   streamStatusEvent,
   type StreamRequest,
   type StreamStatus,
 } from "./messages.ts";
+
+/** RFC 6455 7.4.1 policy violation: the close code of a refused connection. */
+const POLICY_VIOLATION = 1008;
 
 export interface SessionTransport {
   send(text: string): void;
@@ -150,7 +150,7 @@ export class SignalingSession {
   /** A binary frame: not part of the protocol for a WebRTC session (1.1). */
   receiveBinary(): void {
     if (this.state === "closed") return;
-    this.sendFail("binaryData", new TranspondError(SIGNALING_ERR.BINARY, "binary frames are not accepted on a signaling socket"));
+    this.sendFail("binaryData", new AgentError(SIGNALING_ERR.BINARY, "binary frames are not accepted on a signaling socket"));
   }
 
   /** The socket closed (or the server shuts down): every stream of the session ends with `reason`. */
@@ -182,13 +182,13 @@ export class SignalingSession {
         return this.send(SERVER_MESSAGE.AVAILABLE_STREAM, [{ id: req.mediaSessionId, status: String(found), info: found ? "" : INFO.STREAM_NOT_FOUND }]);
       }
       default:
-        throw new TranspondError(SIGNALING_ERR.UNKNOWN_MESSAGE, `unknown message: ${message.slice(0, 64)}`);
+        throw new AgentError(SIGNALING_ERR.UNKNOWN_MESSAGE, `unknown message: ${message.slice(0, 64)}`);
     }
   }
 
   private onConnection(payload: unknown): void {
     const req = decodeConnection(payload);
-    if (this.state !== "new" || this.connecting) throw new TranspondError(SIGNALING_ERR.FIELD, "connection: the session is already established");
+    if (this.state !== "new" || this.connecting) throw new AgentError(SIGNALING_ERR.FIELD, "connection: the session is already established");
     const users = this.o.users ?? new Map<string, string>();
     if (users.size > 0 && !credentialsMatch(users, req.login ?? "", req.password ?? "") && !(req.token !== undefined && this.o.tokens?.valid(req.token))) {
       this.o.log?.warn("connection refused: bad or missing credentials", { session: this.id, login: req.login });

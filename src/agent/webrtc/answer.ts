@@ -6,7 +6,8 @@
  */
 import { RTCPeerConnection } from "werift";
 import { errorMessage, TranspondError } from "../../errors.ts";
-import { MEDIA_ERR, type PeerEvents } from "../signaling/media-engine.ts";
+import { AgentError, MEDIA_ERR } from "../errors.ts";
+import type { PeerEvents } from "../signaling/media-engine.ts";
 import { selectOfferCodecs, type AudioChoice, type OfferCodecs } from "./offer-codecs.ts";
 import { gatheringComplete, reportPeerState } from "./peer-state.ts";
 import type { MediaNetworkConfig } from "./network-config.ts";
@@ -22,7 +23,7 @@ export interface AnsweringPeer {
 }
 
 /**
- * Throws TranspondError MEDIA_ERR.* for an offer we cannot take. `audioPreference` (players) picks
+ * Throws AgentError MEDIA_ERR.* (ParseError for BAD_SDP) for an offer we cannot take. `audioPreference` (players) picks
  * one audio codec from that list (see selectOfferCodecs).
  */
 export function createAnsweringPeer(offerSdp: string, net: MediaNetworkConfig, events: PeerEvents, audioPreference?: readonly AudioChoice[]): AnsweringPeer {
@@ -48,12 +49,12 @@ export function createAnsweringPeer(offerSdp: string, net: MediaNetworkConfig, e
       } catch (err) {
         close();
         if (err instanceof TranspondError) throw err;
-        throw new TranspondError(MEDIA_ERR.BAD_SDP, `werift could not answer the offer: ${errorMessage(err)}`, { cause: err });
+        throw new AgentError(MEDIA_ERR.BAD_SDP, `werift could not answer the offer: ${errorMessage(err)}`, { cause: err });
       }
       const sdp = pc.localDescription?.sdp;
       if (!sdp || !/^a=candidate:/m.test(sdp)) {
         close();
-        throw new TranspondError(MEDIA_ERR.PEER, "no ICE candidate could be gathered (check ice_interface_addresses and media_port_from..media_port_to)");
+        throw new AgentError(MEDIA_ERR.PEER, "no ICE candidate could be gathered (check ice_interface_addresses and media_port_from..media_port_to)");
       }
       return advertisePublicAddresses(sdp, net.publicAddresses);
     },

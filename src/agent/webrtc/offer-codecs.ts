@@ -19,11 +19,11 @@
  * SSRC it sends RTCP from (werift as offerer does, Chromium does not) would have every PLI handed to
  * that receiver, which ignores it, instead of to our video sender.
  */
-import { ParseError, TranspondError } from "../../errors.ts";
+import { ParseError } from "../../errors.ts";
 import { h264Parameters, offeredCodecs, profileRank, type CodecChoice } from "../../sdp/codecs.ts";
 import { parseSdp } from "../../sdp/parse.ts";
 import type { SessionDescription } from "../../sdp/types.ts";
-import { MEDIA_ERR } from "../signaling/media-engine.ts";
+import { AgentError, MEDIA_ERR } from "../errors.ts";
 
 /** Audio codecs the server can send or take, by SDP encoding name. */
 export type AudioChoice = "opus" | "PCMA" | "PCMU";
@@ -45,9 +45,9 @@ interface Section {
   lines: string[];
 }
 
-/** A malformed offer is a ParseError, an offer without our codecs a TranspondError. */
+/** A malformed offer is a ParseError, an offer without our codecs an AgentError. */
 function fail(code: string, message: string): never {
-  throw code === MEDIA_ERR.BAD_SDP ? new ParseError(code, message) : new TranspondError(code, message);
+  throw code === MEDIA_ERR.BAD_SDP ? new ParseError(code, message) : new AgentError(code, message);
 }
 
 /** Lower is better; undefined means not usable. */

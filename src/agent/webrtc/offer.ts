@@ -8,10 +8,11 @@
  */
 import { RTCPeerConnection } from "werift";
 import type { AudioConfig } from "../../codecs/frame.ts";
-import { errorMessage, TranspondError } from "../../errors.ts";
+import { errorMessage } from "../../errors.ts";
 import { offeredCodecs } from "../../sdp/codecs.ts";
 import { parseSdp } from "../../sdp/parse.ts";
-import { MEDIA_ERR, type PeerEvents } from "../signaling/media-engine.ts";
+import { AgentError, MEDIA_ERR } from "../errors.ts";
+import type { PeerEvents } from "../signaling/media-engine.ts";
 import type { MediaKind, MediaSender } from "./media-sender.ts";
 import type { MediaNetworkConfig } from "./network-config.ts";
 import { advertisePublicAddresses, peerConnectionOptions } from "./peer-config.ts";
@@ -29,7 +30,7 @@ export interface OfferOptions {
 
 export interface OfferingPeer {
   readonly pc: RTCPeerConnection;
-  /** The complete offer. Throws TranspondError MEDIA_ERR.PEER when no candidate could be gathered. */
+  /** The complete offer. Throws AgentError MEDIA_ERR.PEER when no candidate could be gathered. */
   offer(): Promise<string>;
   accept(answerSdp: string): Promise<void>;
   close(): void;
@@ -58,7 +59,7 @@ export function createOfferingPeer(options: OfferOptions): OfferingPeer {
       await gatheringComplete(pc);
       const sdp = pc.localDescription?.sdp;
       if (!sdp || !/^a=candidate:/m.test(sdp)) {
-        throw new TranspondError(MEDIA_ERR.PEER, "no ICE candidate could be gathered (check ice_interface_addresses and media_port_from..media_port_to)");
+        throw new AgentError(MEDIA_ERR.PEER, "no ICE candidate could be gathered (check ice_interface_addresses and media_port_from..media_port_to)");
       }
       return advertisePublicAddresses(sdp, options.net.publicAddresses);
     },
@@ -66,7 +67,7 @@ export function createOfferingPeer(options: OfferOptions): OfferingPeer {
       try {
         await pc.setRemoteDescription({ type: "answer", sdp: answerSdp });
       } catch (err) {
-        throw new TranspondError(MEDIA_ERR.BAD_SDP, `werift could not apply the answer: ${errorMessage(err)}`, { cause: err });
+        throw new AgentError(MEDIA_ERR.BAD_SDP, `werift could not apply the answer: ${errorMessage(err)}`, { cause: err });
       }
     },
   };

@@ -8,25 +8,12 @@
  * published stream is terminated from outside or the played one ends, or when ICE does not connect
  * within the connect timeout.
  */
-import { TranspondError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { newSessionId } from "../../names.ts";
+import { AgentError, WHIP_ERR } from "../errors.ts";
 import type { PlayableStream, PublishedStream, SignalingHandler } from "../signaling/handler.ts";
 import { CONNECT_TIMEOUT_MS } from "../signaling/limits.ts";
 import type { MediaEngine, PeerEvents, PlayPeer, PublishPeer } from "../signaling/media-engine.ts";
-
-export const WHIP_ERR = {
-  /** WHIP: a stream of that name is published already */
-  NAME_IN_USE: "ERR_WHIP_NAME_IN_USE",
-  /** WHEP: no stream of that name is published */
-  STREAM_NOT_FOUND: "ERR_WHIP_STREAM_NOT_FOUND",
-  /** more sessions than MAX_SESSIONS */
-  TOO_MANY: "ERR_WHIP_TOO_MANY_SESSIONS",
-  /** the publishStream / playStream REST hook refused it */
-  REFUSED: "ERR_WHIP_REFUSED",
-  /** the session ended while its offer was being answered */
-  ENDED: "ERR_WHIP_ENDED",
-} as const;
 
 /** Sessions open at once over WHIP and WHEP together (each holds a peer connection and UDP ports). */
 export const MAX_SESSIONS = 1000;
@@ -71,22 +58,22 @@ export class WhipSessions {
     this.o = options;
   }
 
-  /** WHIP: publishes `streamName` from the offer's peer. Throws TranspondError (WHIP_ERR, MEDIA_ERR). */
+  /** WHIP: publishes `streamName` from the offer's peer. Throws AgentError (WHIP_ERR, MEDIA_ERR). */
   async publish(streamName: string, offerSdp: string): Promise<{ readonly id: string; readonly answerSdp: string }> {
     this.admit();
-    if (this.o.streams.find(streamName)) throw new TranspondError(WHIP_ERR.NAME_IN_USE, `Stream name is already in use: ${streamName}`);
+    if (this.o.streams.find(streamName)) throw new AgentError(WHIP_ERR.NAME_IN_USE, `Stream name is already in use: ${streamName}`);
     const id = newSessionId();
     await this.checkHook("whip", streamName, id);
     const session = this.open("whip", streamName, id);
     try {
       const peer = await this.o.engine.createPublisher(offerSdp, this.peerEvents(session));
       session.peer = peer;
-      if (session.ended) throw new TranspondError(WHIP_ERR.ENDED, "the session ended while the offer was answered");
+      if (session.ended) throw new AgentError(WHIP_ERR.ENDED, "the session ended while the offer was answered");
       const published = this.o.streams.publish(streamName, session.id, {
         requestKeyframe: () => peer.requestKeyframe(),
         stop: (reason) => this.end(session, reason),
       });
-      if (!published) throw new TranspondError(WHIP_ERR.NAME_IN_USE, `Stream name is already in use: ${streamName}`);
+      if (!published) throw new AgentError(WHIP_ERR.NAME_IN_USE, `Stream name is already in use: ${streamName}`);
       session.published = published;
       peer.attach(published);
       this.o.log?.info("WHIP publishing", { session: session.id, stream: streamName });
@@ -101,15 +88,15 @@ export class WhipSessions {
   async play(streamName: string, offerSdp: string): Promise<{ readonly id: string; readonly answerSdp: string }> {
     this.admit();
     const stream = this.o.streams.find(streamName);
-    if (!stream || !stream.live) throw new TranspondError(WHIP_ERR.STREAM_NOT_FOUND, `Stream is not published: ${streamName}`);
+    if (!stream || !stream.live) throw new AgentError(WHIP_ERR.STREAM_NOT_FOUND, `Stream is not published: ${streamName}`);
     const id = newSessionId();
     await this.checkHook("whep", streamName, id);
-    if (!stream.live) throw new TranspondError(WHIP_ERR.STREAM_NOT_FOUND, `Stream is not published: ${streamName}`);
+    if (!stream.live) throw new AgentError(WHIP_ERR.STREAM_NOT_FOUND, `Stream is not published: ${streamName}`);
     const session = this.open("whep", streamName, id);
     try {
       const peer = await this.o.engine.createPlayer(offerSdp, this.peerEvents(session, () => this.startPlaying(session, stream)), stream.source);
       session.peer = session.player = peer;
-      if (session.ended) throw new TranspondError(WHIP_ERR.ENDED, "the session ended while the offer was answered");
+      if (session.ended) throw new AgentError(WHIP_ERR.ENDED, "the session ended while the offer was answered");
       peer.onKeyframeRequest(() => stream.requestKeyframe());
       this.o.log?.info("WHEP playing", { session: session.id, stream: streamName });
       return { id: session.id, answerSdp: peer.answerSdp };
@@ -141,7 +128,7 @@ export class WhipSessions {
   }
 
   private admit(): void {
-    if (this.sessions.size >= MAX_SESSIONS) throw new TranspondError(WHIP_ERR.TOO_MANY, `more than ${MAX_SESSIONS} WHIP/WHEP sessions`);
+    if (this.sessions.size >= MAX_SESSIONS) throw new AgentError(WHIP_ERR.TOO_MANY, `more than ${MAX_SESSIONS} WHIP/WHEP sessions`);
   }
 
   /** Asks the publishStream / playStream hook, with the fields WCS's hooks carry; throws when it refuses. */
@@ -151,7 +138,7 @@ export class WhipSessions {
     const body = { name: streamName, mediaSessionId: id, published, hasVideo: true, hasAudio: true, status: "PENDING", info: "", mediaProvider: "WebRTC", mediaType: published ? "publish" : "play", sessionId: `${kind}-${id}`, custom: {} };
     if (await this.o.authorize(published ? "publishStream" : "playStream", body).catch(() => false)) return;
     this.o.log?.warn(`${kind.toUpperCase()} refused by the REST hook`, { stream: streamName });
-    throw new TranspondError(WHIP_ERR.REFUSED, "Restricted access: refused by the REST hook");
+    throw new AgentError(WHIP_ERR.REFUSED, "Restricted access: refused by the REST hook");
   }
 
   private open(kind: WhipKind, streamName: string, id: string): Session {
