@@ -3,6 +3,7 @@
  */
 import { existsSync } from "node:fs";
 import { loadConfig, type ConfigSources } from "./config.ts";
+import { UsageError } from "./cli/errors.ts";
 import { errorMessage, TRANSPOND_ERR, TranspondError } from "./errors.ts";
 import { configureLogging, createLogger, type LogLevel } from "./log.ts";
 import { transpondVersion } from "./version.ts";
@@ -56,14 +57,14 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const arg = argv[i]!;
     if (arg === "--set" || arg === "--config") {
       const value = argv[++i];
-      if (value === undefined) throw new TranspondError(TRANSPOND_ERR.USAGE, `${arg} needs a value`);
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
       if (arg === "--set") sets.push(value);
       else file = value;
     } else if (arg.startsWith("--set=")) sets.push(arg.slice(6));
     else if (arg.startsWith("--config=")) file = arg.slice(9);
     else if (VALUE_FLAGS.includes(arg)) {
       const value = argv[++i];
-      if (value === undefined) throw new TranspondError(TRANSPOND_ERR.USAGE, `${arg} needs a value`);
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
       values.set(arg.slice(2), value);
     }
     else if (arg === "-h" || arg === "--help") flags.add("help");
@@ -78,7 +79,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
 
 function checkFlags(args: ParsedArgs, allowed: string[]): void {
   const unknown = [...args.flags, ...args.values.keys()].filter((f) => !allowed.includes(f));
-  if (unknown.length) throw new TranspondError(TRANSPOND_ERR.USAGE, `unknown option --${unknown[0]} for ${args.command}`);
+  if (unknown.length) throw new UsageError(`unknown option --${unknown[0]} for ${args.command}`);
 }
 
 async function start(args: ParsedArgs): Promise<void> {
@@ -100,7 +101,7 @@ async function start(args: ParsedArgs): Promise<void> {
 async function publish(args: ParsedArgs): Promise<number> {
   checkFlags(args, ["loop", "insecure"]);
   const [file, url, extra] = args.positional;
-  if (file === undefined || url === undefined || extra !== undefined) throw new TranspondError(TRANSPOND_ERR.USAGE, "usage: transpond publish FILE.flv URL [--loop] [--insecure]");
+  if (file === undefined || url === undefined || extra !== undefined) throw new UsageError("usage: transpond publish FILE.flv URL [--loop] [--insecure]");
   const { config } = loadConfig(args.sources);
   configureLogging({ level: config["log.level"] as LogLevel, json: config["log.json"] });
   const { publishCommand } = await import("./cli/publish.ts");
@@ -113,7 +114,7 @@ export const TRACE_EXIT = { CLEAN: 0, PROBLEMS: 1, NOT_RTMP: 2 } as const;
 async function trace(args: ParsedArgs): Promise<number> {
   checkFlags(args, ["json"]);
   const [file, extra] = args.positional;
-  if (file === undefined || extra !== undefined) throw new TranspondError(TRANSPOND_ERR.USAGE, "usage: transpond trace FILE.pcap|pcapng [--json]");
+  if (file === undefined || extra !== undefined) throw new UsageError("usage: transpond trace FILE.pcap|pcapng [--json]");
   const { readFile } = await import("node:fs/promises");
   const { traceCapture, formatTrace, traceToJson } = await import("./rtmp/index.ts");
   let result: import("./rtmp/index.ts").TraceResult;
@@ -137,7 +138,7 @@ async function conform(args: ParsedArgs): Promise<number> {
   checkFlags(args, ["json", "junit", "only", "timeout"]);
   const [, url, extra] = args.positional;
   if (kind !== "server" || url === undefined || extra !== undefined) {
-    throw new TranspondError(TRANSPOND_ERR.USAGE, "usage: transpond conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS] | conform client --listen [host:]port ...");
+    throw new UsageError("usage: transpond conform server rtmp://host[:port]/app [--only ID,...] [--json] [--junit FILE] [--timeout MS] | conform client --listen [host:]port ...");
   }
   const timeoutMs = positiveInteger(args, "timeout");
   const conformModule = await import("./rtmp/conform/index.ts");
@@ -162,7 +163,7 @@ function positiveInteger(args: ParsedArgs, flag: string): number | undefined {
   const text = args.values.get(flag);
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!(Number.isInteger(value) && value > 0)) throw new TranspondError(TRANSPOND_ERR.USAGE, `--${flag} must be a positive integer, not ${text}`);
+  if (!(Number.isInteger(value) && value > 0)) throw new UsageError(`--${flag} must be a positive integer, not ${text}`);
   return value;
 }
 
@@ -171,7 +172,7 @@ async function conformClient(args: ParsedArgs): Promise<number> {
   checkFlags(args, ["json", "junit", "listen", "sessions"]);
   const listen = args.values.get("listen");
   const m = listen === undefined ? null : /^(?:(.+):)?(\d+)$/.exec(listen);
-  if (!m || args.positional.length !== 1) throw new TranspondError(TRANSPOND_ERR.USAGE, "usage: transpond conform client --listen [host:]port [--sessions N] [--json] [--junit FILE]");
+  if (!m || args.positional.length !== 1) throw new UsageError("usage: transpond conform client --listen [host:]port [--sessions N] [--json] [--junit FILE]");
   const sessions = positiveInteger(args, "sessions");
   const conformModule = await import("./rtmp/conform/index.ts");
   const { writeFileSync } = await import("node:fs");
@@ -217,7 +218,7 @@ export async function main(argv: string[]): Promise<number> {
       case "conform":
         return await conform(args);
       default:
-        throw new TranspondError(TRANSPOND_ERR.USAGE, `unknown command "${args.command}" (try transpond --help)`);
+        throw new UsageError(`unknown command "${args.command}" (try transpond --help)`);
     }
   } catch (err) {
     console.error(`transpond: ${errorMessage(err)}`);

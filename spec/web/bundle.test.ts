@@ -1,9 +1,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { TranspondError } from "../../src/errors.ts";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { bundleWebAssets, linkAssets, PAGES, WEB_ERR, webAssets, webCacheDir, type WebAsset, type WebAssets } from "../../src/web/bundle.ts";
+import { bundleWebAssets, linkAssets, PAGES, webAssets, webCacheDir, type WebAsset, type WebAssets } from "../../src/web/bundle.ts";
+import { WEB_ERR, WebError } from "../../src/web/errors.ts";
 
 const test = suite("web/bundle");
 let assets: WebAssets;
@@ -95,8 +95,8 @@ test("a page naming an unknown asset is a bundling error, not a broken link", ()
     linkAssets("x.html", '<script src="{{asset:missing.js}}"></script>', known);
     assert.unreachable("should throw");
   } catch (err) {
-    assert.instance(err, TranspondError);
-    assert.is((err as TranspondError).code, WEB_ERR.BUNDLE);
+    assert.instance(err, WebError);
+    assert.is((err as WebError).code, WEB_ERR.BUNDLE);
     assert.match((err as Error).message, "missing.js");
   }
 });

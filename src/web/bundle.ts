@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildOptions } from "esbuild";
-import { TranspondError } from "../errors.ts";
+import { WEB_ERR, WebError } from "./errors.ts";
 
 export interface WebAsset {
   /** URL path, e.g. `/publisher.html` or `/assets/publisher.1a2b3c4d5e.js` */
@@ -28,8 +28,6 @@ export interface WebAsset {
 
 /** URL path -> asset. Only what is in here is ever served. */
 export type WebAssets = ReadonlyMap<string, WebAsset>;
-
-export const WEB_ERR = { BUNDLE: "ERR_WEB_BUNDLE" } as const;
 
 export const PAGES = ["index.html", "publisher.html", "player.html", "transponders.html", "console.html"] as const;
 const SCRIPTS = ["publisher", "player", "transponders", "console"] as const;
@@ -53,7 +51,7 @@ const HERE = fileURLToPath(new URL(".", import.meta.url));
 
 function contentType(name: string): string {
   const type = CONTENT_TYPES[name.slice(name.lastIndexOf(".") + 1)];
-  if (!type) throw new TranspondError(WEB_ERR.BUNDLE, `no content type for ${name}`);
+  if (!type) throw new WebError(WEB_ERR.BUNDLE, `no content type for ${name}`);
   return type;
 }
 
@@ -88,7 +86,7 @@ async function bundleScripts(minify: boolean): Promise<Map<string, Uint8Array>> 
     });
     return new Map((result.outputFiles ?? []).map((file) => [file.path.slice(file.path.lastIndexOf("/") + 1), file.contents]));
   } catch (err) {
-    throw new TranspondError(WEB_ERR.BUNDLE, `bundling the page scripts failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new WebError(WEB_ERR.BUNDLE, `bundling the page scripts failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 
@@ -131,7 +129,7 @@ async function readSource(file: string): Promise<Uint8Array> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new TranspondError(WEB_ERR.BUNDLE, `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new WebError(WEB_ERR.BUNDLE, `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 
@@ -139,7 +137,7 @@ async function readSource(file: string): Promise<Uint8Array> {
 export function linkAssets(page: string, html: string, assets: ReadonlyMap<string, WebAsset>): string {
   return html.replace(/\{\{asset:([^}]+)\}\}/g, (_m, name: string) => {
     const asset = assets.get(name);
-    if (!asset) throw new TranspondError(WEB_ERR.BUNDLE, `${page} names an unknown asset: ${name}`);
+    if (!asset) throw new WebError(WEB_ERR.BUNDLE, `${page} names an unknown asset: ${name}`);
     return asset.path;
   });
 }
@@ -150,7 +148,7 @@ export async function bundleWebAssets(options: BundleOptions = {}): Promise<WebA
   const scripts = await cachedScripts(options.minify ?? true);
   for (const name of SCRIPTS) {
     const body = scripts.get(`${name}.js`);
-    if (!body) throw new TranspondError(WEB_ERR.BUNDLE, `esbuild produced no ${name}.js`);
+    if (!body) throw new WebError(WEB_ERR.BUNDLE, `esbuild produced no ${name}.js`);
     byName.set(`${name}.js`, hashedAsset(`${name}.js`, body));
   }
   const sdkPath = requireHere.resolve(SDK_FILE);

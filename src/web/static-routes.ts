@@ -6,7 +6,8 @@
  * HTML is revalidated on every load (ETag, 304); hashed assets are cached for a year.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Router } from "../rest/router.ts";
+import { RestError, REST_ERR } from "../rest/errors.ts";
+import { sendRestError, type Router } from "../rest/router.ts";
 import type { WebAsset, WebAssets } from "./bundle.ts";
 
 export interface WebRouteOptions {
@@ -45,8 +46,7 @@ export function assetFor(assets: WebAssets, path: string): WebAsset | undefined 
 }
 
 function notFound(res: ServerResponse, path: string): void {
-  const body = JSON.stringify({ status: 404, error: "Not Found", message: `no such resource: ${path}` });
-  res.writeHead(404, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "Cache-Control": REVALIDATE }).end(body);
+  sendRestError(res, new RestError(REST_ERR.NOT_FOUND, `no such resource: ${path}`), { "Cache-Control": REVALIDATE });
 }
 
 function etagMatches(header: string | undefined, etag: string): boolean {
