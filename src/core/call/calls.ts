@@ -1,6 +1,6 @@
 /**
  * Every REST-driven SIP call of the server (WCS `/call/*`): unique call ids and one call per RTMP
- * target (`rtmpUrl` + `rtmpStream`), both answered 409 (WCS "General rules"); lookups by id and by
+ * target (`rtmpUrl` + `rtmpStream`), both refused with CORE_ERR.CONFLICT (409, WCS "General rules"); lookups by id and by
  * filter; DTMF, stream and sound injection; every status change is handed to `onCallStatus` (the app
  * POSTs the call as a CallStatusEvent, rest/wcs-objects.ts). A finished call stays findable for
  * `finishedRetentionMs`, then goes away; its id may be used again at once. `sipPassword` is never
@@ -142,7 +142,7 @@ export class CallRegistry extends TypedEmitter<CallRegistryEvents> implements St
     return job;
   }
 
-  /** A live call (404 when unknown or already over). */
+  /** A live call (CORE_ERR.NOT_FOUND when unknown or already over). */
   live(callId: string): CallJob {
     const job = this.get(callId);
     if (job.isFinal) throw new CallError(CORE_ERR.NOT_FOUND, `Call ${callId} is over (${job.status})`);
@@ -232,7 +232,7 @@ function rtmpTarget(rtmpUrl: string, rtmpStream: string): string {
   }
 }
 
-/** The host a call's SIP goes to first, read as `host[:port]` or a SIP URI; anything else is a 400 naming the field. */
+/** The host a call's SIP goes to first, read as `host[:port]` or a SIP URI; anything else is CORE_ERR.INVALID naming the field. */
 function nextHopHost(field: string, value: string, hostOf: (value: string) => string): string {
   try {
     return hostOf(value);

@@ -50,7 +50,7 @@ export interface TransponderRegistryDeps {
   config: Config;
   connect: RtmpOutputFactory;
   audioPath: AudioPathFactory;
-  /** reads a WAV from media_dir; rejects with PushError 404 when missing, 400 when refused */
+  /** reads a WAV from media_dir; rejects with PushError CORE_ERR.NOT_FOUND when missing, INVALID when refused */
   loadSound: (name: string) => Promise<PcmBlock>;
   resolveHost?: (host: string) => Promise<void>;
 }
@@ -180,7 +180,7 @@ export class TransponderRegistry extends TypedEmitter<TransponderRegistryEvents>
 
   /**
    * The stream to republish once startup's awaits are over, undefined to wait for a reservation;
-   * 404 when the stream checked before has ended, or the reservation ended unpublished meanwhile.
+   * CORE_ERR.NOT_FOUND when the stream checked before has ended, or the reservation ended unpublished meanwhile.
    */
   private streamAfterAwaits(name: string, before: Stream | undefined): Stream | undefined {
     const now = this.deps.hub.get(name);

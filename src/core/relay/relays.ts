@@ -44,7 +44,7 @@ export interface RelayRegistryDeps {
   readonly connect: RelayLinkFactory;
   /** attaches a recording to a pulled stream (the RTMP form's `record`) */
   readonly record?: (stream: Stream) => void;
-  /** refuses destinations the operator has not allowed; throws RelayError 400 */
+  /** refuses destinations the operator has not allowed; throws RelayError CORE_ERR.INVALID */
   readonly checkDestination?: (uri: string) => void;
 }
 
@@ -62,7 +62,7 @@ const SCHEMES = ["ws", "wss", "rtmp", "rtmps"];
 
 /**
  * The uri with its scheme: one given wins; without one, ws:// or wss:// as `wcs_agent_ssl` says
- * (WCS). 400 for another scheme.
+ * (WCS). CORE_ERR.INVALID for another scheme.
  */
 export function normalizeRelayUri(uri: string, ssl: boolean): { uri: string; transport: RelayTransport } {
   const trimmed = uri.trim();
@@ -124,7 +124,7 @@ export class RelayRegistry extends TypedEmitter<RelayRegistryEvents> {
     return [...this.byId.values()];
   }
 
-  /** Stops every relay the filter matches; 400 without any field, 404 when none matches. */
+  /** Stops every relay the filter matches; CORE_ERR.INVALID without any field, NOT_FOUND when none matches. */
   terminate(filter: RelayFilter): number {
     if (Object.values(filter).every((v) => v === undefined)) {
       throw new RelayError(CORE_ERR.INVALID, "give at least one of uri, localStreamName, remoteStreamName, localMediaSessionId");
