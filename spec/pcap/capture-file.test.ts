@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../src/errors.ts";
-import { PCAP_ERROR, readCapture, type CapturedPacket } from "../../src/pcap/index.ts";
+import { PCAP_ERR, readCapture, type CapturedPacket } from "../../src/pcap/index.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { fixture, SHARED_FIXTURES, sharedFixture } from "../support/fixtures.ts";
 import { runFuzz } from "../support/fuzz.ts";
@@ -83,17 +83,17 @@ unit("does not change its input", () => {
 });
 
 const bad: readonly [string, Uint8Array, string][] = [
-  ["an empty file", new Uint8Array(0), PCAP_ERROR.TRUNCATED_HEADER],
-  ["a text file", text("hello world, this is not a capture"), PCAP_ERROR.BAD_MAGIC],
-  ["a pcap header cut at 10 bytes", pcapFile(1, []).subarray(0, 10), PCAP_ERROR.TRUNCATED_HEADER],
-  ["pcap version 3", (() => { const f = pcapFile(1, []); f[4] = 3; return f; })(), PCAP_ERROR.BAD_VERSION],
-  ["a pcapng header cut short", shb(true).subarray(0, 20), PCAP_ERROR.TRUNCATED_HEADER],
-  ["a pcapng header cut at 6 bytes", shb(true).subarray(0, 6), PCAP_ERROR.TRUNCATED_HEADER],
-  ["a pcapng header without byte-order magic", (() => { const f = shb(true); f[8] = 0; return f; })(), PCAP_ERROR.BAD_MAGIC],
-  ["pcapng version 2", (() => { const f = shb(true); f[12] = 2; return f; })(), PCAP_ERROR.BAD_VERSION],
-  ["a pcapng block length of 13", concat(shb(true), bytes(1, 0, 0, 0, 13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), PCAP_ERROR.BAD_BLOCK_LENGTH],
-  ["a pcapng block trailer that disagrees", (() => { const f = concat(shb(true), idb(true, 1)); f[f.length - 4] = 99; return f; })(), PCAP_ERROR.BAD_BLOCK_LENGTH],
-  ["a packet on an interface never described", concat(shb(true), epb(true, 0, 0n, frame1)), PCAP_ERROR.UNKNOWN_INTERFACE],
+  ["an empty file", new Uint8Array(0), PCAP_ERR.TRUNCATED_HEADER],
+  ["a text file", text("hello world, this is not a capture"), PCAP_ERR.BAD_MAGIC],
+  ["a pcap header cut at 10 bytes", pcapFile(1, []).subarray(0, 10), PCAP_ERR.TRUNCATED_HEADER],
+  ["pcap version 3", (() => { const f = pcapFile(1, []); f[4] = 3; return f; })(), PCAP_ERR.BAD_VERSION],
+  ["a pcapng header cut short", shb(true).subarray(0, 20), PCAP_ERR.TRUNCATED_HEADER],
+  ["a pcapng header cut at 6 bytes", shb(true).subarray(0, 6), PCAP_ERR.TRUNCATED_HEADER],
+  ["a pcapng header without byte-order magic", (() => { const f = shb(true); f[8] = 0; return f; })(), PCAP_ERR.BAD_MAGIC],
+  ["pcapng version 2", (() => { const f = shb(true); f[12] = 2; return f; })(), PCAP_ERR.BAD_VERSION],
+  ["a pcapng block length of 13", concat(shb(true), bytes(1, 0, 0, 0, 13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), PCAP_ERR.BAD_BLOCK_LENGTH],
+  ["a pcapng block trailer that disagrees", (() => { const f = concat(shb(true), idb(true, 1)); f[f.length - 4] = 99; return f; })(), PCAP_ERR.BAD_BLOCK_LENGTH],
+  ["a packet on an interface never described", concat(shb(true), epb(true, 0, 0n, frame1)), PCAP_ERR.UNKNOWN_INTERFACE],
 ];
 
 unit("rejects a corrupt file header with a ParseError code", () => {

@@ -2,7 +2,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { createSocket, type Socket } from "node:dgram";
-import { PORT_ERROR, RtpPortAllocator, type RtpPortPair } from "../../src/rtp/port-allocator.ts";
+import { PORT_ERR } from "../../src/rtp/errors.ts";
+import { RtpPortAllocator, type RtpPortPair } from "../../src/rtp/port-allocator.ts";
 import { TranspondError } from "../../src/errors.ts";
 import { mediaPortRange } from "../support/media-ports.ts";
 
@@ -59,7 +60,7 @@ test("a full range throws ERR_RTP_PORTS_EXHAUSTED; a released pair can be had ag
     assert.unreachable("a third pair does not fit");
   } catch (err) {
     assert.instance(err, TranspondError);
-    assert.is((err as TranspondError).code, PORT_ERROR.EXHAUSTED);
+    assert.is((err as TranspondError).code, PORT_ERR.EXHAUSTED);
   }
   a.rtp.close();
   a.rtcp.close();
@@ -76,7 +77,7 @@ test("a range that holds no pair is a ConfigError-like ERR_RTP_PORT_RANGE", () =
       new RtpPortAllocator(from, to);
       assert.unreachable(`${from}..${to}`);
     } catch (err) {
-      assert.is((err as TranspondError).code, PORT_ERROR.RANGE);
+      assert.is((err as TranspondError).code, PORT_ERR.RANGE);
     }
   }
 });

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../src/errors.ts";
-import { fmtpParameter, parseSdp, readCandidate, SDP_ERROR, writeCandidate } from "../../src/sdp/index.ts";
+import { fmtpParameter, parseSdp, readCandidate, SDP_ERR, writeCandidate } from "../../src/sdp/index.ts";
 import { readConnection, readFmtp } from "../../src/sdp/attributes.ts";
 
 const test = suite("sdp/attributes");
@@ -24,7 +24,7 @@ test("reads and writes candidates of every type unchanged", () => {
     assert.unreachable();
   } catch (err) {
     assert.instance(err, ParseError);
-    assert.is((err as ParseError).code, SDP_ERROR.BAD_CANDIDATE);
+    assert.is((err as ParseError).code, SDP_ERR.BAD_CANDIDATE);
     assert.is((err as ParseError).offset, 7);
   }
 });

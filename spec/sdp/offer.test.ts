@@ -2,7 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../src/errors.ts";
 import { readCapture, udpDatagrams } from "../../src/pcap/index.ts";
-import { buildSipOffer, parseSdp, readSipAnswer, SDP_ERROR, serializeSdp, type H264Choice } from "../../src/sdp/index.ts";
+import { buildSipOffer, parseSdp, readSipAnswer, SDP_ERR, serializeSdp, type H264Choice } from "../../src/sdp/index.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { sharedFixture } from "../support/fixtures.ts";
 import { fieldShows, findFields, findProto, tsharkPdml } from "../support/tshark.ts";
@@ -85,7 +85,7 @@ unit("an answer that does not line up with the offer is an ANSWER_MISMATCH", () 
       assert.unreachable("accepted");
     } catch (err) {
       assert.instance(err, ParseError);
-      assert.is((err as ParseError).code, SDP_ERROR.ANSWER_MISMATCH);
+      assert.is((err as ParseError).code, SDP_ERR.ANSWER_MISMATCH);
     }
   }
 });

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../src/errors.ts";
-import { parseSdp, SDP_ERROR, serializeSdp } from "../../src/sdp/index.ts";
+import { parseSdp, SDP_ERR, serializeSdp } from "../../src/sdp/index.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { sharedFixture } from "../support/fixtures.ts";
 import { runFuzz } from "../support/fuzz.ts";
@@ -106,36 +106,36 @@ unit("gives back the same text: unknown lines in order, LF or CRLF endings, blan
 
 const HEAD = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nt=0 0\r\n";
 const bad: readonly [string, string, string][] = [
-  ["empty text", "", SDP_ERROR.EMPTY],
-  ["only blank lines", "\r\n\r\n", SDP_ERROR.EMPTY],
-  ["a line without '='", `${HEAD}hello\r\n`, SDP_ERROR.LINE_SYNTAX],
-  ["a two-letter type", `${HEAD}ab=1\r\n`, SDP_ERROR.LINE_SYNTAX],
-  ["version 1", "v=1\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\n", SDP_ERROR.BAD_VERSION],
-  ["no v= first", "o=- 1 1 IN IP4 10.0.0.1\r\nv=0\r\ns=-\r\n", SDP_ERROR.BAD_VERSION],
-  ["no o= line", "v=0\r\ns=-\r\nt=0 0\r\n", SDP_ERROR.MISSING_LINE],
-  ["o= only in a media section", "v=0\r\ns=-\r\nm=audio 1 RTP/AVP 0\r\no=- 1 1 IN IP4 10.0.0.1\r\n", SDP_ERROR.MISSING_LINE],
-  ["no s= line", "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\nt=0 0\r\n", SDP_ERROR.MISSING_LINE],
-  ["o= with 5 fields", "v=0\r\no=- 1 1 IN IP4\r\ns=-\r\n", SDP_ERROR.BAD_ORIGIN],
-  ["c= with 2 fields", `${HEAD}c=IN IP4\r\n`, SDP_ERROR.BAD_CONNECTION],
-  ["c= with a bad ttl", `${HEAD}c=IN IP4 224.2.1.1/abc\r\n`, SDP_ERROR.BAD_CONNECTION],
-  ["m= without proto", `${HEAD}m=audio 5000\r\n`, SDP_ERROR.BAD_MEDIA],
-  ["m= with port 70000", `${HEAD}m=audio 70000 RTP/AVP 0\r\n`, SDP_ERROR.BAD_MEDIA],
-  ["m= with a text port", `${HEAD}m=audio five RTP/AVP 0\r\n`, SDP_ERROR.BAD_MEDIA],
-  ["rtpmap without clock rate", `${HEAD}m=audio 1 RTP/AVP 96\r\na=rtpmap:96 opus\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["rtpmap payload type 200", `${HEAD}m=audio 1 RTP/AVP 96\r\na=rtpmap:200 opus/48000\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["fmtp without value", `${HEAD}m=audio 1 RTP/AVP 96\r\na=fmtp:\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["ptime not a number", `${HEAD}m=audio 1 RTP/AVP 0\r\na=ptime:twenty\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["rtcp port not a number", `${HEAD}m=audio 1 RTP/AVP 0\r\na=rtcp:x\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["rtcp-fb without type", `${HEAD}m=video 1 RTP/AVP 96\r\na=rtcp-fb:96\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["extmap with a bad direction", `${HEAD}m=audio 1 RTP/AVP 0\r\na=extmap:1/sideways urn:x\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["ssrc without attribute", `${HEAD}m=audio 1 RTP/AVP 0\r\na=ssrc:1234\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["setup with an unknown role", `${HEAD}m=audio 1 RTP/AVP 0\r\na=setup:both\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["fingerprint without hash", `${HEAD}a=fingerprint:sha-256\r\n`, SDP_ERROR.BAD_ATTRIBUTE],
-  ["candidate without typ", `${HEAD}m=audio 1 RTP/AVP 0\r\na=candidate:1 1 udp 100 10.0.0.1 5000 host\r\n`, SDP_ERROR.BAD_CANDIDATE],
-  ["candidate with port 99999", `${HEAD}m=audio 1 RTP/AVP 0\r\na=candidate:1 1 udp 100 10.0.0.1 99999 typ host\r\n`, SDP_ERROR.BAD_CANDIDATE],
-  ["candidate with a dangling extension", `${HEAD}m=audio 1 RTP/AVP 0\r\na=candidate:1 1 udp 100 10.0.0.1 5000 typ host generation\r\n`, SDP_ERROR.BAD_CANDIDATE],
-  ["text over the size limit", `${HEAD}${"a=x\r\n".repeat(60000)}`, SDP_ERROR.TOO_LARGE],
-  ["too many lines", `${HEAD}${"a=x\r\n".repeat(5000)}`, SDP_ERROR.TOO_LARGE],
+  ["empty text", "", SDP_ERR.EMPTY],
+  ["only blank lines", "\r\n\r\n", SDP_ERR.EMPTY],
+  ["a line without '='", `${HEAD}hello\r\n`, SDP_ERR.LINE_SYNTAX],
+  ["a two-letter type", `${HEAD}ab=1\r\n`, SDP_ERR.LINE_SYNTAX],
+  ["version 1", "v=1\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\n", SDP_ERR.BAD_VERSION],
+  ["no v= first", "o=- 1 1 IN IP4 10.0.0.1\r\nv=0\r\ns=-\r\n", SDP_ERR.BAD_VERSION],
+  ["no o= line", "v=0\r\ns=-\r\nt=0 0\r\n", SDP_ERR.MISSING_LINE],
+  ["o= only in a media section", "v=0\r\ns=-\r\nm=audio 1 RTP/AVP 0\r\no=- 1 1 IN IP4 10.0.0.1\r\n", SDP_ERR.MISSING_LINE],
+  ["no s= line", "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\nt=0 0\r\n", SDP_ERR.MISSING_LINE],
+  ["o= with 5 fields", "v=0\r\no=- 1 1 IN IP4\r\ns=-\r\n", SDP_ERR.BAD_ORIGIN],
+  ["c= with 2 fields", `${HEAD}c=IN IP4\r\n`, SDP_ERR.BAD_CONNECTION],
+  ["c= with a bad ttl", `${HEAD}c=IN IP4 224.2.1.1/abc\r\n`, SDP_ERR.BAD_CONNECTION],
+  ["m= without proto", `${HEAD}m=audio 5000\r\n`, SDP_ERR.BAD_MEDIA],
+  ["m= with port 70000", `${HEAD}m=audio 70000 RTP/AVP 0\r\n`, SDP_ERR.BAD_MEDIA],
+  ["m= with a text port", `${HEAD}m=audio five RTP/AVP 0\r\n`, SDP_ERR.BAD_MEDIA],
+  ["rtpmap without clock rate", `${HEAD}m=audio 1 RTP/AVP 96\r\na=rtpmap:96 opus\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["rtpmap payload type 200", `${HEAD}m=audio 1 RTP/AVP 96\r\na=rtpmap:200 opus/48000\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["fmtp without value", `${HEAD}m=audio 1 RTP/AVP 96\r\na=fmtp:\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["ptime not a number", `${HEAD}m=audio 1 RTP/AVP 0\r\na=ptime:twenty\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["rtcp port not a number", `${HEAD}m=audio 1 RTP/AVP 0\r\na=rtcp:x\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["rtcp-fb without type", `${HEAD}m=video 1 RTP/AVP 96\r\na=rtcp-fb:96\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["extmap with a bad direction", `${HEAD}m=audio 1 RTP/AVP 0\r\na=extmap:1/sideways urn:x\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["ssrc without attribute", `${HEAD}m=audio 1 RTP/AVP 0\r\na=ssrc:1234\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["setup with an unknown role", `${HEAD}m=audio 1 RTP/AVP 0\r\na=setup:both\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["fingerprint without hash", `${HEAD}a=fingerprint:sha-256\r\n`, SDP_ERR.BAD_ATTRIBUTE],
+  ["candidate without typ", `${HEAD}m=audio 1 RTP/AVP 0\r\na=candidate:1 1 udp 100 10.0.0.1 5000 host\r\n`, SDP_ERR.BAD_CANDIDATE],
+  ["candidate with port 99999", `${HEAD}m=audio 1 RTP/AVP 0\r\na=candidate:1 1 udp 100 10.0.0.1 99999 typ host\r\n`, SDP_ERR.BAD_CANDIDATE],
+  ["candidate with a dangling extension", `${HEAD}m=audio 1 RTP/AVP 0\r\na=candidate:1 1 udp 100 10.0.0.1 5000 typ host generation\r\n`, SDP_ERR.BAD_CANDIDATE],
+  ["text over the size limit", `${HEAD}${"a=x\r\n".repeat(60000)}`, SDP_ERR.TOO_LARGE],
+  ["too many lines", `${HEAD}${"a=x\r\n".repeat(5000)}`, SDP_ERR.TOO_LARGE],
 ];
 
 unit("rejects malformed SDP with ParseError codes", () => {

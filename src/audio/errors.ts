@@ -84,5 +84,18 @@ export const AUDIO_ERR = {
 
 export type AudioErrorCode = (typeof AUDIO_ERR)[keyof typeof AUDIO_ERR];
 
+/** Sound files read from media_dir (media-path.ts). */
+export const MEDIA_FILE_ERR = {
+  /** empty, too long, or with a NUL byte or a backslash */
+  NAME: "ERR_MEDIA_NAME",
+  /** absolute, with '..', or resolving (through a symlink) outside media_dir */
+  PATH_ESCAPE: "ERR_MEDIA_PATH_ESCAPE",
+  /** media_dir itself is not accessible */
+  DIR: "ERR_MEDIA_DIR",
+  NOT_FOUND: "ERR_MEDIA_NOT_FOUND",
+  NOT_FILE: "ERR_MEDIA_NOT_FILE",
+  TOO_LARGE: "ERR_MEDIA_TOO_LARGE",
+} as const;
+
 /** The base of the audio layer's errors that are not malformed input (those are ParseError): settings a codec refuses, the worker pool. */
 export class AudioError extends TranspondError {}

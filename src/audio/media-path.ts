@@ -10,21 +10,10 @@ import { open, realpath } from "node:fs/promises";
 import { isAbsolute, join, sep } from "node:path";
 import { TranspondError } from "../errors.ts";
 import { decodeWav, type WavFile, type WavLimits } from "./wav-reader.ts";
-import { AudioError } from "./errors.ts";
+import { AudioError, MEDIA_FILE_ERR } from "./errors.ts";
 
 export const MEDIA_NAME_MAX = 255;
 
-export const MEDIA_FILE_ERR = {
-  /** empty, too long, or with a NUL byte or a backslash */
-  NAME: "ERR_MEDIA_NAME",
-  /** absolute, with '..', or resolving (through a symlink) outside media_dir */
-  PATH_ESCAPE: "ERR_MEDIA_PATH_ESCAPE",
-  /** media_dir itself is not accessible */
-  DIR: "ERR_MEDIA_DIR",
-  NOT_FOUND: "ERR_MEDIA_NOT_FOUND",
-  NOT_FILE: "ERR_MEDIA_NOT_FILE",
-  TOO_LARGE: "ERR_MEDIA_TOO_LARGE",
-} as const;
 type MediaErrorCode = (typeof MEDIA_FILE_ERR)[keyof typeof MEDIA_FILE_ERR];
 
 function refuse(code: MediaErrorCode, name: string, why: string): TranspondError {

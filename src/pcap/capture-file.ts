@@ -21,7 +21,7 @@
  * file header or a pcapng block whose lengths cannot be trusted is a `ParseError`.
  */
 import { ParseError } from "../errors.ts";
-import { PCAP_ERROR } from "./errors.ts";
+import { PCAP_ERR } from "./errors.ts";
 import { MAX_PACKET_BYTES } from "./limits.ts";
 
 /** One packet as the capture file holds it. */
@@ -57,7 +57,7 @@ const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 /** Reads a pcap or pcapng file. Never changes `bytes`; packet data are views into it. */
 export function readCapture(bytes: Uint8Array): CapturedPacket[] {
-  if (bytes.length < 4) throw new ParseError(PCAP_ERROR.TRUNCATED_HEADER, "capture file shorter than its magic number", 0);
+  if (bytes.length < 4) throw new ParseError(PCAP_ERR.TRUNCATED_HEADER, "capture file shorter than its magic number", 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, false) === PCAPNG_SHB) return readPcapng(bytes, view);
   return readPcap(bytes, view);
@@ -76,13 +76,13 @@ function readPcap(bytes: Uint8Array, view: DataView): CapturedPacket[] {
     le = true;
     magic = magicLe;
   } else {
-    throw new ParseError(PCAP_ERROR.BAD_MAGIC, `not a pcap or pcapng file (magic 0x${magicBe.toString(16).padStart(8, "0")})`, 0);
+    throw new ParseError(PCAP_ERR.BAD_MAGIC, `not a pcap or pcapng file (magic 0x${magicBe.toString(16).padStart(8, "0")})`, 0);
   }
   const fracPerSecond = magic === PCAP_MAGIC_NS ? 1e9 : 1e6;
   const recordHeader = magic === PCAP_MAGIC_MODIFIED ? 24 : 16;
-  if (bytes.length < 24) throw new ParseError(PCAP_ERROR.TRUNCATED_HEADER, `pcap file header needs 24 bytes, file has ${bytes.length}`, 0);
+  if (bytes.length < 24) throw new ParseError(PCAP_ERR.TRUNCATED_HEADER, `pcap file header needs 24 bytes, file has ${bytes.length}`, 0);
   const major = view.getUint16(4, le);
-  if (major !== 2) throw new ParseError(PCAP_ERROR.BAD_VERSION, `pcap version ${major}.${view.getUint16(6, le)} is not 2.x`, 4);
+  if (major !== 2) throw new ParseError(PCAP_ERR.BAD_VERSION, `pcap version ${major}.${view.getUint16(6, le)} is not 2.x`, 4);
   // The upper bits of the link-type field carry the FCS length; the link type is the low 16 bits.
   const linkType = view.getUint32(20, le) & 0xffff;
 
@@ -118,7 +118,7 @@ interface Interface {
 }
 
 function readPcapng(bytes: Uint8Array, view: DataView): CapturedPacket[] {
-  if (bytes.length < 12) throw new ParseError(PCAP_ERROR.TRUNCATED_HEADER, "pcapng section header block cut short", 0);
+  if (bytes.length < 12) throw new ParseError(PCAP_ERR.TRUNCATED_HEADER, "pcapng section header block cut short", 0);
   const packets: CapturedPacket[] = [];
   let interfaces: Interface[] = [];
   let le = true;
@@ -128,34 +128,34 @@ function readPcapng(bytes: Uint8Array, view: DataView): CapturedPacket[] {
     if (typeBe === PCAPNG_SHB) {
       // The byte order of the section is only known after reading the byte-order magic.
       if (offset + 12 > bytes.length) {
-        if (offset === 0) throw new ParseError(PCAP_ERROR.TRUNCATED_HEADER, "pcapng section header block cut short", offset);
+        if (offset === 0) throw new ParseError(PCAP_ERR.TRUNCATED_HEADER, "pcapng section header block cut short", offset);
         break;
       }
       const magic = view.getUint32(offset + 8, true);
       if (magic === PCAPNG_BYTE_ORDER_MAGIC) le = true;
       else if (view.getUint32(offset + 8, false) === PCAPNG_BYTE_ORDER_MAGIC) le = false;
-      else throw new ParseError(PCAP_ERROR.BAD_MAGIC, "pcapng section header has no byte-order magic", offset + 8);
+      else throw new ParseError(PCAP_ERR.BAD_MAGIC, "pcapng section header has no byte-order magic", offset + 8);
       interfaces = [];
     }
     const type = view.getUint32(offset, le);
     const total = view.getUint32(offset + 4, le);
     if (total < 12 || total % 4 !== 0) {
-      throw new ParseError(PCAP_ERROR.BAD_BLOCK_LENGTH, `pcapng block type 0x${type.toString(16)} has total length ${total}`, offset + 4);
+      throw new ParseError(PCAP_ERR.BAD_BLOCK_LENGTH, `pcapng block type 0x${type.toString(16)} has total length ${total}`, offset + 4);
     }
     if (offset + total > bytes.length) {
-      if (offset === 0) throw new ParseError(PCAP_ERROR.TRUNCATED_HEADER, "pcapng section header block cut short", offset);
+      if (offset === 0) throw new ParseError(PCAP_ERR.TRUNCATED_HEADER, "pcapng section header block cut short", offset);
       break; // the last block is cut short: the capture ends here
     }
     if (view.getUint32(offset + total - 4, le) !== total) {
-      throw new ParseError(PCAP_ERROR.BAD_BLOCK_LENGTH, `pcapng block trailer disagrees with its total length ${total}`, offset + total - 4);
+      throw new ParseError(PCAP_ERR.BAD_BLOCK_LENGTH, `pcapng block trailer disagrees with its total length ${total}`, offset + total - 4);
     }
     const body = offset + 8;
     const bodyEnd = offset + total - 4;
     switch (type) {
       case PCAPNG_SHB: {
-        if (bodyEnd - body < 16) throw new ParseError(PCAP_ERROR.TRUNCATED_HEADER, "pcapng section header block too short", offset);
+        if (bodyEnd - body < 16) throw new ParseError(PCAP_ERR.TRUNCATED_HEADER, "pcapng section header block too short", offset);
         const major = view.getUint16(body + 4, le);
-        if (major !== 1) throw new ParseError(PCAP_ERROR.BAD_VERSION, `pcapng section version ${major}.${view.getUint16(body + 6, le)} is not 1.x`, body + 4);
+        if (major !== 1) throw new ParseError(PCAP_ERR.BAD_VERSION, `pcapng section version ${major}.${view.getUint16(body + 6, le)} is not 1.x`, body + 4);
         break;
       }
       case 1: // Interface Description Block
@@ -207,7 +207,7 @@ function readPcapng(bytes: Uint8Array, view: DataView): CapturedPacket[] {
 
 function interfaceFor(interfaces: readonly Interface[], id: number, offset: number): Interface {
   const iface = interfaces[id];
-  if (!iface) throw new ParseError(PCAP_ERROR.UNKNOWN_INTERFACE, `pcapng packet block names interface ${id}, which was not described`, offset);
+  if (!iface) throw new ParseError(PCAP_ERR.UNKNOWN_INTERFACE, `pcapng packet block names interface ${id}, which was not described`, offset);
   return iface;
 }
 

@@ -3,7 +3,7 @@
  * cannot be trusted throws; a packet that is cut short or not IP/UDP/TCP is skipped, because a
  * capture is evidence to read as far as possible, not a peer to reject.
  */
-export const PCAP_ERROR = {
+export const PCAP_ERR = {
   /** fewer bytes than a pcap file header or a pcapng section header block */
   TRUNCATED_HEADER: "ERR_PCAP_TRUNCATED_HEADER",
   /** the first four bytes are neither a pcap magic nor a pcapng section header block */
@@ -16,4 +16,4 @@ export const PCAP_ERROR = {
   UNKNOWN_INTERFACE: "ERR_PCAP_UNKNOWN_INTERFACE",
 } as const;
 
-export type PcapErrorCode = (typeof PCAP_ERROR)[keyof typeof PCAP_ERROR];
+export type PcapErrorCode = (typeof PCAP_ERR)[keyof typeof PCAP_ERR];

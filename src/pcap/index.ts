@@ -18,4 +18,4 @@ export {
   type TcpStream,
   type TcpStreamSegment,
 } from "./tcp.ts";
-export { PCAP_ERROR, type PcapErrorCode } from "./errors.ts";
+export { PCAP_ERR, type PcapErrorCode } from "./errors.ts";

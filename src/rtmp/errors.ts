@@ -37,5 +37,19 @@ export const RTMP_ERR = {
 
 export type RtmpErrorCode = (typeof RTMP_ERR)[keyof typeof RTMP_ERR];
 
+/** The codes of the problems a trace reports (beside the ParseError codes of what cannot be decoded). */
+export const TRACE_ERR = {
+  HANDSHAKE_INCOMPLETE: "ERR_TRACE_HANDSHAKE_INCOMPLETE",
+  HANDSHAKE_VERSION: "ERR_TRACE_HANDSHAKE_VERSION",
+  INTERNAL: "ERR_TRACE_INTERNAL",
+  MEDIA_BEFORE_SEQUENCE_HEADER: "ERR_TRACE_MEDIA_BEFORE_SEQUENCE_HEADER",
+  MESSAGE_INTERRUPTED: "ERR_TRACE_MESSAGE_INTERRUPTED",
+  TCP_GAP: "ERR_TRACE_TCP_GAP",
+  TIMESTAMP_BACKWARDS: "ERR_TRACE_TIMESTAMP_BACKWARDS",
+  TRUNCATED: "ERR_TRACE_TRUNCATED",
+  UNDECODABLE: "ERR_TRACE_UNDECODABLE",
+  UNKNOWN_TYPE: "ERR_TRACE_UNKNOWN_TYPE",
+} as const;
+
 /** The base of the RTMP layer's errors that are not the peer's malformed bytes (those are ParseError). */
 export class RtmpError extends TranspondError {}

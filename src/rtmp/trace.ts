@@ -20,23 +20,10 @@ import { readCapture } from "../pcap/capture-file.ts";
 import { tcpStreams, type TcpDirection, type TcpStream } from "../pcap/tcp.ts";
 import { ChunkReader, type RtmpRawMessage } from "./chunk/reader.ts";
 import { findDigest, FMS_KEY_PUBLIC, FP_KEY_PUBLIC, type DigestScheme } from "./handshake-digest.ts";
+import { TRACE_ERR } from "./errors.ts";
 import { HANDSHAKE_SIZE, type RtmpLimits } from "./limits.ts";
 import { decodeMessage, MESSAGE_TYPE, messageTypeName, type MessageBody } from "./messages.ts";
 import { describeAudio, describeVideo, needsSequenceHeader, type MediaInfo } from "./trace-media.ts";
-
-/** The codes of the problems a trace reports (beside the ParseError codes of what cannot be decoded). */
-export const TRACE_ERR = {
-  HANDSHAKE_INCOMPLETE: "ERR_TRACE_HANDSHAKE_INCOMPLETE",
-  HANDSHAKE_VERSION: "ERR_TRACE_HANDSHAKE_VERSION",
-  INTERNAL: "ERR_TRACE_INTERNAL",
-  MEDIA_BEFORE_SEQUENCE_HEADER: "ERR_TRACE_MEDIA_BEFORE_SEQUENCE_HEADER",
-  MESSAGE_INTERRUPTED: "ERR_TRACE_MESSAGE_INTERRUPTED",
-  TCP_GAP: "ERR_TRACE_TCP_GAP",
-  TIMESTAMP_BACKWARDS: "ERR_TRACE_TIMESTAMP_BACKWARDS",
-  TRUNCATED: "ERR_TRACE_TRUNCATED",
-  UNDECODABLE: "ERR_TRACE_UNDECODABLE",
-  UNKNOWN_TYPE: "ERR_TRACE_UNKNOWN_TYPE",
-} as const;
 
 export interface TraceOptions {
   /** TCP ports that mark a stream as RTMP (default [1935]); other streams are taken by handshake shape */

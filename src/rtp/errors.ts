@@ -4,7 +4,7 @@
  */
 import { TranspondError } from "../errors.ts";
 
-export const RTP_ERROR = {
+export const RTP_ERR = {
   /** fewer bytes than the fixed header, a CSRC list, an extension or padding needs */
   TRUNCATED: "ERR_RTP_TRUNCATED",
   /** version field is not 2 */
@@ -31,7 +31,13 @@ export const RTP_ERROR = {
   FIELD_RANGE: "ERR_RTP_FIELD_RANGE",
 } as const;
 
-export type RtpErrorCode = (typeof RTP_ERROR)[keyof typeof RTP_ERROR];
+export type RtpErrorCode = (typeof RTP_ERR)[keyof typeof RTP_ERR];
+
+/** The RTP/RTCP port pool (port-allocator.ts). */
+export const PORT_ERR = {
+  EXHAUSTED: "ERR_RTP_PORTS_EXHAUSTED",
+  RANGE: "ERR_RTP_PORT_RANGE",
+} as const;
 
 /** The base of the RTP layer's errors that are not a peer's malformed bytes (those are ParseError): values an encoder cannot write, the port pool. */
 export class RtpError extends TranspondError {}

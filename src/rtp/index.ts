@@ -1,5 +1,5 @@
 /** RTP/RTCP for the WebRTC and SIP media paths: packets, jitter buffer, H.264, RFC 4733 DTMF, clocks. */
-export { RTP_ERROR, RtpError, type RtpErrorCode } from "./errors.ts";
+export { RTP_ERR, RtpError, type RtpErrorCode } from "./errors.ts";
 export {
   decodeRtp,
   encodeRtp,

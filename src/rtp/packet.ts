@@ -24,7 +24,7 @@
  * form. Build a block from elements with `encodeHeaderExtensions`.
  */
 import { ParseError } from "../errors.ts";
-import { RTP_ERROR, RtpError } from "./errors.ts";
+import { RTP_ERR, RtpError } from "./errors.ts";
 
 export const RTP_HEADER_SIZE = 12;
 export const ONE_BYTE_PROFILE = 0xbede;
@@ -92,23 +92,23 @@ export function isRtcp(bytes: Uint8Array): boolean {
 }
 
 export function decodeRtp(bytes: Uint8Array): RtpPacket {
-  if (bytes.length < RTP_HEADER_SIZE) throw new ParseError(RTP_ERROR.TRUNCATED, `RTP packet of ${bytes.length} bytes is shorter than the 12-byte header`, 0);
+  if (bytes.length < RTP_HEADER_SIZE) throw new ParseError(RTP_ERR.TRUNCATED, `RTP packet of ${bytes.length} bytes is shorter than the 12-byte header`, 0);
   const b0 = bytes[0]!;
-  if (b0 >> 6 !== 2) throw new ParseError(RTP_ERROR.BAD_VERSION, `RTP version ${b0 >> 6}, expected 2`, 0);
+  if (b0 >> 6 !== 2) throw new ParseError(RTP_ERR.BAD_VERSION, `RTP version ${b0 >> 6}, expected 2`, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hasPadding = (b0 & 0x20) !== 0;
   const hasExtension = (b0 & 0x10) !== 0;
   const cc = b0 & 0x0f;
   let offset = RTP_HEADER_SIZE;
-  if (bytes.length < offset + cc * 4) throw new ParseError(RTP_ERROR.TRUNCATED, `RTP CSRC list of ${cc} does not fit`, offset);
+  if (bytes.length < offset + cc * 4) throw new ParseError(RTP_ERR.TRUNCATED, `RTP CSRC list of ${cc} does not fit`, offset);
   const csrcs: number[] = [];
   for (let i = 0; i < cc; i++, offset += 4) csrcs.push(view.getUint32(offset));
   let extension: RtpHeaderExtension | undefined;
   if (hasExtension) {
-    if (bytes.length < offset + 4) throw new ParseError(RTP_ERROR.TRUNCATED, "RTP header extension header does not fit", offset);
+    if (bytes.length < offset + 4) throw new ParseError(RTP_ERR.TRUNCATED, "RTP header extension header does not fit", offset);
     const profile = view.getUint16(offset);
     const size = view.getUint16(offset + 2) * 4;
-    if (bytes.length < offset + 4 + size) throw new ParseError(RTP_ERROR.TRUNCATED, `RTP header extension of ${size} bytes does not fit`, offset + 2);
+    if (bytes.length < offset + 4 + size) throw new ParseError(RTP_ERR.TRUNCATED, `RTP header extension of ${size} bytes does not fit`, offset + 2);
     extension = { profile, data: bytes.subarray(offset + 4, offset + 4 + size) };
     offset += 4 + size;
   }
@@ -116,7 +116,7 @@ export function decodeRtp(bytes: Uint8Array): RtpPacket {
   let padding = 0;
   if (hasPadding) {
     padding = bytes[end - 1]!;
-    if (padding === 0 || padding > end - offset) throw new ParseError(RTP_ERROR.BAD_PADDING, `RTP padding count ${padding} does not fit the ${end - offset} bytes after the header`, end - 1);
+    if (padding === 0 || padding > end - offset) throw new ParseError(RTP_ERR.BAD_PADDING, `RTP padding count ${padding} does not fit the ${end - offset} bytes after the header`, end - 1);
     end -= padding;
   }
   return {
@@ -158,12 +158,12 @@ function decodeHeaderExtensionsAt(extension: RtpHeaderExtension, base: number): 
       len = (first & 0x0f) + 1;
       i += 1;
     } else {
-      if (i + 1 >= data.length) throw new ParseError(RTP_ERROR.BAD_EXTENSION, "RTP two-byte extension element header is cut", base + i);
+      if (i + 1 >= data.length) throw new ParseError(RTP_ERR.BAD_EXTENSION, "RTP two-byte extension element header is cut", base + i);
       id = first;
       len = data[i + 1]!;
       i += 2;
     }
-    if (i + len > data.length) throw new ParseError(RTP_ERROR.BAD_EXTENSION, `RTP extension element ${id} of ${len} bytes runs past the block`, base + i);
+    if (i + len > data.length) throw new ParseError(RTP_ERR.BAD_EXTENSION, `RTP extension element ${id} of ${len} bytes runs past the block`, base + i);
     out.push({ id, data: data.subarray(i, i + len) });
     i += len;
   }
@@ -178,7 +178,7 @@ export function encodeHeaderExtensions(elements: readonly RtpExtensionElement[])
   const oneByte = elements.every((e) => e.id >= 1 && e.id <= 14 && e.data.length >= 1 && e.data.length <= 16);
   let size = 0;
   for (const e of elements) {
-    if (!oneByte && (e.id < 1 || e.id > 255 || e.data.length > 255)) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTP extension element ${e.id} with ${e.data.length} bytes fits neither form`);
+    if (!oneByte && (e.id < 1 || e.id > 255 || e.data.length > 255)) throw new RtpError(RTP_ERR.FIELD_RANGE, `RTP extension element ${e.id} with ${e.data.length} bytes fits neither form`);
     size += (oneByte ? 1 : 2) + e.data.length;
   }
   const data = new Uint8Array(Math.ceil(size / 4) * 4);
@@ -209,11 +209,11 @@ export function encodeRtp(packet: RtpPacket): Uint8Array {
 /** Writes the packet at `offset` of `out` (which must hold `encodedSize` bytes); returns the bytes written. */
 export function encodeInto(packet: RtpPacket, out: Uint8Array, offset: number): number {
   const size = encodedSize(packet);
-  if (out.length - offset < size) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTP packet needs ${size} bytes, ${out.length - offset} available`);
-  if (packet.csrcs.length > 15) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTP packet has ${packet.csrcs.length} CSRCs, at most 15`);
-  if (packet.padding > 255) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTP padding ${packet.padding} is over 255`);
+  if (out.length - offset < size) throw new RtpError(RTP_ERR.FIELD_RANGE, `RTP packet needs ${size} bytes, ${out.length - offset} available`);
+  if (packet.csrcs.length > 15) throw new RtpError(RTP_ERR.FIELD_RANGE, `RTP packet has ${packet.csrcs.length} CSRCs, at most 15`);
+  if (packet.padding > 255) throw new RtpError(RTP_ERR.FIELD_RANGE, `RTP padding ${packet.padding} is over 255`);
   const ext = packet.extension;
-  if (ext && ext.data.length % 4 !== 0) throw new RtpError(RTP_ERROR.FIELD_RANGE, "RTP header extension data must be a multiple of 4 bytes");
+  if (ext && ext.data.length % 4 !== 0) throw new RtpError(RTP_ERR.FIELD_RANGE, "RTP header extension data must be a multiple of 4 bytes");
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out[offset] = 0x80 | (packet.padding > 0 ? 0x20 : 0) | (ext ? 0x10 : 0) | packet.csrcs.length;
   out[offset + 1] = (packet.marker ? 0x80 : 0) | (packet.payloadType & 0x7f);

@@ -8,12 +8,7 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 
-import { RtpError } from "./errors.ts";
-
-export const PORT_ERROR = {
-  EXHAUSTED: "ERR_RTP_PORTS_EXHAUSTED",
-  RANGE: "ERR_RTP_PORT_RANGE",
-} as const;
+import { PORT_ERR, RtpError } from "./errors.ts";
 
 export interface RtpPortPair {
   /** the even RTP port; RTCP is `port + 1` */
@@ -34,7 +29,7 @@ export class RtpPortAllocator {
     this.#first = from % 2 === 0 ? from : from + 1;
     this.#last = to;
     if (this.#first + 1 > this.#last || this.#first < 1024 || this.#last > 65535) {
-      throw new RtpError(PORT_ERROR.RANGE, `media port range ${from}..${to} holds no RTP/RTCP pair`);
+      throw new RtpError(PORT_ERR.RANGE, `media port range ${from}..${to} holds no RTP/RTCP pair`);
     }
   }
 
@@ -60,7 +55,7 @@ export class RtpPortAllocator {
       rtp?.close();
       this.#used.delete(port);
     }
-    throw new RtpError(PORT_ERROR.EXHAUSTED, `no free RTP port pair in ${this.#first}..${this.#last} (${this.#used.size} in use)`);
+    throw new RtpError(PORT_ERR.EXHAUSTED, `no free RTP port pair in ${this.#first}..${this.#last} (${this.#used.size} in use)`);
   }
 
   release(port: number): void {

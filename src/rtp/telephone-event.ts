@@ -12,7 +12,7 @@
  * ticks since the event's timestamp, which stays the same for every packet of the event.
  */
 import { ParseError } from "../errors.ts";
-import { RTP_ERROR, RtpError } from "./errors.ts";
+import { RTP_ERR, RtpError } from "./errors.ts";
 import type { RtpPacket } from "./packet.ts";
 
 export interface TelephoneEvent {
@@ -27,13 +27,13 @@ export const TELEPHONE_EVENT_SIZE = 4;
 const DIGITS = "0123456789*#ABCD";
 
 export function decodeTelephoneEvent(payload: Uint8Array): TelephoneEvent {
-  if (payload.length < TELEPHONE_EVENT_SIZE) throw new ParseError(RTP_ERROR.DTMF_MALFORMED, `telephone-event payload of ${payload.length} bytes, at least 4 needed`, 0);
+  if (payload.length < TELEPHONE_EVENT_SIZE) throw new ParseError(RTP_ERR.DTMF_MALFORMED, `telephone-event payload of ${payload.length} bytes, at least 4 needed`, 0);
   return { event: payload[0]!, end: (payload[1]! & 0x80) !== 0, volume: payload[1]! & 0x3f, duration: (payload[2]! << 8) | payload[3]! };
 }
 
 export function encodeTelephoneEvent(ev: TelephoneEvent): Uint8Array {
   if (ev.event < 0 || ev.event > 255 || ev.volume < 0 || ev.volume > 63 || ev.duration < 0 || ev.duration > 0xffff) {
-    throw new RtpError(RTP_ERROR.FIELD_RANGE, `telephone-event ${ev.event} volume ${ev.volume} duration ${ev.duration} is out of range`);
+    throw new RtpError(RTP_ERR.FIELD_RANGE, `telephone-event ${ev.event} volume ${ev.volume} duration ${ev.duration} is out of range`);
   }
   return Uint8Array.of(ev.event, (ev.end ? 0x80 : 0) | ev.volume, ev.duration >> 8, ev.duration & 0xff);
 }
@@ -41,7 +41,7 @@ export function encodeTelephoneEvent(ev: TelephoneEvent): Uint8Array {
 /** RFC 4733 3.2 event code of a DTMF character (0-9 * # A-D, case-insensitive). */
 export function dtmfEvent(digit: string): number {
   const i = digit.length === 1 ? DIGITS.indexOf(digit.toUpperCase()) : -1;
-  if (i < 0) throw new RtpError(RTP_ERROR.DTMF_BAD_DIGIT, `"${digit}" is not a DTMF digit (0-9 * # A-D)`);
+  if (i < 0) throw new RtpError(RTP_ERR.DTMF_BAD_DIGIT, `"${digit}" is not a DTMF digit (0-9 * # A-D)`);
   return i;
 }
 
@@ -86,7 +86,7 @@ export function dtmfPackets(digit: string, options: DtmfSenderOptions = {}): Dtm
   const interval = options.intervalMs ?? 50;
   const volume = options.volume ?? 10;
   const ends = options.endPackets ?? 3;
-  if (!(interval > 0) || ends < 1) throw new RtpError(RTP_ERROR.FIELD_RANGE, `DTMF interval ${interval} ms and ${ends} end packets are not usable`);
+  if (!(interval > 0) || ends < 1) throw new RtpError(RTP_ERR.FIELD_RANGE, `DTMF interval ${interval} ms and ${ends} end packets are not usable`);
   const maxMs = (0xffff * 1000) / clockRate;
   const durationMs = Math.min(Math.max(options.durationMs ?? DTMF_DEFAULT_DURATION_MS, DTMF_MIN_DURATION_MS), maxMs);
   const total = Math.round((durationMs * clockRate) / 1000);

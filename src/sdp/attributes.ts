@@ -1,10 +1,10 @@
 /**
  * Typed readers for the SDP attributes Transpond uses. Each takes the attribute value (after
- * "name:") and the offset of its line, and throws `ParseError` with `SDP_ERROR.BAD_ATTRIBUTE` (or
+ * "name:") and the offset of its line, and throws `ParseError` with `SDP_ERR.BAD_ATTRIBUTE` (or
  * `BAD_CANDIDATE`) when the value does not have the grammar of its RFC.
  */
 import { ParseError } from "../errors.ts";
-import { SDP_ERROR } from "./errors.ts";
+import { SDP_ERR } from "./errors.ts";
 import {
   SDP_DIRECTIONS,
   type SdpCandidate,
@@ -24,7 +24,7 @@ import {
 } from "./types.ts";
 
 function bad(name: string, value: string | undefined, offset: number): ParseError {
-  return new ParseError(SDP_ERROR.BAD_ATTRIBUTE, `a=${name}: malformed value ${JSON.stringify(value ?? "")}`, offset);
+  return new ParseError(SDP_ERR.BAD_ATTRIBUTE, `a=${name}: malformed value ${JSON.stringify(value ?? "")}`, offset);
 }
 
 function required(name: string, value: string | undefined, offset: number): string {
@@ -166,7 +166,7 @@ export function readRtcp(value: string | undefined, offset: number): SdpRtcp {
 export function readCandidate(value: string | undefined, offset: number): SdpCandidate {
   const text = (value ?? "").trim().replace(/^candidate:/, "");
   const parts = tokens(text);
-  const fail = () => new ParseError(SDP_ERROR.BAD_CANDIDATE, `a=candidate: malformed value ${JSON.stringify(value ?? "")}`, offset);
+  const fail = () => new ParseError(SDP_ERR.BAD_CANDIDATE, `a=candidate: malformed value ${JSON.stringify(value ?? "")}`, offset);
   if (parts.length < 8 || parts[6] !== "typ" || parts.length % 2 !== 0) throw fail();
   const component = uint(parts[1], 256);
   const priority = uint(parts[3], 0xffffffff);

@@ -3,7 +3,7 @@
  * these codes and the character offset of the offending line. A SIP UAS answers a body that fails
  * with 488 Not Acceptable Here; the WebSocket API answers FAILED.
  */
-export const SDP_ERROR = {
+export const SDP_ERR = {
   /** the text is empty or only blank lines */
   EMPTY: "ERR_SDP_EMPTY",
   /** the text is larger than SDP_LIMITS allow (bytes or lines) */
@@ -28,4 +28,4 @@ export const SDP_ERROR = {
   ANSWER_MISMATCH: "ERR_SDP_ANSWER_MISMATCH",
 } as const;
 
-export type SdpErrorCode = (typeof SDP_ERROR)[keyof typeof SDP_ERROR];
+export type SdpErrorCode = (typeof SDP_ERR)[keyof typeof SDP_ERR];

@@ -20,6 +20,6 @@ export {
 } from "./codecs.ts";
 export { buildSipOffer, readAnswerLeniently, readSipAnswer, SIP_OFFER_PAYLOAD_TYPES, type AnsweredMedia, type SipAnswer, type SipOfferOptions } from "./offer.ts";
 export { answerReoffer, readReoffer, type MediaAddress, type Reoffer } from "./reoffer.ts";
-export { SDP_ERROR, type SdpErrorCode } from "./errors.ts";
+export { SDP_ERR, type SdpErrorCode } from "./errors.ts";
 export { SDP_LIMITS } from "./limits.ts";
 export { SDP_DIRECTIONS, type SdpLine, type SdpAttribute, type SdpOrigin, type SdpConnection, type SdpBandwidth, type SdpDirection, type SdpRtpmap, type SdpFmtpParameter, type SdpFmtp, type SdpRtcpFb, type SdpExtmap, type SdpSsrc, type SdpSsrcGroup, type SdpGroup, type SdpMsid, type SdpFingerprint, type SdpSetup, type SdpRtcp, type SdpCandidate, type SdpTransportAttributes, type SdpMediaDescription, type SessionDescription } from "./types.ts";

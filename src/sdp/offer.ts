@@ -8,7 +8,7 @@
  */
 import { ParseError } from "../errors.ts";
 import { h264Parameters, offeredCodecs, type CodecChoice, type H264Choice } from "./codecs.ts";
-import { SDP_ERROR } from "./errors.ts";
+import { SDP_ERR } from "./errors.ts";
 import { buildSdp } from "./serialize.ts";
 import type { SdpConnection, SdpDirection, SessionDescription } from "./types.ts";
 
@@ -111,12 +111,12 @@ export interface SipAnswer {
  */
 export function readSipAnswer(offer: SessionDescription, answer: SessionDescription): SipAnswer {
   if (answer.media.length !== offer.media.length) {
-    throw new ParseError(SDP_ERROR.ANSWER_MISMATCH, `answer has ${answer.media.length} m= sections, offer has ${offer.media.length}`);
+    throw new ParseError(SDP_ERR.ANSWER_MISMATCH, `answer has ${answer.media.length} m= sections, offer has ${offer.media.length}`);
   }
   const media = answer.media.map((section, mediaIndex): AnsweredMedia => {
     const offered = offer.media[mediaIndex]!;
     if (section.media !== offered.media) {
-      throw new ParseError(SDP_ERROR.ANSWER_MISMATCH, `answer m= section ${mediaIndex} is ${section.media}, offer's is ${offered.media}`);
+      throw new ParseError(SDP_ERR.ANSWER_MISMATCH, `answer m= section ${mediaIndex} is ${section.media}, offer's is ${offered.media}`);
     }
     const connection: SdpConnection | undefined = section.connection ?? answer.connection;
     const address = connection?.address ?? answer.origin.address;

@@ -26,7 +26,7 @@ import {
   readSsrc,
   readSsrcGroup,
 } from "./attributes.ts";
-import { SDP_ERROR } from "./errors.ts";
+import { SDP_ERR } from "./errors.ts";
 import { SDP_LIMITS } from "./limits.ts";
 import {
   SDP_DIRECTIONS,
@@ -49,7 +49,7 @@ interface PositionedLine extends SdpLine {
  * the line before it, so serializing still gives the same bytes (a blank first line is dropped).
  */
 export function splitSdpLines(text: string): PositionedLine[] {
-  if (text.length > SDP_LIMITS.maxLength) throw new ParseError(SDP_ERROR.TOO_LARGE, `SDP of ${text.length} characters exceeds ${SDP_LIMITS.maxLength}`, 0);
+  if (text.length > SDP_LIMITS.maxLength) throw new ParseError(SDP_ERR.TOO_LARGE, `SDP of ${text.length} characters exceeds ${SDP_LIMITS.maxLength}`, 0);
   const lines: PositionedLine[] = [];
   const re = /([^\r\n]*)(\r\n|\n|\r(?!\n)|$)/g;
   let m: RegExpExecArray | null;
@@ -65,19 +65,19 @@ export function splitSdpLines(text: string): PositionedLine[] {
       continue;
     }
     const line = /^([a-zA-Z])=(.*)$/.exec(body);
-    if (!line) throw new ParseError(SDP_ERROR.LINE_SYNTAX, `not an SDP line: ${JSON.stringify(body.slice(0, 40))}`, offset);
+    if (!line) throw new ParseError(SDP_ERR.LINE_SYNTAX, `not an SDP line: ${JSON.stringify(body.slice(0, 40))}`, offset);
     lines.push({ type: line[1]!, value: line[2]!, eol, offset });
-    if (lines.length > SDP_LIMITS.maxLines) throw new ParseError(SDP_ERROR.TOO_LARGE, `SDP has more than ${SDP_LIMITS.maxLines} lines`, offset);
+    if (lines.length > SDP_LIMITS.maxLines) throw new ParseError(SDP_ERR.TOO_LARGE, `SDP has more than ${SDP_LIMITS.maxLines} lines`, offset);
   }
   return lines;
 }
 
-/** Parses an SDP body; throws ParseError with an SDP_ERROR code. Never changes its input. */
+/** Parses an SDP body; throws ParseError with an SDP_ERR code. Never changes its input. */
 export function parseSdp(text: string): SessionDescription {
   const lines = splitSdpLines(text);
-  if (lines.length === 0) throw new ParseError(SDP_ERROR.EMPTY, "empty SDP", 0);
+  if (lines.length === 0) throw new ParseError(SDP_ERR.EMPTY, "empty SDP", 0);
   const first = lines[0]!;
-  if (first.type !== "v" || first.value.trim() !== "0") throw new ParseError(SDP_ERROR.BAD_VERSION, `SDP must start with v=0, not ${first.type}=${first.value}`, first.offset);
+  if (first.type !== "v" || first.value.trim() !== "0") throw new ParseError(SDP_ERR.BAD_VERSION, `SDP must start with v=0, not ${first.type}=${first.value}`, first.offset);
 
   const firstMedia = lines.findIndex((l) => l.type === "m");
   const sessionLines = firstMedia < 0 ? lines : lines.slice(0, firstMedia);
@@ -90,11 +90,11 @@ export function parseSdp(text: string): SessionDescription {
   }
 
   const origin = sessionLines.find((l) => l.type === "o");
-  if (!origin) throw new ParseError(SDP_ERROR.MISSING_LINE, "SDP has no o= line", first.offset);
+  if (!origin) throw new ParseError(SDP_ERR.MISSING_LINE, "SDP has no o= line", first.offset);
   const originParts = origin.value.trim().split(/\s+/);
-  if (originParts.length !== 6) throw new ParseError(SDP_ERROR.BAD_ORIGIN, `o= needs 6 fields, has ${originParts.length}`, origin.offset);
+  if (originParts.length !== 6) throw new ParseError(SDP_ERR.BAD_ORIGIN, `o= needs 6 fields, has ${originParts.length}`, origin.offset);
   const sessionName = sessionLines.find((l) => l.type === "s");
-  if (!sessionName) throw new ParseError(SDP_ERROR.MISSING_LINE, "SDP has no s= line", first.offset);
+  if (!sessionName) throw new ParseError(SDP_ERR.MISSING_LINE, "SDP has no s= line", first.offset);
 
   const common = readCommon(sessionLines);
   const sessionDirection = directionOf(common.attributes);
@@ -141,7 +141,7 @@ function readCommon(lines: readonly PositionedLine[]): Common {
         : { name: line.value.slice(0, colon).trim(), value: line.value.slice(colon + 1), offset: line.offset });
     } else if (line.type === "c") {
       const c = readConnection(line.value);
-      if (!c) throw new ParseError(SDP_ERROR.BAD_CONNECTION, `c= is not "<nettype> <addrtype> <address>": ${JSON.stringify(line.value)}`, line.offset);
+      if (!c) throw new ParseError(SDP_ERR.BAD_CONNECTION, `c= is not "<nettype> <addrtype> <address>": ${JSON.stringify(line.value)}`, line.offset);
       connection ??= c; // several c= lines (multicast layers): the first one is the address to use
     } else if (line.type === "b") {
       const m = /^([\w-]+):(\d{1,10})\s*$/.exec(line.value);
@@ -173,7 +173,7 @@ function directionOf(attributes: readonly SdpAttribute[]): SdpDirection | undefi
 function readMedia(section: readonly PositionedLine[], sessionDirection: SdpDirection | undefined, session: SdpTransportAttributes): SdpMediaDescription {
   const mLine = section[0]!;
   const m = /^(\S+) +(\d{1,5})(?:\/(\d{1,5}))? +(\S+)((?: +\S+)*) *$/.exec(mLine.value);
-  if (!m || Number(m[2]) > 65535) throw new ParseError(SDP_ERROR.BAD_MEDIA, `m= is not "<media> <port> <proto> <fmt> ...": ${JSON.stringify(mLine.value)}`, mLine.offset);
+  if (!m || Number(m[2]) > 65535) throw new ParseError(SDP_ERR.BAD_MEDIA, `m= is not "<media> <port> <proto> <fmt> ...": ${JSON.stringify(mLine.value)}`, mLine.offset);
   const common = readCommon(section.slice(1));
   const all = (name: string) => common.positioned.filter((a) => a.name === name);
   const one = (name: string) => common.positioned.find((a) => a.name === name);

@@ -12,7 +12,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 
-import { SIP_ERROR, SipError } from "./errors.ts";
+import { SIP_ERR, SipError } from "./errors.ts";
 import { encodeAuthParams, type DigestChallenge } from "./headers/authenticate.ts";
 
 export interface DigestInput {
@@ -32,7 +32,7 @@ export interface DigestInput {
 function hashFor(algorithm: string): (text: string | Uint8Array) => string {
   const base = algorithm.toUpperCase().replace(/-SESS$/, "");
   const name = base === "MD5" ? "md5" : base === "SHA-256" ? "sha256" : base === "SHA-512-256" ? "sha512-256" : undefined;
-  if (!name) throw new SipError(SIP_ERROR.AUTH, `unsupported digest algorithm '${algorithm}'`);
+  if (!name) throw new SipError(SIP_ERR.AUTH, `unsupported digest algorithm '${algorithm}'`);
   return (text) => createHash(name).update(text).digest("hex");
 }
 
@@ -42,12 +42,12 @@ export function digestResponse(input: DigestInput): string {
   const h = hashFor(algorithm);
   let ha1 = h(`${input.username}:${input.realm}:${input.password}`);
   if (/-sess$/i.test(algorithm)) {
-    if (!input.cnonce) throw new SipError(SIP_ERROR.AUTH, `${algorithm} needs a cnonce`);
+    if (!input.cnonce) throw new SipError(SIP_ERR.AUTH, `${algorithm} needs a cnonce`);
     ha1 = h(`${ha1}:${input.nonce}:${input.cnonce}`);
   }
   const ha2 = input.qop === "auth-int" ? h(`${input.method}:${input.uri}:${h(input.body ?? new Uint8Array(0))}`) : h(`${input.method}:${input.uri}`);
   if (input.qop) {
-    if (!input.nc || !input.cnonce) throw new SipError(SIP_ERROR.AUTH, "qop needs nc and cnonce");
+    if (!input.nc || !input.cnonce) throw new SipError(SIP_ERR.AUTH, "qop needs nc and cnonce");
     return h(`${ha1}:${input.nonce}:${input.nc}:${input.cnonce}:${input.qop}:${ha2}`);
   }
   return h(`${ha1}:${input.nonce}:${ha2}`);

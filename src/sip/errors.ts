@@ -1,12 +1,12 @@
 /**
  * SIP error codes and what each one answers on the wire. Parse errors use the project's
- * `ParseError` with one of the `SIP_PARSE` codes; a request that fails to parse gets the status in
- * `SIP_PARSE_STATUS` (RFC 3261 16.3/18.3: 400 with a reason, 505 for a version, 413 for a body),
+ * `ParseError` with one of the `SIP_PARSE_ERR` codes; a request that fails to parse gets the status
+ * `statusForParseError` gives (RFC 3261 16.3/18.3: 400 with a reason, 505 for a version, 413 for a body),
  * a response that fails to parse is dropped.
  */
 import { TranspondError } from "../errors.ts";
 
-export const SIP_PARSE = {
+export const SIP_PARSE_ERR = {
   EMPTY: "ERR_SIP_EMPTY",
   START_LINE: "ERR_SIP_START_LINE",
   METHOD: "ERR_SIP_METHOD",
@@ -35,19 +35,19 @@ export const SIP_PARSE = {
   /** an INFO body of type application/dtmf-relay that cannot be read */
   DTMF_RELAY: "ERR_DTMF_RELAY",
 } as const;
-export type SipParseCode = (typeof SIP_PARSE)[keyof typeof SIP_PARSE];
+export type SipParseCode = (typeof SIP_PARSE_ERR)[keyof typeof SIP_PARSE_ERR];
 
 /** The status a UAS answers a request with when parsing failed with `code`. */
 export function statusForParseError(code: string): { status: number; reason: string } {
   switch (code) {
-    case SIP_PARSE.VERSION:
+    case SIP_PARSE_ERR.VERSION:
       return { status: 505, reason: "Version Not Supported" };
-    case SIP_PARSE.BODY_TOO_LARGE:
+    case SIP_PARSE_ERR.BODY_TOO_LARGE:
       return { status: 413, reason: "Request Entity Too Large" };
-    case SIP_PARSE.HEADERS_TOO_LARGE:
-    case SIP_PARSE.TOO_MANY_HEADERS:
+    case SIP_PARSE_ERR.HEADERS_TOO_LARGE:
+    case SIP_PARSE_ERR.TOO_MANY_HEADERS:
       return { status: 400, reason: "Bad Request - Headers Too Large" };
-    case SIP_PARSE.REQUEST_URI:
+    case SIP_PARSE_ERR.REQUEST_URI:
       return { status: 400, reason: "Bad Request - Bad Request-URI" };
     default:
       return { status: 400, reason: "Bad Request" };
@@ -62,14 +62,14 @@ export class SipStatusError extends SipError {
   readonly status: number;
   readonly reason: string;
   constructor(status: number, reason: string, method: string) {
-    super(status >= 600 ? SIP_ERROR.GLOBAL_FAILURE : status >= 500 ? SIP_ERROR.SERVER_FAILURE : status >= 400 ? SIP_ERROR.CLIENT_FAILURE : SIP_ERROR.REDIRECT, `${method} answered ${status} ${reason}`);
+    super(status >= 600 ? SIP_ERR.GLOBAL_FAILURE : status >= 500 ? SIP_ERR.SERVER_FAILURE : status >= 400 ? SIP_ERR.CLIENT_FAILURE : SIP_ERR.REDIRECT, `${method} answered ${status} ${reason}`);
     this.status = status;
     this.reason = reason;
   }
 }
 
 /** Stable codes of failures that are not a peer's status. */
-export const SIP_ERROR = {
+export const SIP_ERR = {
   /** Timer B or F fired: no final response (RFC 3261 17.1.1.2, 17.1.2.2); maps to 408. */
   TIMEOUT: "ERR_SIP_TIMEOUT",
   /** The transport could not send (RFC 3261 17.1.4); maps to 503. */
@@ -96,6 +96,6 @@ export const SIP_ERROR = {
 export class SipTimeoutError extends SipError {
   readonly status = 408;
   constructor(method: string, ms: number) {
-    super(SIP_ERROR.TIMEOUT, `${method}: no final response within ${ms} ms`);
+    super(SIP_ERR.TIMEOUT, `${method}: no final response within ${ms} ms`);
   }
 }

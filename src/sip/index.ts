@@ -13,7 +13,7 @@ export { MemoryTransport, createMemoryTransportPair } from "./transport/memory.t
 export type { Endpoint, SipTransport } from "./transport/transport.ts";
 export { DEFAULT_TIMER_SETTINGS, type TimerSettings } from "./transaction/timers.ts";
 export { systemClock, type Clock } from "../clock.ts";
-export { SipError, SipStatusError, SipTimeoutError, SIP_ERROR, SIP_PARSE, statusForParseError } from "./errors.ts";
+export { SipError, SipStatusError, SipTimeoutError, SIP_ERR, SIP_PARSE_ERR, statusForParseError } from "./errors.ts";
 export type { SipMessage, SipRequest, SipResponse, SipHeader } from "./messages.ts";
 export { decodeSipMessage } from "./message/parse.ts";
 export { encodeSipMessage } from "./message/serialize.ts";

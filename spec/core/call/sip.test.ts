@@ -2,7 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../../src/errors.ts";
-import { SIP_PARSE } from "../../../src/sip/errors.ts";
+import { SIP_PARSE_ERR } from "../../../src/sip/errors.ts";
 import { hostOf } from "../../../src/core/call/sip.ts";
 
 const test = suite("core/call/sip");
@@ -17,13 +17,13 @@ test("the host of host, host:port, a sip: or sips: URI with user, port and param
 });
 
 for (const value of ["", "pbx example.com", "host_name", "[::1", "10.0.0.5:99999"]) {
-  test(`${JSON.stringify(value)} is a ParseError ${SIP_PARSE.URI}`, () => {
+  test(`${JSON.stringify(value)} is a ParseError ${SIP_PARSE_ERR.URI}`, () => {
     try {
       hostOf(value);
       assert.unreachable();
     } catch (err) {
       assert.instance(err, ParseError);
-      assert.is((err as ParseError).code, SIP_PARSE.URI);
+      assert.is((err as ParseError).code, SIP_PARSE_ERR.URI);
     }
   });
 }

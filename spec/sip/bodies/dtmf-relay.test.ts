@@ -2,7 +2,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../../src/errors.ts";
-import { SIP_PARSE } from "../../../src/sip/errors.ts";
+import { SIP_PARSE_ERR } from "../../../src/sip/errors.ts";
 import { decodeDtmfRelay, encodeDtmfRelay } from "../../../src/sip/bodies/dtmf-relay.ts";
 
 const test = suite("sip/bodies/dtmf-relay");
@@ -15,12 +15,12 @@ test("dtmf-relay is Signal and Duration lines with CRLF, and reads back (LF and 
 });
 
 for (const body of ["Signal=12\r\nDuration=100", "Duration=100", "Signal=x", "Signal=1\r\nDuration=-5", "Signal=1\r\nDuration=abc"]) {
-  test(`dtmf-relay ${JSON.stringify(body)} is a ParseError ${SIP_PARSE.DTMF_RELAY}`, () => {
+  test(`dtmf-relay ${JSON.stringify(body)} is a ParseError ${SIP_PARSE_ERR.DTMF_RELAY}`, () => {
     try {
       decodeDtmfRelay(body);
       assert.unreachable();
     } catch (err) {
-      assert.is((err as ParseError).code, SIP_PARSE.DTMF_RELAY);
+      assert.is((err as ParseError).code, SIP_PARSE_ERR.DTMF_RELAY);
     }
   });
 }

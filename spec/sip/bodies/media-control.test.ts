@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { XMLValidator } from "fast-xml-parser";
 import { ParseError } from "../../../src/errors.ts";
-import { SIP_PARSE } from "../../../src/sip/errors.ts";
+import { SIP_PARSE_ERR } from "../../../src/sip/errors.ts";
 import { decodeMediaControl, encodePictureFastUpdate } from "../../../src/sip/bodies/media-control.ts";
 
 const test = suite("sip/bodies/media-control");
@@ -28,13 +28,13 @@ test("reads the RFC 5168 example with an empty element pair, several primitives,
 });
 
 for (const [name, body] of [["broken XML", "<media_control><vc_primitive></media_control>"], ["another root", "<foo/>"], ["an empty body", ""]] as const) {
-  test(`${name} is a ParseError ${SIP_PARSE.MEDIA_CONTROL}`, () => {
+  test(`${name} is a ParseError ${SIP_PARSE_ERR.MEDIA_CONTROL}`, () => {
     try {
       decodeMediaControl(body);
       assert.unreachable();
     } catch (err) {
       assert.instance(err, ParseError);
-      assert.is((err as ParseError).code, SIP_PARSE.MEDIA_CONTROL);
+      assert.is((err as ParseError).code, SIP_PARSE_ERR.MEDIA_CONTROL);
     }
   });
 }

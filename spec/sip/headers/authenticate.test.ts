@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../../src/errors.ts";
-import { SIP_PARSE } from "../../../src/sip/errors.ts";
+import { SIP_PARSE_ERR } from "../../../src/sip/errors.ts";
 import { decodeAuthParams, decodeDigestChallenge, encodeAuthParams } from "../../../src/sip/headers/authenticate.ts";
 
 const test = suite("sip WWW-Authenticate / Authorization");
@@ -24,8 +24,8 @@ test("encodes credentials with algorithm, qop and nc unquoted and the rest quote
 });
 
 for (const [name, text] of [["a Basic challenge", 'Basic realm="x"'], ["no nonce", 'Digest realm="x"'], ["a parameter without '='", 'Digest realm="x" nonce'], ["an unterminated quote", 'Digest realm="x, nonce="y']] as const) {
-  test(`rejects ${name} with ${SIP_PARSE.CHALLENGE}`, () => {
-    assert.throws(() => decodeDigestChallenge(text), (e: unknown) => e instanceof ParseError && e.code === SIP_PARSE.CHALLENGE);
+  test(`rejects ${name} with ${SIP_PARSE_ERR.CHALLENGE}`, () => {
+    assert.throws(() => decodeDigestChallenge(text), (e: unknown) => e instanceof ParseError && e.code === SIP_PARSE_ERR.CHALLENGE);
   });
 }
 

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../../src/errors.ts";
-import { SIP_PARSE } from "../../../src/sip/errors.ts";
+import { SIP_PARSE_ERR } from "../../../src/sip/errors.ts";
 import { decodeNameAddr, encodeNameAddr } from "../../../src/sip/headers/name-addr.ts";
 
 const test = suite("sip name-addr (From, To, Contact, Route)");
@@ -29,8 +29,8 @@ const BAD: [string, string][] = [
   ["no scheme", "<user@example.com>"],
 ];
 for (const [name, text] of BAD) {
-  test(`rejects ${name} with ${SIP_PARSE.NAME_ADDR}`, () => {
-    assert.throws(() => decodeNameAddr(text), (e: unknown) => e instanceof ParseError && e.code === SIP_PARSE.NAME_ADDR);
+  test(`rejects ${name} with ${SIP_PARSE_ERR.NAME_ADDR}`, () => {
+    assert.throws(() => decodeNameAddr(text), (e: unknown) => e instanceof ParseError && e.code === SIP_PARSE_ERR.NAME_ADDR);
   });
 }
 

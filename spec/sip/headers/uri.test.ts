@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../../src/errors.ts";
-import { SIP_PARSE } from "../../../src/sip/errors.ts";
+import { SIP_PARSE_ERR } from "../../../src/sip/errors.ts";
 import { decodeSipUri, encodeSipUri } from "../../../src/sip/headers/uri.ts";
 
 const test = suite("sip URI");
@@ -29,8 +29,8 @@ const BAD: [string, string][] = [
   ["an unterminated IPv6 reference", "sip:[2001:db8::1"],
 ];
 for (const [name, text] of BAD) {
-  test(`rejects ${name} with ${SIP_PARSE.URI}`, () => {
-    assert.throws(() => decodeSipUri(text), (e: unknown) => e instanceof ParseError && e.code === SIP_PARSE.URI);
+  test(`rejects ${name} with ${SIP_PARSE_ERR.URI}`, () => {
+    assert.throws(() => decodeSipUri(text), (e: unknown) => e instanceof ParseError && e.code === SIP_PARSE_ERR.URI);
   });
 }
 

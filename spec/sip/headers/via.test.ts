@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../../src/errors.ts";
-import { SIP_PARSE } from "../../../src/sip/errors.ts";
+import { SIP_PARSE_ERR } from "../../../src/sip/errors.ts";
 import { decodeVia, encodeVia } from "../../../src/sip/headers/via.ts";
 
 const test = suite("sip Via header");
@@ -29,8 +29,8 @@ const BAD: [string, string][] = [
   ["an unterminated quoted parameter", 'SIP/2.0/UDP h;x="abc'],
 ];
 for (const [name, text] of BAD) {
-  test(`rejects ${name} with ${SIP_PARSE.VIA}`, () => {
-    assert.throws(() => decodeVia(text), (e: unknown) => e instanceof ParseError && e.code === SIP_PARSE.VIA);
+  test(`rejects ${name} with ${SIP_PARSE_ERR.VIA}`, () => {
+    assert.throws(() => decodeVia(text), (e: unknown) => e instanceof ParseError && e.code === SIP_PARSE_ERR.VIA);
   });
 }
 

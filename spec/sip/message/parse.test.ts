@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../../src/errors.ts";
-import { SIP_PARSE } from "../../../src/sip/errors.ts";
+import { SIP_PARSE_ERR } from "../../../src/sip/errors.ts";
 import { decodeSipMessage, decodeSipHead } from "../../../src/sip/message/parse.ts";
 import { headerValue, headerValues } from "../../../src/sip/message/headers.ts";
 import { decodeVia } from "../../../src/sip/headers/via.ts";
@@ -63,8 +63,8 @@ test("accepts bare LF line ends and ignores CRLFs before the start line", () => 
 
 test("stops at the header limits with their own codes", () => {
   const many = lines("OPTIONS sip:b@x SIP/2.0", ...Array.from({ length: 20 }, (_, i) => `X-H${i}: ${i}`), "", "");
-  assert.is(codeOf(() => decodeSipMessage(enc(many), { limits: { maxHeaders: 10, maxHeaderBytes: 65536, maxBodyBytes: 10 } })), SIP_PARSE.TOO_MANY_HEADERS);
-  assert.is(codeOf(() => decodeSipMessage(enc(many), { limits: { maxHeaders: 100, maxHeaderBytes: 100, maxBodyBytes: 10 } })), SIP_PARSE.HEADERS_TOO_LARGE);
+  assert.is(codeOf(() => decodeSipMessage(enc(many), { limits: { maxHeaders: 10, maxHeaderBytes: 65536, maxBodyBytes: 10 } })), SIP_PARSE_ERR.TOO_MANY_HEADERS);
+  assert.is(codeOf(() => decodeSipMessage(enc(many), { limits: { maxHeaders: 100, maxHeaderBytes: 100, maxBodyBytes: 10 } })), SIP_PARSE_ERR.HEADERS_TOO_LARGE);
 });
 
 const torture = TORTURE_CASES;

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError } from "../../../src/errors.ts";
-import { SIP_PARSE } from "../../../src/sip/errors.ts";
+import { SIP_PARSE_ERR } from "../../../src/sip/errors.ts";
 import { SipStreamParser } from "../../../src/sip/message/stream-parser.ts";
 import { headerValue } from "../../../src/sip/message/headers.ts";
 import { lines } from "./torture.cases.ts";
@@ -67,10 +67,10 @@ test("a body of the largest allowed size in 1 KB chunks arrives whole, and the c
 });
 
 const BAD: [string, string, string][] = [
-  ["an announced body over the limit", lines("SIP/2.0 200 OK", "Content-Length: 5000000", "", ""), SIP_PARSE.BODY_TOO_LARGE],
-  ["a header block that never ends", `OPTIONS sip:b@x SIP/2.0\r\nX: ${"a".repeat(70000)}`, SIP_PARSE.HEADERS_TOO_LARGE],
-  ["a non-numeric Content-Length", lines("SIP/2.0 200 OK", "Content-Length: ten", "", ""), SIP_PARSE.CONTENT_LENGTH],
-  ["a garbage start line", "HELLO\r\n\r\n", SIP_PARSE.START_LINE],
+  ["an announced body over the limit", lines("SIP/2.0 200 OK", "Content-Length: 5000000", "", ""), SIP_PARSE_ERR.BODY_TOO_LARGE],
+  ["a header block that never ends", `OPTIONS sip:b@x SIP/2.0\r\nX: ${"a".repeat(70000)}`, SIP_PARSE_ERR.HEADERS_TOO_LARGE],
+  ["a non-numeric Content-Length", lines("SIP/2.0 200 OK", "Content-Length: ten", "", ""), SIP_PARSE_ERR.CONTENT_LENGTH],
+  ["a garbage start line", "HELLO\r\n\r\n", SIP_PARSE_ERR.START_LINE],
 ];
 for (const [name, text, code] of BAD) {
   test(`fails with ${code} on ${name}, and keeps failing (the connection must close)`, () => {

@@ -9,7 +9,8 @@
  */
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../log.ts";
-import { MEDIA_FILE_ERR, readSoundFile } from "../../audio/media-path.ts";
+import { MEDIA_FILE_ERR } from "../../audio/errors.ts";
+import { readSoundFile } from "../../audio/media-path.ts";
 import type { PcmBlock } from "../../audio/pcm.ts";
 import type { TranscoderMaker } from "../../audio/transcoders.ts";
 import { errorMessage, TranspondError } from "../../errors.ts";

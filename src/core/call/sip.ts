@@ -53,7 +53,7 @@ export function localAddressFor(address: string, port: number): Promise<string> 
   });
 }
 
-/** The host of `host[:port]` or a SIP URI (IPv6 in brackets); a ParseError SIP_PARSE.URI when it is neither. */
+/** The host of `host[:port]` or a SIP URI (IPv6 in brackets); a ParseError SIP_PARSE_ERR.URI when it is neither. */
 export function hostOf(value: string): string {
   return decodeSipUri(/^sips?:/i.test(value) ? value : `sip:${value}`).host;
 }

@@ -17,13 +17,7 @@ import { HANDSHAKE_SIZE } from "../limits.ts";
 import { decodeMessage, encodeMessage, type MessageBody } from "../messages.ts";
 import { statusOf, type StatusInfo } from "../session/status.ts";
 import { RtmpError } from "../errors.ts";
-
-export const CONFORM_ERR = {
-  TIMEOUT: "ERR_CONFORM_TIMEOUT",
-  CLOSED: "ERR_CONFORM_CLOSED",
-  /** a scenario's expectation was not met */
-  FAILED: "ERR_CONFORM_FAILED",
-} as const;
+import { CONFORM_ERR } from "./errors.ts";
 
 export interface RawClientOptions {
   /** "digest" (FFmpeg's C1), "simple" (zero version, spec 5.2.3) or "none" (the scenario sends it) */

@@ -6,7 +6,8 @@
 import { RtmpError } from "../errors.ts";
 import type { Amf0Value } from "../../flv/amf0.ts";
 import type { StatusInfo } from "../session/status.ts";
-import { CONFORM_ERR, isCommand, type CommandReply, type RawClient } from "./raw-client.ts";
+import { CONFORM_ERR } from "./errors.ts";
+import { isCommand, type CommandReply, type RawClient } from "./raw-client.ts";
 import type { ConformTarget } from "./scenario.ts";
 import type { MediaTag } from "./test-media.ts";
 

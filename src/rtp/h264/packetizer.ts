@@ -10,7 +10,7 @@
  *   MTU cannot be sent and is an error (the encoder must be told to use smaller slices).
  */
 
-import { RTP_ERROR, RtpError } from "../errors.ts";
+import { RTP_ERR, RtpError } from "../errors.ts";
 import { FU_A, STAP_A } from "./payload.ts";
 
 export interface H264PacketizerOptions {
@@ -24,13 +24,13 @@ export const DEFAULT_H264_MTU = 1200;
 
 export function packetizeH264(nalus: readonly Uint8Array[], options: H264PacketizerOptions = {}): Uint8Array[] {
   const mtu = options.mtu ?? DEFAULT_H264_MTU;
-  if (!Number.isInteger(mtu) || mtu < 3) throw new RtpError(RTP_ERROR.FIELD_RANGE, `H.264 RTP MTU ${mtu} is too small`);
+  if (!Number.isInteger(mtu) || mtu < 3) throw new RtpError(RTP_ERR.FIELD_RANGE, `H.264 RTP MTU ${mtu} is too small`);
   const mode = options.packetizationMode ?? 1;
   const list = nalus.filter((n) => n.length > 0);
   const out: Uint8Array[] = [];
   if (mode === 0) {
     for (const nal of list) {
-      if (nal.length > mtu) throw new RtpError(RTP_ERROR.H264_NAL_TOO_LARGE, `NAL unit of ${nal.length} bytes does not fit the ${mtu}-byte MTU in packetization-mode 0`);
+      if (nal.length > mtu) throw new RtpError(RTP_ERR.H264_NAL_TOO_LARGE, `NAL unit of ${nal.length} bytes does not fit the ${mtu}-byte MTU in packetization-mode 0`);
       out.push(nal);
     }
     return out;

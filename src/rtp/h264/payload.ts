@@ -12,7 +12,7 @@
  * Pure: returns subarrays of the input, never copies, throws ParseError on malformed input.
  */
 import { ParseError } from "../../errors.ts";
-import { RTP_ERROR } from "../errors.ts";
+import { RTP_ERR } from "../errors.ts";
 
 export const STAP_A = 24;
 export const FU_A = 28;
@@ -30,32 +30,32 @@ export type H264Payload =
     };
 
 export function decodeH264Payload(payload: Uint8Array): H264Payload {
-  if (payload.length === 0) throw new ParseError(RTP_ERROR.H264_MALFORMED, "empty H.264 RTP payload", 0);
+  if (payload.length === 0) throw new ParseError(RTP_ERR.H264_MALFORMED, "empty H.264 RTP payload", 0);
   const type = payload[0]! & 0x1f;
   if (type >= 1 && type <= 23) return { type: "single", nal: payload };
   if (type === STAP_A) {
     const nalus: Uint8Array[] = [];
     let i = 1;
     while (i < payload.length) {
-      if (i + 2 > payload.length) throw new ParseError(RTP_ERROR.H264_MALFORMED, "STAP-A NAL size is cut", i);
+      if (i + 2 > payload.length) throw new ParseError(RTP_ERR.H264_MALFORMED, "STAP-A NAL size is cut", i);
       const size = (payload[i]! << 8) | payload[i + 1]!;
-      if (size === 0) throw new ParseError(RTP_ERROR.H264_MALFORMED, "STAP-A holds a NAL unit of size 0", i);
-      if (i + 2 + size > payload.length) throw new ParseError(RTP_ERROR.H264_MALFORMED, `STAP-A NAL unit of ${size} bytes runs past the payload`, i);
+      if (size === 0) throw new ParseError(RTP_ERR.H264_MALFORMED, "STAP-A holds a NAL unit of size 0", i);
+      if (i + 2 + size > payload.length) throw new ParseError(RTP_ERR.H264_MALFORMED, `STAP-A NAL unit of ${size} bytes runs past the payload`, i);
       nalus.push(payload.subarray(i + 2, i + 2 + size));
       i += 2 + size;
     }
-    if (nalus.length === 0) throw new ParseError(RTP_ERROR.H264_MALFORMED, "STAP-A holds no NAL unit", 1);
+    if (nalus.length === 0) throw new ParseError(RTP_ERR.H264_MALFORMED, "STAP-A holds no NAL unit", 1);
     return { type: "stap-a", nalus };
   }
   if (type === FU_A) {
-    if (payload.length < 3) throw new ParseError(RTP_ERROR.H264_MALFORMED, `FU-A of ${payload.length} bytes has no fragment`, 0);
+    if (payload.length < 3) throw new ParseError(RTP_ERR.H264_MALFORMED, `FU-A of ${payload.length} bytes has no fragment`, 0);
     const fu = payload[1]!;
     const start = (fu & 0x80) !== 0;
     const end = (fu & 0x40) !== 0;
-    if (start && end) throw new ParseError(RTP_ERROR.H264_MALFORMED, "FU-A has both start and end bits", 1);
+    if (start && end) throw new ParseError(RTP_ERR.H264_MALFORMED, "FU-A has both start and end bits", 1);
     const inner = fu & 0x1f;
-    if (inner === 0 || inner >= 24) throw new ParseError(RTP_ERROR.H264_MALFORMED, `FU-A fragments a NAL unit of type ${inner}`, 1);
+    if (inner === 0 || inner >= 24) throw new ParseError(RTP_ERR.H264_MALFORMED, `FU-A fragments a NAL unit of type ${inner}`, 1);
     return { type: "fu-a", start, end, nalHeader: (payload[0]! & 0xe0) | inner, fragment: payload.subarray(2) };
   }
-  throw new ParseError(RTP_ERROR.H264_UNSUPPORTED, `H.264 RTP payload type ${type} is not supported (single NAL, STAP-A, FU-A only)`, 0);
+  throw new ParseError(RTP_ERR.H264_UNSUPPORTED, `H.264 RTP payload type ${type} is not supported (single NAL, STAP-A, FU-A only)`, 0);
 }

@@ -7,7 +7,7 @@
  */
 import { RTCP_TYPE, malformed, readRtcpHeader, viewOf, writeRtcp } from "./header.ts";
 
-import { RTP_ERROR, RtpError } from "../errors.ts";
+import { RTP_ERR, RtpError } from "../errors.ts";
 
 export interface Goodbye {
   readonly type: "bye";
@@ -37,7 +37,7 @@ export function decodeGoodbye(bytes: Uint8Array, base = 0): Goodbye {
 
 export function encodeGoodbye(bye: Goodbye): Uint8Array {
   const reasonLen = bye.reason ? bye.reason.length : 0;
-  if (reasonLen > 255) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTCP BYE reason of ${reasonLen} bytes is over 255`);
+  if (reasonLen > 255) throw new RtpError(RTP_ERR.FIELD_RANGE, `RTCP BYE reason of ${reasonLen} bytes is over 255`);
   const at = bye.ssrcs.length * 4;
   const body = new Uint8Array(bye.reason ? (at + 1 + reasonLen + 3) & ~3 : at);
   const v = viewOf(body);

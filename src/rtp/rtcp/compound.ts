@@ -3,7 +3,7 @@
  * types are decoded; unknown types and feedback FMTs are kept raw and re-encode byte-exact.
  */
 import { ParseError } from "../../errors.ts";
-import { RTP_ERROR } from "../errors.ts";
+import { RTP_ERR } from "../errors.ts";
 import { decodeApplicationDefined, encodeApplicationDefined, type ApplicationDefined } from "./app.ts";
 import { decodeGoodbye, encodeGoodbye, type Goodbye } from "./bye.ts";
 import { FIR_FMT, decodeFullIntraRequest, encodeFullIntraRequest, type FullIntraRequest } from "./fir.ts";
@@ -55,7 +55,7 @@ export function decodeRtcpPacket(bytes: Uint8Array, base = 0): RtcpPacket {
 
 /** Every packet of a compound RTCP datagram; throws ParseError when any is malformed or bytes are left over. */
 export function decodeRtcpCompound(bytes: Uint8Array): RtcpPacket[] {
-  if (bytes.length === 0) throw new ParseError(RTP_ERROR.TRUNCATED, "empty RTCP datagram", 0);
+  if (bytes.length === 0) throw new ParseError(RTP_ERR.TRUNCATED, "empty RTCP datagram", 0);
   const out: RtcpPacket[] = [];
   let offset = 0;
   while (offset < bytes.length) {

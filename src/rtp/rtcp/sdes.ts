@@ -11,7 +11,7 @@
  */
 import { RTCP_TYPE, malformed, readRtcpHeader, viewOf, writeRtcp } from "./header.ts";
 
-import { RTP_ERROR, RtpError } from "../errors.ts";
+import { RTP_ERR, RtpError } from "../errors.ts";
 
 export const SDES_ITEM = { CNAME: 1, NAME: 2, EMAIL: 3, PHONE: 4, LOC: 5, TOOL: 6, NOTE: 7, PRIV: 8 } as const;
 
@@ -75,7 +75,7 @@ export function encodeSourceDescription(sdes: SourceDescription): Uint8Array {
   for (const chunk of sdes.chunks) {
     let n = 4;
     for (const item of chunk.items) {
-      if (item.data.length > 255) throw new RtpError(RTP_ERROR.FIELD_RANGE, `RTCP SDES item of ${item.data.length} bytes is over 255`);
+      if (item.data.length > 255) throw new RtpError(RTP_ERR.FIELD_RANGE, `RTCP SDES item of ${item.data.length} bytes is over 255`);
       n += 2 + item.data.length;
     }
     size += (n + 4) & ~3;

@@ -3,11 +3,11 @@
  *
  *   <media_control><vc_primitive><to_encoder><picture_fast_update/></to_encoder></vc_primitive></media_control>
  *
- * Built and parsed with fast-xml-parser; a body that cannot be read is a ParseError SIP_PARSE.MEDIA_CONTROL.
+ * Built and parsed with fast-xml-parser; a body that cannot be read is a ParseError SIP_PARSE_ERR.MEDIA_CONTROL.
  */
 import { XMLBuilder, XMLParser } from "fast-xml-parser";
 import { ParseError } from "../../errors.ts";
-import { SIP_PARSE } from "../errors.ts";
+import { SIP_PARSE_ERR } from "../errors.ts";
 
 export const MEDIA_CONTROL_TYPE = "application/media_control+xml";
 
@@ -31,10 +31,10 @@ export function decodeMediaControl(xml: string): MediaControl {
   try {
     doc = parser.parse(xml, true);
   } catch (err) {
-    throw new ParseError(SIP_PARSE.MEDIA_CONTROL, `media_control body is not well-formed XML: ${(err as Error).message}`, 0);
+    throw new ParseError(SIP_PARSE_ERR.MEDIA_CONTROL, `media_control body is not well-formed XML: ${(err as Error).message}`, 0);
   }
   const root = field(doc, "media_control");
-  if (root === undefined) throw new ParseError(SIP_PARSE.MEDIA_CONTROL, "media_control body has no <media_control> root", 0);
+  if (root === undefined) throw new ParseError(SIP_PARSE_ERR.MEDIA_CONTROL, "media_control body has no <media_control> root", 0);
   const primitives = Array.isArray(field(root, "vc_primitive")) ? (field(root, "vc_primitive") as unknown[]) : [field(root, "vc_primitive")];
   const pictureFastUpdate = primitives.some((p) => field(field(p, "to_encoder"), "picture_fast_update") !== undefined);
   const generalError = field(root, "general_error");

@@ -9,7 +9,7 @@
  * Parameters are comma-separated `name=token` or `name="quoted"`; names are lower-cased.
  */
 import { ParseError } from "../../errors.ts";
-import { SIP_PARSE } from "../errors.ts";
+import { SIP_PARSE_ERR } from "../errors.ts";
 import { readQuoted } from "./params.ts";
 
 export interface AuthParams {
@@ -28,7 +28,7 @@ export interface DigestChallenge {
 }
 
 export function decodeAuthParams(text: string): AuthParams {
-  const code = SIP_PARSE.CHALLENGE;
+  const code = SIP_PARSE_ERR.CHALLENGE;
   const m = /^\s*([A-Za-z0-9\-.!%*_+`'~]+)\s*/.exec(text);
   if (!m) throw new ParseError(code, "missing auth scheme", 0);
   const params: Record<string, string> = {};
@@ -59,8 +59,8 @@ export function decodeAuthParams(text: string): AuthParams {
 /** A Digest challenge from a WWW-Authenticate or Proxy-Authenticate value. */
 export function decodeDigestChallenge(text: string): DigestChallenge {
   const { scheme, params } = decodeAuthParams(text);
-  if (scheme.toLowerCase() !== "digest") throw new ParseError(SIP_PARSE.CHALLENGE, `auth scheme '${scheme}' is not Digest`, 0);
-  if (params.realm === undefined || params.nonce === undefined) throw new ParseError(SIP_PARSE.CHALLENGE, "Digest challenge without realm or nonce", 0);
+  if (scheme.toLowerCase() !== "digest") throw new ParseError(SIP_PARSE_ERR.CHALLENGE, `auth scheme '${scheme}' is not Digest`, 0);
+  if (params.realm === undefined || params.nonce === undefined) throw new ParseError(SIP_PARSE_ERR.CHALLENGE, "Digest challenge without realm or nonce", 0);
   return {
     realm: params.realm,
     nonce: params.nonce,

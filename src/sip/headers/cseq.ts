@@ -3,7 +3,7 @@
  * when chosen by a UAC (8.1.1.5).
  */
 import { ParseError } from "../../errors.ts";
-import { SIP_PARSE } from "../errors.ts";
+import { SIP_PARSE_ERR } from "../errors.ts";
 
 export interface CSeq {
   readonly seq: number;
@@ -12,9 +12,9 @@ export interface CSeq {
 
 export function decodeCSeq(text: string): CSeq {
   const m = /^\s*(\d{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)\s*$/.exec(text);
-  if (!m) throw new ParseError(SIP_PARSE.CSEQ, `bad CSeq '${text.slice(0, 40)}'`, 0);
+  if (!m) throw new ParseError(SIP_PARSE_ERR.CSEQ, `bad CSeq '${text.slice(0, 40)}'`, 0);
   const seq = Number(m[1]);
-  if (seq > 0xffffffff) throw new ParseError(SIP_PARSE.CSEQ, `CSeq number ${m[1]} is larger than 2**32-1`, 0);
+  if (seq > 0xffffffff) throw new ParseError(SIP_PARSE_ERR.CSEQ, `CSeq number ${m[1]} is larger than 2**32-1`, 0);
   return { seq, method: m[2] };
 }
 

@@ -8,7 +8,7 @@
  * carry `;` parameters of its own or `?` headers (19.1.1 "not enclosed in angle brackets").
  */
 import { ParseError } from "../../errors.ts";
-import { SIP_PARSE } from "../errors.ts";
+import { SIP_PARSE_ERR } from "../errors.ts";
 import { decodeParams, encodeParams, isToken, readQuoted, type Params } from "./params.ts";
 import { isAbsoluteUri } from "./uri.ts";
 
@@ -20,7 +20,7 @@ export interface NameAddr {
 }
 
 export function decodeNameAddr(text: string): NameAddr {
-  const code = SIP_PARSE.NAME_ADDR;
+  const code = SIP_PARSE_ERR.NAME_ADDR;
   const value = text.trim();
   let i = 0;
   let displayName: string | undefined;

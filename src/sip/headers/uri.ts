@@ -7,7 +7,7 @@
  * accepts sip/sips.
  */
 import { ParseError } from "../../errors.ts";
-import { SIP_PARSE } from "../errors.ts";
+import { SIP_PARSE_ERR } from "../errors.ts";
 import { decodeParams, encodeParams, type Params } from "./params.ts";
 
 export interface SipUri {
@@ -29,7 +29,7 @@ export function isAbsoluteUri(text: string): boolean {
 }
 
 export function decodeSipUri(text: string): SipUri {
-  const code = SIP_PARSE.URI;
+  const code = SIP_PARSE_ERR.URI;
   const colon = text.indexOf(":");
   const scheme = text.slice(0, colon).toLowerCase();
   if (colon < 0 || (scheme !== "sip" && scheme !== "sips")) throw new ParseError(code, `not a sip or sips URI: '${text.slice(0, 40)}'`, 0);

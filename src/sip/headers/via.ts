@@ -4,7 +4,7 @@
  *   Via: SIP / 2.0 / UDP host[:port] *( ; via-params )     e.g. branch=z9hG4bK..., received, rport
  */
 import { ParseError } from "../../errors.ts";
-import { SIP_PARSE } from "../errors.ts";
+import { SIP_PARSE_ERR } from "../errors.ts";
 import { decodeParams, encodeParams, type Params } from "./params.ts";
 
 export interface Via {
@@ -19,7 +19,7 @@ export interface Via {
 export const BRANCH_MAGIC = "z9hG4bK";
 
 export function decodeVia(text: string): Via {
-  const code = SIP_PARSE.VIA;
+  const code = SIP_PARSE_ERR.VIA;
   const m = /^\s*([A-Za-z0-9\-.!%*_+`'~]+)\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(.*)$/s.exec(text);
   if (!m) throw new ParseError(code, `bad sent-protocol in '${text.slice(0, 40)}'`, 0);
   const rest = m[4].trim();

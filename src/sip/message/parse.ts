@@ -7,7 +7,7 @@
  * Leading CRLFs are ignored (7.5). Bare LF line ends are accepted as well as CRLF.
  */
 import { ParseError } from "../../errors.ts";
-import { SIP_PARSE } from "../errors.ts";
+import { SIP_PARSE_ERR } from "../errors.ts";
 import { SIP_VERSION, type SipHeader, type SipMessage } from "../messages.ts";
 import { isAbsoluteUri } from "../headers/uri.ts";
 import { canonicalHeaderName, CONTROL_BUT_TAB, isListHeader, splitHeaderValues } from "./headers.ts";
@@ -47,28 +47,28 @@ export function findHeaderEnd(bytes: Uint8Array, from: number): number {
 function parseStartLine(line: string): SipHead["start"] {
   if (line.startsWith("SIP/") || line.startsWith("sip/")) {
     const m = /^([^ ]+) ([^ ]+)(?: (.*))?$/.exec(line);
-    if (!m) throw new ParseError(SIP_PARSE.START_LINE, `bad status line '${line.slice(0, 60)}'`, 0);
+    if (!m) throw new ParseError(SIP_PARSE_ERR.START_LINE, `bad status line '${line.slice(0, 60)}'`, 0);
     checkVersion(m[1]);
-    if (!/^[1-6]\d\d$/.test(m[2])) throw new ParseError(SIP_PARSE.STATUS, `bad status code '${m[2].slice(0, 20)}'`, m[1].length + 1);
-    if (CONTROL_BUT_TAB.test(m[3] ?? "")) throw new ParseError(SIP_PARSE.START_LINE, "control character in the reason phrase", 0);
+    if (!/^[1-6]\d\d$/.test(m[2])) throw new ParseError(SIP_PARSE_ERR.STATUS, `bad status code '${m[2].slice(0, 20)}'`, m[1].length + 1);
+    if (CONTROL_BUT_TAB.test(m[3] ?? "")) throw new ParseError(SIP_PARSE_ERR.START_LINE, "control character in the reason phrase", 0);
     return { type: "response", status: Number(m[2]), reason: m[3] ?? "" };
   }
   const parts = line.split(" ");
   if (parts.length !== 3 || parts.some((p) => p === "")) {
-    throw new ParseError(SIP_PARSE.START_LINE, `request line must be 'Method SP Request-URI SP SIP-Version': '${line.slice(0, 60)}'`, 0);
+    throw new ParseError(SIP_PARSE_ERR.START_LINE, `request line must be 'Method SP Request-URI SP SIP-Version': '${line.slice(0, 60)}'`, 0);
   }
   const [method, uri, version] = parts;
-  if (!METHOD.test(method)) throw new ParseError(SIP_PARSE.METHOD, `bad method '${method.slice(0, 20)}'`, 0);
+  if (!METHOD.test(method)) throw new ParseError(SIP_PARSE_ERR.METHOD, `bad method '${method.slice(0, 20)}'`, 0);
   checkVersion(version);
-  if (!isAbsoluteUri(uri)) throw new ParseError(SIP_PARSE.REQUEST_URI, `bad Request-URI '${uri.slice(0, 60)}'`, method.length + 1);
-  if (/^sips?:/i.test(uri) && uri.includes("?")) throw new ParseError(SIP_PARSE.REQUEST_URI, "a SIP Request-URI may not carry headers (RFC 3261 19.1.5)", method.length + 1);
+  if (!isAbsoluteUri(uri)) throw new ParseError(SIP_PARSE_ERR.REQUEST_URI, `bad Request-URI '${uri.slice(0, 60)}'`, method.length + 1);
+  if (/^sips?:/i.test(uri) && uri.includes("?")) throw new ParseError(SIP_PARSE_ERR.REQUEST_URI, "a SIP Request-URI may not carry headers (RFC 3261 19.1.5)", method.length + 1);
   return { type: "request", method, uri };
 }
 
 function checkVersion(version: string): void {
   if (version.toUpperCase() === SIP_VERSION) return;
-  if (/^SIP\/\d+\.\d+$/i.test(version)) throw new ParseError(SIP_PARSE.VERSION, `unsupported version '${version}'`, 0);
-  throw new ParseError(SIP_PARSE.START_LINE, `bad SIP-Version '${version.slice(0, 20)}'`, 0);
+  if (/^SIP\/\d+\.\d+$/i.test(version)) throw new ParseError(SIP_PARSE_ERR.VERSION, `unsupported version '${version}'`, 0);
+  throw new ParseError(SIP_PARSE_ERR.START_LINE, `bad SIP-Version '${version.slice(0, 20)}'`, 0);
 }
 
 /**
@@ -77,13 +77,13 @@ function checkVersion(version: string): void {
  */
 export function decodeSipHead(bytes: Uint8Array, from = 0, limits: SipLimits = DEFAULT_SIP_LIMITS): SipHead {
   const start = skipLeadingCrlf(bytes, from);
-  if (start >= bytes.length) throw new ParseError(SIP_PARSE.EMPTY, "no message (only CRLF)", start);
+  if (start >= bytes.length) throw new ParseError(SIP_PARSE_ERR.EMPTY, "no message (only CRLF)", start);
   const end = findHeaderEnd(bytes, start);
   if (end < 0) {
-    if (bytes.length - start > limits.maxHeaderBytes) throw new ParseError(SIP_PARSE.HEADERS_TOO_LARGE, `header block longer than ${limits.maxHeaderBytes} bytes`, start);
-    throw new ParseError(SIP_PARSE.NO_HEADER_END, "no blank line after the headers", bytes.length);
+    if (bytes.length - start > limits.maxHeaderBytes) throw new ParseError(SIP_PARSE_ERR.HEADERS_TOO_LARGE, `header block longer than ${limits.maxHeaderBytes} bytes`, start);
+    throw new ParseError(SIP_PARSE_ERR.NO_HEADER_END, "no blank line after the headers", bytes.length);
   }
-  if (end - start > limits.maxHeaderBytes) throw new ParseError(SIP_PARSE.HEADERS_TOO_LARGE, `header block of ${end - start} bytes is over ${limits.maxHeaderBytes}`, start);
+  if (end - start > limits.maxHeaderBytes) throw new ParseError(SIP_PARSE_ERR.HEADERS_TOO_LARGE, `header block of ${end - start} bytes is over ${limits.maxHeaderBytes}`, start);
   const text = decoder.decode(bytes.subarray(start, end));
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
@@ -95,7 +95,7 @@ export function decodeSipHead(bytes: Uint8Array, from = 0, limits: SipLimits = D
   for (const line of lines) {
     if (line.startsWith(" ") || line.startsWith("\t")) {
       const last = raw[raw.length - 1];
-      if (!last) throw new ParseError(SIP_PARSE.HEADER_LINE, "continuation line before any header", offset);
+      if (!last) throw new ParseError(SIP_PARSE_ERR.HEADER_LINE, "continuation line before any header", offset);
       last.line = `${last.line.trimEnd()} ${line.trim()}`;
     } else raw.push({ line, offset });
     offset += line.length + 2;
@@ -103,15 +103,15 @@ export function decodeSipHead(bytes: Uint8Array, from = 0, limits: SipLimits = D
   const headers: SipHeader[] = [];
   for (const { line, offset: at } of raw) {
     const colon = line.indexOf(":");
-    if (colon < 0) throw new ParseError(SIP_PARSE.HEADER_LINE, `header line without ':' '${line.slice(0, 40)}'`, at);
+    if (colon < 0) throw new ParseError(SIP_PARSE_ERR.HEADER_LINE, `header line without ':' '${line.slice(0, 40)}'`, at);
     const name = line.slice(0, colon).trimEnd();
-    if (!METHOD.test(name)) throw new ParseError(SIP_PARSE.HEADER_NAME, `bad header name '${name.slice(0, 40)}'`, at);
+    if (!METHOD.test(name)) throw new ParseError(SIP_PARSE_ERR.HEADER_NAME, `bad header name '${name.slice(0, 40)}'`, at);
     const canonical = canonicalHeaderName(name);
     const value = line.slice(colon + 1).trim();
-    if (CONTROL_BUT_TAB.test(value)) throw new ParseError(SIP_PARSE.HEADER_LINE, `control character in the ${canonical} header`, at);
+    if (CONTROL_BUT_TAB.test(value)) throw new ParseError(SIP_PARSE_ERR.HEADER_LINE, `control character in the ${canonical} header`, at);
     const values = isListHeader(canonical) ? splitHeaderValues(value) : [value];
     for (const v of values) headers.push({ name: canonical, value: v });
-    if (headers.length > limits.maxHeaders) throw new ParseError(SIP_PARSE.TOO_MANY_HEADERS, `more than ${limits.maxHeaders} header fields`, at);
+    if (headers.length > limits.maxHeaders) throw new ParseError(SIP_PARSE_ERR.TOO_MANY_HEADERS, `more than ${limits.maxHeaders} header fields`, at);
   }
   return { start: startLine, headers, bodyOffset: end };
 }
@@ -160,11 +160,11 @@ export interface DecodeOptions {
 export function contentLengthOf(head: Pick<SipHead, "headers">, limits: SipLimits = DEFAULT_SIP_LIMITS): number | undefined {
   const values = head.headers.filter((h) => h.name === "Content-Length");
   if (values.length === 0) return undefined;
-  if (values.length > 1) throw new ParseError(SIP_PARSE.DUPLICATE_HEADER, "more than one Content-Length", 0);
+  if (values.length > 1) throw new ParseError(SIP_PARSE_ERR.DUPLICATE_HEADER, "more than one Content-Length", 0);
   const text = values[0].value;
-  if (!/^\d{1,12}$/.test(text)) throw new ParseError(SIP_PARSE.CONTENT_LENGTH, `bad Content-Length '${text.slice(0, 20)}'`, 0);
+  if (!/^\d{1,12}$/.test(text)) throw new ParseError(SIP_PARSE_ERR.CONTENT_LENGTH, `bad Content-Length '${text.slice(0, 20)}'`, 0);
   const n = Number(text);
-  if (n > limits.maxBodyBytes) throw new ParseError(SIP_PARSE.BODY_TOO_LARGE, `Content-Length ${n} is over the limit of ${limits.maxBodyBytes}`, 0);
+  if (n > limits.maxBodyBytes) throw new ParseError(SIP_PARSE_ERR.BODY_TOO_LARGE, `Content-Length ${n} is over the limit of ${limits.maxBodyBytes}`, 0);
   return n;
 }
 
@@ -183,9 +183,9 @@ export function decodeSipMessage(bytes: Uint8Array, options: DecodeOptions = {})
   const available = bytes.length - head.bodyOffset;
   const length = contentLengthOf(head, limits);
   if (length !== undefined && length > available) {
-    throw new ParseError(SIP_PARSE.CONTENT_LENGTH, `Content-Length ${length} is larger than the ${available} body bytes received`, head.bodyOffset);
+    throw new ParseError(SIP_PARSE_ERR.CONTENT_LENGTH, `Content-Length ${length} is larger than the ${available} body bytes received`, head.bodyOffset);
   }
-  if (length === undefined && available > limits.maxBodyBytes) throw new ParseError(SIP_PARSE.BODY_TOO_LARGE, `body of ${available} bytes is over the limit`, head.bodyOffset);
+  if (length === undefined && available > limits.maxBodyBytes) throw new ParseError(SIP_PARSE_ERR.BODY_TOO_LARGE, `body of ${available} bytes is over the limit`, head.bodyOffset);
   const message = messageFromHead(head, bytes.subarray(head.bodyOffset, head.bodyOffset + (length ?? available)));
   if (options.validate !== false) validateSipMessage(message);
   return message;

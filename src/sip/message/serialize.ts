@@ -6,7 +6,7 @@
  * inside header values (RFC 3261 25.1 LWS).
  */
 
-import { SIP_ERROR, SipError } from "../errors.ts";
+import { SIP_ERR, SipError } from "../errors.ts";
 import { SIP_VERSION, type SipMessage } from "../messages.ts";
 import { CONTROL_BUT_TAB, CONTROL_CHARACTER as CONTROL } from "./headers.ts";
 
@@ -42,5 +42,5 @@ export function encodeSipMessage(message: SipMessage): Uint8Array {
 }
 
 function refuseControl(what: string, text: string, pattern: RegExp): void {
-  if (pattern.test(text)) throw new SipError(SIP_ERROR.ENCODE, `${what} holds a control character (CR, LF, NUL, ...); not sent`);
+  if (pattern.test(text)) throw new SipError(SIP_ERR.ENCODE, `${what} holds a control character (CR, LF, NUL, ...); not sent`);
 }

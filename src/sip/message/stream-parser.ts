@@ -8,7 +8,7 @@
  */
 import { ByteQueue } from "../../codecs/byte-queue.ts";
 import { ParseError } from "../../errors.ts";
-import { SIP_PARSE } from "../errors.ts";
+import { SIP_PARSE_ERR } from "../errors.ts";
 import type { SipMessage } from "../messages.ts";
 import { DEFAULT_SIP_LIMITS, type SipLimits } from "./limits.ts";
 import { contentLengthOf, decodeSipHead, findHeaderEnd, messageFromHead, type SipHead } from "./parse.ts";
@@ -45,7 +45,7 @@ export class SipStreamParser {
           const window = this.queue.peek(Math.min(this.queue.length, this.limits.maxHeaderBytes + BLANK_LINE_REACH));
           const end = findHeaderEnd(window, Math.max(0, this.searched - BLANK_LINE_REACH));
           if (end < 0) {
-            if (this.queue.length > this.limits.maxHeaderBytes) throw new ParseError(SIP_PARSE.HEADERS_TOO_LARGE, `header block longer than ${this.limits.maxHeaderBytes} bytes`, this.consumed);
+            if (this.queue.length > this.limits.maxHeaderBytes) throw new ParseError(SIP_PARSE_ERR.HEADERS_TOO_LARGE, `header block longer than ${this.limits.maxHeaderBytes} bytes`, this.consumed);
             this.searched = window.length;
             break;
           }

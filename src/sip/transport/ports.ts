@@ -1,5 +1,5 @@
 import { errorMessage } from "../../errors.ts";
-import { SIP_ERROR, SipError } from "../errors.ts";
+import { SIP_ERR, SipError } from "../errors.ts";
 import { SharedSipTransport } from "./shared.ts";
 import { TcpTransport } from "./tcp.ts";
 import type { SipTransport } from "./transport.ts";
@@ -36,7 +36,7 @@ export class SipPorts {
         shared = listen(protocol, this.#bindAddress, this.#port).then(
           (t) => new SharedSipTransport(t, () => this.#release(protocol, t)),
           (err: unknown) => {
-            throw new SipError(SIP_ERROR.PORT, `sip.port ${this.#port} (${protocol}) cannot be opened on ${this.#bindAddress}: ${errorMessage(err)}`, { cause: err });
+            throw new SipError(SIP_ERR.PORT, `sip.port ${this.#port} (${protocol}) cannot be opened on ${this.#bindAddress}: ${errorMessage(err)}`, { cause: err });
           },
         );
         this.#shared.set(protocol, shared);

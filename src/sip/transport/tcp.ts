@@ -6,7 +6,7 @@
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { ParseError } from "../../errors.ts";
-import { SIP_ERROR, SipError } from "../errors.ts";
+import { SIP_ERR, SipError } from "../errors.ts";
 import type { SipMessage } from "../messages.ts";
 import { encodeSipMessage } from "../message/serialize.ts";
 import { SipStreamParser } from "../message/stream-parser.ts";
@@ -52,7 +52,7 @@ export class TcpTransport implements SipTransport {
     try {
       socket.write(encodeSipMessage(message));
     } catch (err) {
-      throw new SipError(SIP_ERROR.TRANSPORT, `TCP send to ${key(to)} failed`, { cause: err });
+      throw new SipError(SIP_ERR.TRANSPORT, `TCP send to ${key(to)} failed`, { cause: err });
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import { ParseError } from "../../errors.ts";
-import { SIP_ERROR, SIP_PARSE, SipError } from "../errors.ts";
+import { SIP_ERR, SIP_PARSE_ERR, SipError } from "../errors.ts";
 import type { SipMessage } from "../messages.ts";
 import { decodeSipMessage } from "../message/parse.ts";
 import { encodeSipMessage } from "../message/serialize.ts";
@@ -44,7 +44,7 @@ export class UdpTransport implements SipTransport {
     try {
       this.socket.send(encodeSipMessage(message), to.port, to.host);
     } catch (err) {
-      throw new SipError(SIP_ERROR.TRANSPORT, `UDP send to ${to.host}:${to.port} failed`, { cause: err });
+      throw new SipError(SIP_ERR.TRANSPORT, `UDP send to ${to.host}:${to.port} failed`, { cause: err });
     }
   }
 
@@ -54,7 +54,7 @@ export class UdpTransport implements SipTransport {
       message = decodeSipMessage(bytes, this.limits ? { limits: this.limits } : {});
     } catch (err) {
       if (err instanceof ParseError) {
-        if (err.code !== SIP_PARSE.EMPTY) this.delegate?.onParseError?.(err, bytes, from);
+        if (err.code !== SIP_PARSE_ERR.EMPTY) this.delegate?.onParseError?.(err, bytes, from);
         return;
       }
       throw err;

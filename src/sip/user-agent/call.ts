@@ -9,7 +9,7 @@
  * States: calling -> early -> established -> terminating -> terminated (any -> terminated).
  */
 import { InvalidStateError, TranspondError } from "../../errors.ts";
-import { SIP_ERROR, SipError, SipStatusError, SipTimeoutError } from "../errors.ts";
+import { SIP_ERR, SipError, SipStatusError, SipTimeoutError } from "../errors.ts";
 import { ALLOWED_METHODS, type SipHeader, type SipRequest, type SipResponse } from "../messages.ts";
 import { headerValue, headerValues } from "../message/headers.ts";
 import { decodeCSeq, encodeCSeq } from "../headers/cseq.ts";
@@ -140,7 +140,7 @@ export class Call extends TypedEmitter<CallEvents> {
           this.fail(new SipTimeoutError("INVITE", this.setup.core.timers.B));
         } else if (this.current === "calling" || this.current === "early") {
           // The first send can fail inside start(), before the caller of ua.call() has listeners.
-          queueMicrotask(() => this.fail(new SipError(SIP_ERROR.TRANSPORT, "INVITE: the transport failed")));
+          queueMicrotask(() => this.fail(new SipError(SIP_ERR.TRANSPORT, "INVITE: the transport failed")));
         }
       },
     });
@@ -198,7 +198,7 @@ export class Call extends TypedEmitter<CallEvents> {
     const early = this.dialog && this.dialog.remoteTag === remoteTag ? this.dialog : undefined;
     const dialog = early ?? Dialog.fromUacResponse(sent, response);
     if (!dialog) {
-      this.fail(new SipError(SIP_ERROR.DIALOG, "2xx without a To tag"));
+      this.fail(new SipError(SIP_ERR.DIALOG, "2xx without a To tag"));
       return;
     }
     dialog.confirm(response);

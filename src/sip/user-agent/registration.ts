@@ -6,7 +6,7 @@
  * States: unregistered -> registering -> registered -> unregistering -> unregistered; any -> failed.
  */
 import { InvalidStateError, TranspondError } from "../../errors.ts";
-import { SIP_ERROR, SipError, SipStatusError } from "../errors.ts";
+import { SIP_ERR, SipError, SipStatusError } from "../errors.ts";
 import type { SipRequest, SipResponse } from "../messages.ts";
 import { headerValue, headerValues } from "../message/headers.ts";
 import { decodeNameAddr } from "../headers/name-addr.ts";
@@ -115,7 +115,7 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
       });
       return granted;
     } catch (err) {
-      const error = err instanceof TranspondError ? err : new SipError(SIP_ERROR.REGISTER, String(err));
+      const error = err instanceof TranspondError ? err : new SipError(SIP_ERR.REGISTER, String(err));
       if (this.current === "registering") {
         this.transition("failed");
         this.emit("failed", error);

@@ -4,7 +4,7 @@
  * SipTimeoutError (Timer F) or a transport error.
  */
 
-import { SIP_ERROR, SipError, SipTimeoutError } from "../errors.ts";
+import { SIP_ERR, SipError, SipTimeoutError } from "../errors.ts";
 import type { SipRequest, SipResponse } from "../messages.ts";
 import type { Authenticator } from "./auth.ts";
 import type { SipCore } from "./core.ts";
@@ -23,7 +23,7 @@ export function sendNonInvite(core: SipCore, auth: Authenticator, request: SipRe
           else resolve(response);
         },
         onTimeout: (reason) =>
-          reject(reason === "timeout" ? new SipTimeoutError(req.method, core.timers.F) : new SipError(SIP_ERROR.TRANSPORT, `${req.method}: the transport failed`)),
+          reject(reason === "timeout" ? new SipTimeoutError(req.method, core.timers.F) : new SipError(SIP_ERR.TRANSPORT, `${req.method}: the transport failed`)),
       });
     };
     attempt(request);
