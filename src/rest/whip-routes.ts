@@ -15,9 +15,8 @@
  * (403). A stream name holding `/` is sent as `%2F`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { MEDIA_ERR } from "../agent/errors.ts";
 import type { WhipKind, WhipSessions } from "../agent/whip/sessions.ts";
-import { TranspondError, errorMessage } from "../errors.ts";
+import { errorMessage } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { httpStatusOf, RestError, REST_ERR } from "./errors.ts";
 import { readBody, sendRestError, type BearerTokens, type Router } from "./router.ts";
@@ -95,7 +94,6 @@ function deleteSession(kind: WhipKind, sessions: WhipSessions, target: Target, r
 
 /** What an error from the body reader or the sessions answers. */
 function restErrorOf(err: unknown): Error {
-  if (err instanceof TranspondError && err.code === MEDIA_ERR.NO_COMMON_CODECS) return new RestError(REST_ERR.BAD_REQUEST, `No common codecs: ${err.message}`);
   if (httpStatusOf(err) !== undefined) return err as Error;
   log.error("WHIP/WHEP request failed", { error: errorMessage(err) });
   return new RestError(REST_ERR.INTERNAL, "internal error");

@@ -23,7 +23,7 @@ export class FakeEngine implements MediaEngine {
 
   private check(offer: string): void {
     if (!offer.startsWith("v=0")) throw new AgentError(MEDIA_ERR.BAD_SDP, "not SDP");
-    if (!/H264/.test(offer)) throw new AgentError(MEDIA_ERR.NO_COMMON_CODECS, "no H.264");
+    if (!/H264/.test(offer)) throw new AgentError(MEDIA_ERR.NO_COMMON_CODECS, "No common codecs: the offer has no H.264");
   }
 
   async createPublisher(offer: string, events: PeerEvents): Promise<PublishPeer> {

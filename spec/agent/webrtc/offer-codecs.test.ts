@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError, TranspondError } from "../../../src/errors.ts";
-import { MEDIA_ERR } from "../../../src/agent/errors.ts";
+import { AgentError, MEDIA_ERR } from "../../../src/agent/errors.ts";
 import { selectOfferCodecs } from "../../../src/agent/webrtc/offer-codecs.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { runFuzz } from "../../support/fuzz.ts";
@@ -85,6 +85,19 @@ for (const bad of BAD) {
     }
   });
 }
+
+test("an offer without our codecs is an AgentError that says so and names what is missing (the WHIP 400 answer's message)", () => {
+  const messages = [NO_H264, NO_OPUS].map((sdp) => {
+    try {
+      selectOfferCodecs(sdp);
+      return "no error";
+    } catch (err) {
+      assert.instance(err, AgentError);
+      return (err as AgentError).message;
+    }
+  });
+  assert.equal(messages, ["No common codecs: the offer has no H.264 with packetization-mode=1", "No common codecs: the offer has no Opus"]);
+});
 
 test("fuzz: mutated Chromium offers give a narrowed offer, No common codecs, or a ParseError", () => {
   const enc = new TextEncoder();

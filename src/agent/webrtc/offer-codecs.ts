@@ -20,7 +20,7 @@
  * that receiver, which ignores it, instead of to our video sender.
  */
 import { ParseError } from "../../errors.ts";
-import { h264Parameters, offeredCodecs, profileRank, type CodecChoice } from "../../sdp/codecs.ts";
+import { h264Parameters, NO_COMMON_CODECS, offeredCodecs, profileRank, type CodecChoice } from "../../sdp/codecs.ts";
 import { parseSdp } from "../../sdp/parse.ts";
 import type { SessionDescription } from "../../sdp/types.ts";
 import { AgentError, MEDIA_ERR } from "../errors.ts";
@@ -114,7 +114,8 @@ export function selectOfferCodecs(offer: string, audioPreference?: readonly Audi
       .filter((x): x is { pt: string; order: number; rank: number } => x.rank !== undefined)
       .sort((a, b) => a.rank - b.rank || a.order - b.order);
     if (ranked.length === 0) {
-      fail(MEDIA_ERR.NO_COMMON_CODECS, section.kind === "video" ? "the offer has no H.264 with packetization-mode=1" : audioPreference ? `the offer has no ${audioPreference.join(" or ")}` : "the offer has no Opus");
+      const missing = section.kind === "video" ? "H.264 with packetization-mode=1" : audioPreference ? audioPreference.join(" or ") : "Opus";
+      fail(MEDIA_ERR.NO_COMMON_CODECS, `${NO_COMMON_CODECS}: the offer has no ${missing}`);
     }
     let chosen = ranked.map((x) => x.pt);
     if (section.kind === "video") video = true;
