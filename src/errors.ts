@@ -1,7 +1,10 @@
 /**
  * The one error base of the project. `code` is stable and what tests assert; subclasses exist only
- * to carry data the caller needs to answer on the wire (an offset, a status, a state).
+ * to carry data the caller needs to answer on the wire (an offset, a status, a state). Each layer's
+ * errors.ts holds the layer's subclass (RtpError, AgentError, ...) and its `X_ERR` code tables; only
+ * this file constructs a TranspondError itself (spec/error-codes.test.ts).
  */
+
 /** Codes of the errors every layer may raise. */
 export const TRANSPOND_ERR = {
   /** a state machine was asked for a move its table does not allow */
