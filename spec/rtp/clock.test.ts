@@ -42,7 +42,7 @@ test("sender reports put audio and video on one wall clock", () => {
   assert.ok(Math.abs(v - (base + 2000)) < 0.01 && Math.abs(a - (base + 2000)) < 0.01, `${v - base} ${a - base}`);
 });
 
-test("SRs stamped at send time (off by a send delay) keep the first mapping; one that disagrees past the tolerance replaces it", () => {
+test("SRs stamped at send time (off by a send delay) keep the first mapping; two in a row that disagree past the tolerance replace it", () => {
   const base = 1_700_000_000_000;
   const audio = new ClockMapper(8000);
   const sr = (rtpTimestamp: number, ms: number) => {
@@ -55,9 +55,25 @@ test("SRs stamped at send time (off by a send delay) keep the first mapping; one
   assert.ok(Math.abs(audio.wallClockMs(48_000)! - (base + 6000)) < 0.01, "the first mapping holds");
   sr(80_000, base + 10000 - SR_TOLERANCE_MS + 30);
   assert.ok(Math.abs(audio.wallClockMs(88_000)! - (base + 11000)) < 0.01, "the first mapping still holds");
-  // the sender's clock moved on by more than the tolerance (a restart, a drift): followed
+  // the sender's clock moved on by more than the tolerance (a restart, a drift): followed once the next SR confirms it
   sr(120_000, base + 15000 + SR_TOLERANCE_MS + 20);
-  assert.ok(Math.abs(audio.wallClockMs(128_000)! - (base + 16000 + SR_TOLERANCE_MS + 20)) < 0.01, "the new SR is taken");
+  assert.ok(Math.abs(audio.wallClockMs(128_000)! - (base + 16000)) < 0.01, "one SR is not enough");
+  sr(136_000, base + 17000 + SR_TOLERANCE_MS + 25);
+  assert.ok(Math.abs(audio.wallClockMs(144_000)! - (base + 18000 + SR_TOLERANCE_MS + 25)) < 0.01, "the confirmed SR is taken");
+});
+
+test("one SR from a sender stalled past the tolerance (830 ms, measured with both cores busy) does not move the mapping", () => {
+  const base = 1_700_000_000_000;
+  const audio = new ClockMapper(8000);
+  const sr = (rtpTimestamp: number, ms: number) => {
+    const ntp = msToNtp(ms);
+    audio.onSenderReport({ ntpMsw: ntp.msw, ntpLsw: ntp.lsw, rtpTimestamp });
+  };
+  sr(0, base);
+  sr(8_000, base + 1000 + 830);
+  sr(16_000, base + 2000 + 50);
+  sr(24_000, base + 3000 + 20);
+  assert.ok(Math.abs(audio.wallClockMs(32_000)! - (base + 4000)) < 0.01, `mapped to ${audio.wallClockMs(32_000)! - base}`);
 });
 
 test("the SRs of the compound RTCP capture map their RTP timestamps to increasing wall-clock times", () => {

@@ -37,27 +37,29 @@ export function msToRtp(ms: number, clockRate: number): number {
 }
 
 /**
- * How far (ms) a sender report may disagree with the mapping already held before it replaces it.
+ * How far (ms) a sender report may disagree with the mapping already held before it can replace it.
  * Some senders (werift, so another Transpond relaying a stream) pair the RTP timestamp of the last
  * packet with the time it was *sent*: its SRs are off by its send delay (jitter buffer, 40 ms
- * release bursts, event-loop stalls: 300 ms seen under load). Taking every SR would step the
- * timeline back and forth by that much (equal or decreasing timestamps in an FLV); a sender's wall
- * and RTP clocks do not drift that far apart within a session, so a larger step is a restart and is
- * followed.
+ * release bursts, event-loop stalls: 300 ms seen under load, 830 ms with both cores busy). Taking
+ * every SR would step the timeline back and forth by that much (equal or decreasing timestamps in an
+ * FLV); a sender's wall and RTP clocks do not drift that far apart within a session, so a larger step
+ * is a restart and is followed once the next SR confirms it (a stalled sender's one late SR is not).
  */
 export const SR_TOLERANCE_MS = 500;
 
 /**
  * Maps one stream's RTP timestamps to milliseconds. Before any sender report, times are relative to
  * the first timestamp seen (`relativeMs`); after one, `wallClockMs` gives the sender's wall clock
- * (Unix ms) using the SR held (the first, replaced by one that disagrees by more than
- * SR_TOLERANCE_MS), so streams of one sender can be aligned.
+ * (Unix ms) using the SR held (the first, replaced when two SRs in a row agree with each other and
+ * disagree with it by more than SR_TOLERANCE_MS), so streams of one sender can be aligned.
  */
 export class ClockMapper {
   readonly clockRate: number;
   readonly #unwrap = new TimestampUnwrapper();
   #first: number | undefined;
-  #sr: { readonly rtp: number; readonly ms: number } | undefined;
+  #sr: SrPoint | undefined;
+  /** an SR that disagreed with the one held, waiting for the next to confirm it */
+  #candidate: SrPoint | undefined;
 
   constructor(clockRate: number) {
     this.clockRate = clockRate;
@@ -72,10 +74,13 @@ export class ClockMapper {
 
   /** Takes the NTP and RTP timestamps of a sender report for this stream. */
   onSenderReport(sr: { readonly ntpMsw: number; readonly ntpLsw: number; readonly rtpTimestamp: number }): void {
-    const ms = ntpToMs(sr.ntpMsw, sr.ntpLsw);
-    const held = this.wallClockMs(sr.rtpTimestamp);
-    if (held !== undefined && Math.abs(held - ms) <= SR_TOLERANCE_MS) return;
-    this.#sr = { rtp: sr.rtpTimestamp, ms };
+    const point = { rtp: sr.rtpTimestamp, ms: ntpToMs(sr.ntpMsw, sr.ntpLsw) };
+    const candidate = this.#candidate;
+    this.#candidate = undefined;
+    if (!this.#sr) this.#sr = point;
+    else if (agree(this.#sr, point, this.clockRate)) return;
+    else if (candidate && agree(candidate, point, this.clockRate)) this.#sr = point;
+    else this.#candidate = point;
   }
 
   get synchronized(): boolean {
@@ -84,7 +89,21 @@ export class ClockMapper {
 
   /** Sender wall-clock time (Unix ms) of an RTP timestamp, or undefined before the first SR. */
   wallClockMs(rtpTimestamp: number): number | undefined {
-    if (!this.#sr) return undefined;
-    return this.#sr.ms + rtpToMs(timestampDiff(this.#sr.rtp, rtpTimestamp), this.clockRate);
+    return this.#sr && mappedMs(this.#sr, rtpTimestamp, this.clockRate);
   }
+}
+
+interface SrPoint {
+  readonly rtp: number;
+  /** sender wall clock, Unix ms */
+  readonly ms: number;
+}
+
+function mappedMs(sr: SrPoint, rtpTimestamp: number, clockRate: number): number {
+  return sr.ms + rtpToMs(timestampDiff(sr.rtp, rtpTimestamp), clockRate);
+}
+
+/** Whether two SRs describe the same RTP <-> wall-clock relation, within SR_TOLERANCE_MS. */
+function agree(held: SrPoint, sr: SrPoint, clockRate: number): boolean {
+  return Math.abs(mappedMs(held, sr.rtp, clockRate) - sr.ms) <= SR_TOLERANCE_MS;
 }
