@@ -137,6 +137,15 @@ test("drops duplicated or late source frames instead of sending time backwards",
   assertContinuous(out, g711Ms, "duplicate");
 });
 
+test("drops a frame that starts inside the last one passed (a stream that held a step back at its last DTS): no two packets share a timestamp", async () => {
+  const t = await AudioTranscoder.create({ source: G711, target: { codec: "PCMA" } });
+  // 30 ms SIP packets cut into 20 + 10 ms for WebRTC; the source stepped back, so the stream held the next 20 ms packet at 20
+  const at = (pts: number, bytes: number) => ({ ...frame("PCMA", pts, new Uint8Array(bytes)) });
+  const out = [at(0, 160), at(20, 80), at(20, 160), at(30, 160)].flatMap((f) => t.push(f));
+  assert.equal(out.map((f) => [f.pts, f.data.length]), [[0, 160], [20, 80], [30, 160]]);
+  assert.is(t.dropped, 1);
+});
+
 test("generates AAC silence on its own clock for a source without audio", async () => {
   const t = await AudioTranscoder.create({ source: undefined, target: { codec: "AAC", sampleRate: 48000, channels: 2 }, startMs: 5000 });
   assert.equal(Array.from(t.output.asc!), [0x11, 0x90]);

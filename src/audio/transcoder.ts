@@ -205,7 +205,9 @@ export class AudioTranscoder {
     else if (!pass && !this.mixer) this.leavePassthrough(frame.pts);
     if (this.passing) {
       this.expectMs = frame.pts + duration;
-      if (frame.pts < this.sentUntil - slack) {
+      // Only RTMP's rounding may make a frame start before the end of the last one: more is a
+      // source that stepped back, and two packets would share their time.
+      if (frame.pts < this.sentUntil - Math.min(slack, JITTER_MS)) {
         this.dropped++;
         return out;
       }
