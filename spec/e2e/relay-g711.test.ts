@@ -6,6 +6,10 @@
  * republishes it to nginx-rtmp with `rtmpTransponderAudioCodec` alaw: ffprobe says pcm_alaw and the
  * recorded bytes are one unchanged run of the capture's RTP payloads (any transcoding on the way,
  * A-law -> Opus -> A-law, would change them).
+ *
+ * The capture lasts 7 s and SIPp plays it once, from the call's ACK: B's relay is asked for before
+ * the call and retries until A has the stream, so a slow first WebRTC setup (5.6 s seen on a busy
+ * host) does not eat the audio the test needs.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,6 +45,8 @@ async function start(name: string): Promise<App> {
       ice_interface_addresses: ["127.0.0.1"],
       data_dir: join(dir, "data"),
       rtmp_reconnect_min_delay: 200,
+      wcs_agent_reconnect_min_delay: 200,
+      wcs_agent_reconnect_max_delay: 500,
       ...mediaPortRange(40),
     }),
   );
@@ -79,12 +85,11 @@ test("a SIP call's PCMA on A, /pull/pull on B, republished from B as alaw: B's s
   assert.ok(pcap, "SIPp's g711a.pcap is available");
   const a = await start("a");
   const b = await start("b");
+  const pulled = await rest(b, "pull/pull", { uri: `ws://127.0.0.1:${a.ports.ws}`, localStreamName: "g711pulled", remoteStreamName: "sipcall" });
+  assert.is(pulled.status, 200, JSON.stringify(pulled.body));
   const sipp = await startSipp("uas-play-pcma-late.xml", { PCAP: pcap! });
   assert.is((await rest(a, "call/startup", callBody("g711-relay", sipp, { toStream: "sipcall" }))).status, 200);
   await waitFor("the call ESTABLISHED on A", async () => ((await first(a, "call/find", { callId: "g711-relay" }))?.status === "ESTABLISHED" ? true : undefined), 15000, 100);
-
-  const pulled = await rest(b, "pull/pull", { uri: `ws://127.0.0.1:${a.ports.ws}`, localStreamName: "g711pulled", remoteStreamName: "sipcall" });
-  assert.is(pulled.status, 200, JSON.stringify(pulled.body));
   await waitFor("B's pull ACTIVE", async () => ((await first(b, "pull/find", { localStreamName: "g711pulled" }))?.state === "ACTIVE" ? true : undefined), 20000, 100);
   const audio = await waitFor("B's stream has its audio config", async () => b.hub.get("g711pulled")?.audioConfig, 10000, 50);
   assert.equal(audio, { codec: "PCMA", sampleRate: 8000, channels: 1 }, "A sent the call's PCMA as it is");
