@@ -7,6 +7,7 @@ import { SIGNALING_ERR } from "../../../src/agent/errors.ts";
 import { INFO } from "../../../src/agent/signaling/messages.ts";
 import { FakeEngine } from "../support/fake-engine.ts";
 import { ManualClock } from "../../support/manual-clock.ts";
+import { configureLogging, createLogger, type Logger } from "../../../src/log.ts";
 
 const test = suite("agent/signaling/session");
 
@@ -38,14 +39,14 @@ const OFFER = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000
 const flush = () => new Promise((r) => setImmediate(r));
 const frame = (message: string, payload: unknown) => JSON.stringify({ message, data: [payload] });
 
-function setup(options: { interval?: number; probes?: number; onPublishing?: SessionOptions["onPublishing"] } = {}) {
+function setup(options: { interval?: number; probes?: number; onPublishing?: SessionOptions["onPublishing"]; log?: Logger } = {}) {
   const hub = new StreamHub();
   const engine = new FakeEngine();
   const clock = new ManualClock();
   const ids = new Set<string>();
   const open = () => {
     const socket = new FakeSocket();
-    const session = new SignalingSession({ transport: socket, streams: webrtcStreams(hub), engine, clock, mediaSessionIds: ids, keepAliveIntervalMs: options.interval ?? 0, keepAliveProbes: options.probes ?? 3, connectTimeoutMs: 1000, ...(options.onPublishing ? { onPublishing: options.onPublishing } : {}) });
+    const session = new SignalingSession({ transport: socket, streams: webrtcStreams(hub), engine, clock, mediaSessionIds: ids, keepAliveIntervalMs: options.interval ?? 0, keepAliveProbes: options.probes ?? 3, connectTimeoutMs: 1000, ...(options.onPublishing ? { onPublishing: options.onPublishing } : {}), ...(options.log ? { log: options.log } : {}) });
     return { socket, session };
   };
   return { hub, engine, clock, open };
@@ -212,6 +213,30 @@ test("closing the publisher's socket stops its streams with `Stopped by session 
   assert.ok(engine.peers[0]!.closed && engine.peers[1]!.closed);
   assert.equal(player.socket.statuses(), [{ id: "p1", status: "STOPPED", info: INFO.SESSION_DISCONNECT }]);
   assert.equal(pub.session.streamIds, []);
+});
+
+test("a session that goes away logs how its streams ended: publish UNPUBLISHED, play STOPPED, never status=undefined", async () => {
+  const lines: string[] = [];
+  configureLogging({ level: "info", write: (line) => void lines.push(line) });
+  try {
+    const { open, engine } = setup({ log: createLogger("signaling") });
+    const pub = await connected(open());
+    const player = await connected(open());
+    await publish(pub, "m1", "cam");
+    engine.peers[0]!.events.connected();
+    player.session.receive(frame("playStream", { mediaSessionId: "p1", name: "cam", sdp: OFFER }));
+    await flush();
+    engine.peers[1]!.events.connected();
+    player.session.close();
+    pub.session.close();
+  } finally {
+    configureLogging({ write: (line) => process.stderr.write(line + "\n") });
+  }
+  const ended = lines.filter((l) => / (publish|play) ended /.test(l)).map((l) => l.replace(/^\S+ /, "").replace(/session="[^"]+"/, "session=S"));
+  assert.equal(ended, [
+    `INFO  [signaling] play ended session=S stream="cam" status="STOPPED" reason="${INFO.SESSION_DISCONNECT}"`,
+    `INFO  [signaling] publish ended session=S stream="cam" status="UNPUBLISHED" reason="${INFO.SESSION_DISCONNECT}"`,
+  ]);
 });
 
 test("a stream terminated through the hub (REST) gets UNPUBLISHED with the terminate reason", async () => {

@@ -157,7 +157,7 @@ export class SignalingSession {
   close(reason: string = INFO.SESSION_DISCONNECT): void {
     if (this.state === "closed") return;
     this.transition("closed");
-    for (const entry of [...this.entries.values()]) this.finish(entry, undefined, reason);
+    for (const entry of [...this.entries.values()]) this.finish(entry, endStatus(entry.kind), reason);
     this.o.log?.debug("session closed", { session: this.id, reason });
   }
 
@@ -371,14 +371,14 @@ export class SignalingSession {
       this.send(SERVER_MESSAGE.FAIL, [{ apiMethod: message, id: req.mediaSessionId, info: INFO.STREAM_NOT_FOUND }]);
       return;
     }
-    this.finish(entry, kind === "publish" ? STREAM_STATUS.UNPUBLISHED : STREAM_STATUS.STOPPED, kind === "publish" ? INFO.PUBLISHER_STOP : INFO.USER);
+    this.finish(entry, endStatus(kind), kind === "publish" ? INFO.PUBLISHER_STOP : INFO.USER);
   }
 
   /**
-   * Ends a stream entry once: closes its peer, unpublishes or detaches, and reports `status` (none
-   * when the session is gone). `reason` goes to the hub, so players and hooks see why it ended.
+   * Ends a stream entry once: closes its peer, unpublishes or detaches, and reports `status` (to the
+   * log only when the session is gone). `reason` goes to the hub, so players and hooks see why it ended.
    */
-  private finish(entry: Entry, status: StreamStatus | undefined, reason: string): void {
+  private finish(entry: Entry, status: StreamStatus, reason: string): void {
     if (entry.status === "DONE") return;
     entry.status = "DONE";
     entry.cancelTimeout?.();
@@ -391,7 +391,7 @@ export class SignalingSession {
       entry.detach?.();
       entry.player?.close();
     }
-    if (status !== undefined && this.state !== "closed") {
+    if (this.state !== "closed") {
       // A normal stop by the client itself carries no reason text.
       const info = (status === STREAM_STATUS.UNPUBLISHED && reason === INFO.PUBLISHER_STOP) || (status === STREAM_STATUS.STOPPED && reason === INFO.USER) ? "" : reason;
       this.sendStatus(entry.request, entry.kind === "publish", status, info);
@@ -438,4 +438,9 @@ function infoOf(err: unknown): string {
     if (err.code === MEDIA_ERR.NO_COMMON_CODECS) return INFO.NO_COMMON_CODECS;
   }
   return INFO.ERROR;
+}
+
+/** How a stream ends when its client stops it or goes away: a publish UNPUBLISHED, a play STOPPED. */
+function endStatus(kind: Entry["kind"]): StreamStatus {
+  return kind === "publish" ? STREAM_STATUS.UNPUBLISHED : STREAM_STATUS.STOPPED;
 }
