@@ -94,7 +94,7 @@ test("the checker fails an answer that does not match: a wrong body, an undescri
   assert.match(answerProblems(doc, { ...answer, status: 404, body: '{"status":"404"}' }).join("\n"), "must have required property 'error'");
   assert.match(answerProblems(doc, { ...answer, status: 418, body: "{}" }).join("\n"), "status 418 is not described");
   assert.match(answerProblems(doc, { ...answer, path: "/rest-api/nope", status: 200, body: "" }).join("\n"), "no path of openapi.yaml matches");
-  assert.is(templateOf(doc, "/live/cam.flv"), "/live/{stream}.flv");
+  assert.is(templateOf(doc, "/live/cam.flv"), "/{app}/{stream}.flv");
   assert.is(templateOf(doc, "/whip/cam/abc"), "/whip/{stream}/{session}");
 });
 

@@ -67,6 +67,7 @@ export const CONFIG_KEYS = {
   "rtmp.record": bool(false, "record every stream published to the embedded server as FLV in record_dir"),
   "rtmp.max_message_size": int(8 * 1024 * 1024, "largest RTMP message a peer may announce before it is cut off (bytes)", 1024),
   "rtmp.publish_idle_timeout": int(10000, "ms without media after which an RTMP publisher is disconnected and its stream name freed; 0 turns it off", 0),
+  "rtmp.play_wait_timeout": int(10000, "ms an RTMP player of a name that is not published waits for it before NetStream.Play.StreamNotFound; 0 waits for ever (nginx-rtmp's idle_streams)", 0),
   "rtmp.handshake_timeout": int(10000, "ms a peer has to finish the RTMP handshake", 100),
 
   // outbound control and caps

@@ -5,7 +5,7 @@ import type { Frame, TrackConfig } from "../../src/codecs/frame.ts";
 import { StreamHub } from "../../src/core/stream/hub.ts";
 import { FlvReader } from "../../src/flv/file-reader.ts";
 import { frameFromTag } from "../../src/flv/frames.ts";
-import { registerHttpFlv } from "../../src/rest/http-flv.ts";
+import { flvRequests, registerHttpFlv } from "../../src/rest/http-flv.ts";
 import { Router } from "../../src/rest/router.ts";
 import { fixtureTags } from "../rtmp/server/peers.ts";
 import { waitFor } from "../support/net.ts";
@@ -78,6 +78,58 @@ test("HEAD answers 200 with the FLV content type and no body", async () => {
   assert.is(r.status, 200);
   assert.is(r.type, "video/x-flv");
   assert.is(r.body.length, 0);
+});
+
+const source = (rtmpApp?: string) => ({ kind: rtmpApp === undefined ? ("webrtc" as const) : ("rtmp" as const), ...(rtmpApp === undefined ? {} : { rtmpApp }), requestKeyframe: () => {}, stop: () => {} });
+
+test("paths read as /<app>/<name>.flv: dots in names, names holding / (%2F, decoded by the router), applications holding /", () => {
+  assert.equal(flvRequests("/live/cam.flv"), [{ app: "live", name: "cam" }]);
+  assert.equal(flvRequests("/other/cam.v2.flv"), [{ app: "other", name: "cam.v2" }]);
+  assert.equal(flvRequests("/live/cam.flv.flv"), [{ app: "live", name: "cam.flv" }]);
+  assert.equal(flvRequests("/live/my cam/é.flv"), [{ app: "live", name: "my cam/é" }, { app: "live/my cam", name: "é" }]);
+  assert.equal(flvRequests("/live/.hidden.flv"), [{ app: "live", name: ".hidden" }]);
+});
+
+test("no reading for dot segments, empty segments, a missing application or another suffix", () => {
+  for (const path of ["/live/../cam.flv", "/../cam.flv", "/live/./cam.flv", "/live/..flv", "/live//cam.flv", "/cam.flv", "/.flv", "/live/cam.FLV", "/live/cam.mp4", "live/cam.flv"]) {
+    assert.equal(flvRequests(path), [], path);
+  }
+});
+
+test("a stream RTMP-published to another application plays under it; /live/ answers 404 naming where it plays", async () => {
+  hub.publish("cam", source("other"));
+  const head = await fetchAll("/other/cam.flv", "HEAD");
+  assert.is(head.status, 200);
+  assert.is(head.type, "video/x-flv");
+  const wrong = await fetchAll("/live/cam.flv");
+  assert.is(wrong.status, 404);
+  assert.is(JSON.parse(wrong.body.toString()).message, 'stream cam is published under the application "other", not "live": it plays at /other/cam.flv');
+});
+
+test("streams without an RTMP application (WebRTC, SIP, relays, WHIP) play under /live/ only", async () => {
+  hub.publish("browser", source());
+  assert.is((await fetchAll("/live/browser.flv", "HEAD")).status, 200);
+  const wrong = await fetchAll("/other/browser.flv");
+  assert.is(wrong.status, 404);
+  assert.match(wrong.body.toString(), "it plays at /live/browser.flv");
+});
+
+test("URL-encoded names and applications: a space, a slash as %2F, an application with an instance", async () => {
+  hub.publish("my cam/1", source("studio"));
+  hub.publish("cam", source("app/instance"));
+  assert.is((await fetchAll("/studio/my%20cam%2F1.flv", "HEAD")).status, 200);
+  assert.is((await fetchAll("/app/instance/cam.flv", "HEAD")).status, 200);
+  const wrong = await fetchAll("/live/my%20cam%2F1.flv");
+  assert.is(wrong.status, 404);
+  assert.match(wrong.body.toString(), "it plays at /studio/my%20cam%2F1.flv");
+});
+
+test("dot segments never reach another stream: /live/..%2Fcam.flv is 404 with the path form", async () => {
+  hub.publish("cam", source());
+  const r = await fetchAll("/live/..%2Fcam.flv");
+  assert.is(r.status, 404);
+  assert.match(r.body.toString(), "HTTP-FLV plays /<app>/<name>.flv");
+  assert.is((await fetchAll("/live/%2E%2E/live/cam.flv", "HEAD")).status, 200, "the router resolves %2E%2E as .. before matching, as every URL parser does");
 });
 
 test.run();

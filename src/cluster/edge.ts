@@ -5,6 +5,7 @@
  * stopped `cluster.edge_idle_timeout` ms after its last player left.
  */
 import type { RelayRegistry } from "../core/relay/relays.ts";
+import { DEFAULT_PLAY_APP } from "../core/ingest/rtmp-ingest.ts";
 import type { Relay } from "../core/relay/relay.ts";
 import type { StreamHub } from "../core/stream/hub.ts";
 import type { Stream } from "../core/stream/stream.ts";
@@ -46,12 +47,13 @@ export class EdgePulls {
     const existing = this.edges.get(name);
     if (existing) return existing.ready;
     const owner = await this.cluster.streamPeer(name);
-    const uri = owner && (await this.edgeUri(owner, name));
-    if (!uri || this.hub.get(name) || this.edges.has(name)) return this.hub.get(name) ?? this.edges.get(name)?.ready;
+    const origin = owner && (await this.edgeSource(owner, name));
+    if (!origin || this.hub.get(name) || this.edges.has(name)) return this.hub.get(name) ?? this.edges.get(name)?.ready;
+    const { uri, rtmpApp } = origin;
     this.cluster.markEdge(name);
     let relay: Relay;
     try {
-      relay = this.relays.pull(uri.startsWith("rtmp:") ? { uri, localStreamName: name } : { uri, localStreamName: name, remoteStreamName: name });
+      relay = this.relays.pull(uri.startsWith("rtmp:") ? { uri, localStreamName: name, rtmpApp } : { uri, localStreamName: name, remoteStreamName: name, rtmpApp });
     } catch (err) {
       this.cluster.unmarkEdge(name);
       this.log.warn("edge pull refused", { stream: name, node: owner.id, error: errorMessage(err) });
@@ -67,15 +69,18 @@ export class EdgePulls {
   /**
    * RTMP from the owner's embedded server when FLV carries the stream's audio (AAC, G.711, Speex, or
    * none): TCP, no transcoding on either side. Otherwise (Opus from a browser) WebRTC through the
-   * owner's WebSocket port, which keeps the Opus.
+   * owner's WebSocket port, which keeps the Opus. `rtmpApp`: the application the stream plays under
+   * there (its RTMP publisher's), which the owner asks of RTMP players and the copy here keeps.
    */
-  private async edgeUri(owner: NodeInfo, name: string): Promise<string | undefined> {
+  private async edgeSource(owner: NodeInfo, name: string): Promise<{ uri: string; rtmpApp: string } | undefined> {
     const found = await callNode(owner, "stream/find", { name }, this.cluster.settings.secret).catch(() => undefined);
-    const audioCodec = found?.status === 200 ? String((found.body as { audioCodec?: unknown }[])[0]?.audioCodec ?? "") : undefined;
+    const stream = found?.status === 200 ? (found.body as { audioCodec?: unknown; rtmpApp?: unknown }[])[0] : undefined;
+    const rtmpApp = typeof stream?.rtmpApp === "string" ? stream.rtmpApp : DEFAULT_PLAY_APP;
+    const audioCodec = found?.status === 200 ? String(stream?.audioCodec ?? "") : undefined;
     if (owner.ports.rtmp && audioCodec !== undefined && (audioCodec === "" || flvCanCarry(audioCodec))) {
-      return `rtmp://${owner.address}:${owner.ports.rtmp}/live/${encodeURIComponent(name)}`;
+      return { uri: `rtmp://${owner.address}:${owner.ports.rtmp}/${rtmpApp}/${encodeURIComponent(name)}`, rtmpApp };
     }
-    return owner.ports.ws ? `ws://${owner.address}:${owner.ports.ws}` : undefined;
+    return owner.ports.ws ? { uri: `ws://${owner.address}:${owner.ports.ws}`, rtmpApp } : undefined;
   }
 
   /** Names pulled here from other nodes, with their relay's state. */

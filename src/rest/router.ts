@@ -42,7 +42,7 @@ export interface RouterOptions {
 
 export class Router {
   private readonly json = new Map<string, { handler: JsonHandler; allowGet: boolean; secret?: string }>();
-  private readonly raw: { prefix: string; handler: RawHandler; requireAuth: boolean }[] = [];
+  private readonly raw: { path: string; matches: (path: string) => boolean; prefix: boolean; handler: RawHandler; requireAuth: boolean }[] = [];
   private readonly resources: { prefix: string; handler: RawHandler; tokens: BearerTokens }[] = [];
   private readonly options: RouterOptions;
   private readonly throttle: LoginThrottle;
@@ -64,12 +64,13 @@ export class Router {
 
   /**
    * Every registered route, for the API description's test: exact JSON paths with their methods
-   * (`internal`: node-to-node only), and the prefixes of raw GET and WHIP/WHEP resource routes.
+   * (`internal`: node-to-node only), the prefixes of raw GET and WHIP/WHEP resource routes, and
+   * the templates of suffix routes (HTTP-FLV).
    */
   routes(): { readonly path: string; readonly methods: readonly string[]; readonly prefix: boolean; readonly internal: boolean }[] {
     return [
       ...[...this.json].map(([path, r]) => ({ path, methods: r.allowGet ? ["get", "post"] : ["post"], prefix: false, internal: r.secret !== undefined })),
-      ...this.raw.map((r) => ({ path: r.prefix, methods: ["get"], prefix: true, internal: false })),
+      ...this.raw.map((r) => ({ path: r.path, methods: ["get"], prefix: r.prefix, internal: false })),
       ...this.resources.map((r) => ({ path: r.prefix, methods: ["options", "post", "delete", "patch"], prefix: true, internal: false })),
     ];
   }
@@ -93,7 +94,15 @@ export class Router {
    * the REST users too (media such as HTTP-FLV); the web pages stay open.
    */
   getPrefix(prefix: string, handler: RawHandler, requireAuth = false): void {
-    this.raw.push({ prefix, handler, requireAuth });
+    this.raw.push({ path: prefix, matches: (path) => path.startsWith(prefix), prefix: true, handler, requireAuth });
+  }
+
+  /**
+   * GET route for every path ending in `suffix` (HTTP-FLV's `/<app>/<name>.flv`), tried in the
+   * same order as the prefix routes; `template` is its path in the API description.
+   */
+  getSuffix(suffix: string, template: string, handler: RawHandler, requireAuth = false): void {
+    this.raw.push({ path: template, matches: (path) => path.endsWith(suffix), prefix: false, handler, requireAuth });
   }
 
   /**
@@ -128,7 +137,7 @@ export class Router {
       if (req.method === "POST" || (req.method === "GET" && route.allowGet)) return void this.runJson(req, res, route.handler);
       return this.sendError(res, new RestError(REST_ERR.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}`), { Allow: route.allowGet ? "GET, POST" : "POST" });
     }
-    const raw = this.raw.find((r) => path.startsWith(r.prefix));
+    const raw = this.raw.find((r) => r.matches(path));
     if (raw && (req.method === "GET" || req.method === "HEAD")) {
       if (raw.requireAuth && !this.authorized(req, res)) return;
       return raw.handler(req, res, path);

@@ -8,12 +8,13 @@ import type { CallJob } from "../core/call/job.ts";
 import type { RegisteredTransponder } from "../core/push/transponders.ts";
 import type { Transponder, TransponderStatus } from "../core/push/transponder.ts";
 import type { Relay } from "../core/relay/relay.ts";
+import { playAppOf } from "../core/ingest/rtmp-ingest.ts";
 import type { Stream } from "../core/stream/stream.ts";
 import { displayUrl } from "../rtmp/client/url.ts";
 
 /**
  * A published stream (`/stream/find`, the StreamStatusEvent hook), with the console's `source`
- * (rtmp, webrtc, sip, pull, file), `uptimeMs`, `bytesIn` (media payload received) and `viewers` (sinks by kind).
+ * (rtmp, webrtc, sip, pull, file), `rtmpApp` (where it plays over RTMP and HTTP-FLV), `uptimeMs`, `bytesIn` (media payload received) and `viewers` (sinks by kind).
  */
 export function streamObject(stream: Stream): Record<string, unknown> {
   const video = stream.videoConfig;
@@ -34,6 +35,7 @@ export function streamObject(stream: Stream): Record<string, unknown> {
     mediaType: "publish",
     mediaProvider: { rtmp: "Flash", webrtc: "WebRTC", sip: "SIP", pull: "WebRTC", file: "File" }[stream.info.source],
     source: stream.info.source,
+    rtmpApp: playAppOf(stream),
     uptimeMs: Date.now() - stream.info.createdAt,
     bytesIn: stream.bytesIn,
     viewers: stream.sinkCounts(),

@@ -76,7 +76,7 @@ function serveServerInfo(res: ServerResponse, info: ServerInfo): void {
 
 /**
  * Registers the pages as the router's catch-all GET prefix `/`. The router tries prefixes in the
- * order they were registered, so call this AFTER every other `getPrefix` (HTTP-FLV's `/live/`);
+ * order they were registered, so call this AFTER every other `getPrefix` and `getSuffix` (HTTP-FLV's `.flv`);
  * JSON routes (`/rest-api/*`) always win over prefixes.
  */
 export function registerWebRoutes(router: Router, options: WebRouteOptions): void {

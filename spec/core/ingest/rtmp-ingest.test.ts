@@ -6,16 +6,16 @@ import * as assert from "uvu/assert";
 import type { Frame, TrackConfig } from "../../../src/codecs/frame.ts";
 import { makeConfig } from "../../../src/config.ts";
 import { StreamHub } from "../../../src/core/stream/hub.ts";
-import { metadataOf, recordingName, RtmpIngest } from "../../../src/core/ingest/rtmp-ingest.ts";
+import { metadataOf, playAppOf, recordingName, RtmpIngest } from "../../../src/core/ingest/rtmp-ingest.ts";
 import { FlvReader } from "../../../src/flv/file-reader.ts";
 import { frameFromTag } from "../../../src/flv/frames.ts";
 import type { FlvTag } from "../../../src/flv/tag.ts";
-import type { PlayOutput, PublishTarget, StreamRequest } from "../../../src/rtmp/server/handler.ts";
+import type { PlayOutput, PublishTarget, Refusal, StreamRequest } from "../../../src/rtmp/server/handler.ts";
 import { waitFor } from "../../support/net.ts";
 import { fixtureTags } from "../../rtmp/server/peers.ts";
 
 const test = suite("core/rtmp-ingest");
-const req = (name: string): StreamRequest => ({ app: "live", name, query: "", tcUrl: "rtmp://x/live", peer: "127.0.0.1:1", connectionId: 1 });
+const req = (name: string, app = "live"): StreamRequest => ({ app, name, query: "", tcUrl: `rtmp://x:1935/${app}`, peer: "127.0.0.1:1", connectionId: 1 });
 
 function media(untilMs: number): { configs: TrackConfig[]; frames: Frame[] } {
   const configs: TrackConfig[] = [];
@@ -35,8 +35,16 @@ function feed(target: PublishTarget, untilMs: number): void {
   for (const f of frames) target.frame(f);
 }
 
-function output(): PlayOutput & { tags: FlvTag[]; ends: string[] } {
-  const o = { tags: [] as FlvTag[], ends: [] as string[], congested: false, send: (t: readonly FlvTag[]) => void o.tags.push(...t), end: (r: string) => void o.ends.push(r) };
+function output(): PlayOutput & { tags: FlvTag[]; ends: string[]; failures: Refusal[] } {
+  const o = {
+    tags: [] as FlvTag[],
+    ends: [] as string[],
+    failures: [] as Refusal[],
+    congested: false,
+    send: (t: readonly FlvTag[]) => void o.tags.push(...t),
+    end: (r: string) => void o.ends.push(r),
+    fail: (r: Refusal) => void o.failures.push(r),
+  };
   return o;
 }
 
@@ -82,6 +90,57 @@ test("a player of a missing name waits, plays when published, and waits again af
   handle.stop();
   const p3 = hub.get("cam")!;
   assert.is(p3.sinkCount, 0, "stop detaches the player");
+});
+
+test("a stream plays under the application it was published to (query and trailing slash aside); other sources under live", () => {
+  const hub = new StreamHub();
+  const ingest = new RtmpIngest(hub, makeConfig({}));
+  assert.ok(ingest.publish(req("cam", "other?user=a&pass=b"), { stop: () => {} }).ok);
+  assert.ok(ingest.publish(req("cam2", "studio/"), { stop: () => {} }).ok);
+  const webrtc = hub.publish("browser", { kind: "webrtc", requestKeyframe: () => {}, stop: () => {} });
+  assert.equal([playAppOf(hub.get("cam")!), playAppOf(hub.get("cam2")!), playAppOf(webrtc)], ["other", "studio", "live"]);
+});
+
+test("a player asking for a published name under another application is refused with StreamNotFound naming the right URL", async () => {
+  const hub = new StreamHub();
+  const ingest = new RtmpIngest(hub, makeConfig({}));
+  assert.ok(ingest.publish(req("cam", "other"), { stop: () => {} }).ok);
+  assert.is(await ingest.admitStream("play", req("cam", "other")), undefined);
+  assert.equal(await ingest.admitStream("play", req("cam", "wrongapp")), {
+    code: "NetStream.Play.StreamNotFound",
+    description: 'cam is published under the application "other", not "wrongapp": play rtmp://x:1935/other/cam',
+  });
+  hub.publish("browser", { kind: "webrtc", requestKeyframe: () => {}, stop: () => {} });
+  assert.match((await ingest.admitStream("play", req("browser", "other")))?.description ?? "", "play rtmp://x:1935/live/browser");
+});
+
+test("a waiting player fails with StreamNotFound when the name is published under another application", () => {
+  const hub = new StreamHub();
+  const ingest = new RtmpIngest(hub, makeConfig({}));
+  const out = output();
+  const handle = ingest.play(req("cam", "live"), out);
+  const pub = ingest.publish(req("cam", "other"), { stop: () => {} });
+  if (pub.ok) feed(pub.target, 500);
+  assert.is(out.tags.length, 0);
+  assert.equal(out.failures.map((f) => f.code), ["NetStream.Play.StreamNotFound"]);
+  assert.match(out.failures[0]!.description, "play rtmp://x:1935/other/cam");
+  handle.stop();
+  assert.is(hub.get("cam")!.sinkCount, 0);
+});
+
+test("a player of a name nobody publishes gets StreamNotFound after rtmp.play_wait_timeout saying what to do", async () => {
+  const hub = new StreamHub();
+  const ingest = new RtmpIngest(hub, makeConfig({ "rtmp.play_wait_timeout": 100 }));
+  const out = output();
+  const handle = ingest.play(req("nobody"), out);
+  assert.equal(out.failures, []);
+  const failure = await waitFor("the player to fail", () => out.failures[0]);
+  assert.is(failure.code, "NetStream.Play.StreamNotFound");
+  assert.is(failure.description, "nobody is not published (waited 0.1 s): publish to rtmp://x:1935/live/nobody first, or check the name; GET /rest-api/stream/find_all lists the published streams");
+  const pub = ingest.publish(req("nobody"), { stop: () => {} });
+  if (pub.ok) feed(pub.target, 500);
+  assert.is(out.tags.length, 0, "a failed player is no longer waiting");
+  handle.stop();
 });
 
 test("with rtmp.record every published stream is written to record_dir/<name>-<ms>.flv", async () => {

@@ -92,7 +92,7 @@ test("the stream object carries its source, uptime, payload bytes received and v
   stream.pushFrame({ kind: "video", codec: "H264", dts: 40, pts: 40, key: false, data: [new Uint8Array(5), new Uint8Array(4)] });
   stream.pushFrame(a(10));
   const o = streamObject(stream);
-  assert.equal([o.source, o.bytesIn, o.viewers], ["rtmp", 11, { flv: 2, transponder: 1 }]);
+  assert.equal([o.source, o.rtmpApp, o.bytesIn, o.viewers], ["rtmp", "live", 11, { flv: 2, transponder: 1 }]);
   assert.ok(typeof o.uptimeMs === "number" && o.uptimeMs >= 0 && o.uptimeMs < 5000);
 });
 

@@ -5,9 +5,12 @@
  *               configs, frames and onMetaData go to the stream; with `rtmp.record` an FlvSink
  *               writes `record_dir/<name>-<ms since epoch>.flv`
  *   play     -> an FlvSink per player (configs, then frames from the next keyframe, bounded by
- *               `rtmp_send_queue_ms`). A name that is not published yet is waited for, and a player
- *               stays after an unpublish until the name is published again, as nginx-rtmp does with
- *               its default `idle_streams on`.
+ *               `rtmp_send_queue_ms`). A stream plays under the application it was published to
+ *               (streams from WebRTC, SIP, relays and WHIP under `live`), as on nginx-rtmp, SRS and
+ *               MediaMTX; another application gets NetStream.Play.StreamNotFound naming the right
+ *               URL. A name that is not published yet is waited for `rtmp.play_wait_timeout`
+ *               (then StreamNotFound saying what to do), and a player stays after an unpublish
+ *               until the name is published again, as nginx-rtmp does with `idle_streams on`.
  *   admission -> with REST users, publish and play need their credentials (or a token) in the
  *               stream name's or the app's query; then the `connect`, `publishStream` and
  *               `playStream` REST hooks are asked as for WebSocket clients, a refusal carrying
@@ -44,7 +47,14 @@ export function metadataOf(stream: Stream): Readonly<Record<string, Amf0Value>> 
   return publisherMetadata.get(stream);
 }
 
-export type RtmpIngestConfig = Pick<Config, "rtmp.record" | "record_dir" | "rtmp_send_queue_ms"> & Partial<Pick<Config, "rtmp.publish_idle_timeout" | "max_connections_per_address">>;
+/** The application streams without an RTMP publisher (WebRTC, SIP, relays, WHIP) play under. */
+export const DEFAULT_PLAY_APP = "live";
+/** The application a stream plays under, over RTMP (`rtmp://host/<app>/<name>`) and HTTP-FLV (`/<app>/<name>.flv`). */
+export function playAppOf(stream: Stream): string {
+  return stream.info.rtmpApp ?? DEFAULT_PLAY_APP;
+}
+
+export type RtmpIngestConfig = Pick<Config, "rtmp.record" | "record_dir" | "rtmp_send_queue_ms"> & Partial<Pick<Config, "rtmp.publish_idle_timeout" | "rtmp.play_wait_timeout" | "max_connections_per_address">>;
 
 /** A file-system safe form of a stream name for recordings. */
 export function recordingName(name: string, now = Date.now()): string {
@@ -123,6 +133,29 @@ function splitApp(app: string): { app: string; query: string } {
   return q < 0 ? { app, query: "" } : { app: app.slice(0, q), query: app.slice(q + 1) };
 }
 
+/** The application of a request without its query and trailing slashes (`live/?k=v` is `live`). */
+function requestApp(request: StreamRequest): string {
+  return splitApp(request.app).app.replace(/\/+$/, "") || DEFAULT_PLAY_APP;
+}
+
+/** The player's URL with `app` in place of the one it asked for (from its tcUrl's scheme and host). */
+function playUrl(request: StreamRequest, app: string): string {
+  const origin = /^rtmp\w*:\/\/[^/?]+/i.exec(request.tcUrl)?.[0] ?? "rtmp://<host>";
+  return `${origin}/${app}/${request.name}`;
+}
+
+/** NetStream.Play.StreamNotFound for a player that asked for `stream` under another application. */
+function wrongApp(request: StreamRequest, stream: Stream): Refusal {
+  const app = playAppOf(stream);
+  return { code: "NetStream.Play.StreamNotFound", description: `${request.name} is published under the application "${app}", not "${requestApp(request)}": play ${playUrl(request, app)}` };
+}
+
+/** NetStream.Play.StreamNotFound for a player that waited `ms` for a name nobody published. */
+function notPublished(request: StreamRequest, ms: number): Refusal {
+  const description = `${request.name} is not published (waited ${ms / 1000} s): publish to ${playUrl(request, requestApp(request))} first, or check the name; GET /rest-api/stream/find_all lists the published streams`;
+  return { code: "NetStream.Play.StreamNotFound", description };
+}
+
 export class RtmpIngest implements RtmpServerHandler {
   private readonly hub: StreamHub;
   private readonly config: RtmpIngestConfig;
@@ -158,6 +191,11 @@ export class RtmpIngest implements RtmpServerHandler {
       log.warn(`RTMP ${kind} refused: bad or missing credentials`, { name: request.name, peer: request.peer });
       return { code: refused, description: `${RESTRICTED_ACCESS}: authentication required: ${CREDENTIALS_HINT}` };
     }
+    const playing = kind === "play" ? this.hub.get(request.name) : undefined;
+    if (playing && playAppOf(playing) !== requestApp(request)) {
+      log.info("RTMP play refused: the stream is published under another application", { app: request.app, name: request.name, peer: request.peer });
+      return wrongApp(request, playing);
+    }
     if (!this.access.authorize) return undefined;
     const published = kind === "publish";
     const body = {
@@ -180,7 +218,7 @@ export class RtmpIngest implements RtmpServerHandler {
   }
 
   publish(request: StreamRequest, control: PublisherControl): PublishAnswer {
-    const source: MediaSource = { kind: "rtmp", requestKeyframe: () => {}, stop: (reason) => control.stop(reason) };
+    const source: MediaSource = { kind: "rtmp", rtmpApp: requestApp(request), requestKeyframe: () => {}, stop: (reason) => control.stop(reason) };
     let stream: Stream;
     try {
       stream = this.hub.publish(request.name, source);
@@ -226,8 +264,18 @@ export class RtmpIngest implements RtmpServerHandler {
     let sink: FlvSink | undefined;
     let detach: (() => void) | undefined;
     let unlisten: (() => void) | undefined;
+    let giveUp: NodeJS.Timeout | undefined;
     let stopped = false;
+    const fail = (refusal: Refusal): void => {
+      stopped = true;
+      clearTimeout(giveUp);
+      unlisten?.();
+      unlisten = undefined;
+      output.fail(refusal);
+    };
     const attach = (stream: Stream): void => {
+      clearTimeout(giveUp);
+      if (playAppOf(stream) !== requestApp(request)) return fail(wrongApp(request, stream));
       const current = new FlvSink({
         target: {
           send: (tags) => output.send(tags),
@@ -262,10 +310,19 @@ export class RtmpIngest implements RtmpServerHandler {
       void this.hub.resolve(request.name);
     };
     wait();
+    const waitMs = this.config["rtmp.play_wait_timeout"] ?? 0;
+    if (!sink && !stopped && waitMs > 0) {
+      giveUp = setTimeout(() => {
+        log.info("RTMP player gave up: the name was not published in time", { app: request.app, name: request.name, peer: request.peer, waitedMs: waitMs });
+        fail(notPublished(request, waitMs));
+      }, waitMs);
+      giveUp.unref();
+    }
     return {
       drain: () => sink?.drain(),
       stop: () => {
         stopped = true;
+        clearTimeout(giveUp);
         unlisten?.();
         detach?.();
         sink = undefined;

@@ -23,6 +23,8 @@ export interface RelaySpec {
   readonly hasAudio: boolean;
   readonly hasVideo: boolean;
   readonly record: boolean;
+  /** pull: the RTMP application the local stream plays under (MediaSource.rtmpApp) */
+  readonly rtmpApp?: string;
 }
 
 export interface LinkDelegate {

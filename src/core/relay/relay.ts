@@ -161,7 +161,8 @@ export class Relay {
 
   /** Publishes the pulled stream here; false (and a retry) when the name is taken. */
   private publishPulled(link: RelayLink): boolean {
-    const source = { kind: "pull" as const, requestKeyframe: () => link.requestKeyframe(), stop: (reason: string) => this.stop(reason) };
+    const app = this.spec.rtmpApp !== undefined ? { rtmpApp: this.spec.rtmpApp } : {};
+    const source = { kind: "pull" as const, ...app, requestKeyframe: () => link.requestKeyframe(), stop: (reason: string) => this.stop(reason) };
     try {
       this.pulled = this.options.hub.publish(this.spec.localStreamName, source, this.options.id);
     } catch (err) {

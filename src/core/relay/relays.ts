@@ -28,6 +28,8 @@ export interface RelayRequest {
   readonly hasAudio?: boolean;
   readonly hasVideo?: boolean;
   readonly record?: boolean;
+  /** pull: the RTMP application the local stream plays under (a cluster edge keeps its origin's); `live` when unset */
+  readonly rtmpApp?: string;
 }
 
 /** Fields a find or terminate matches on; only those given count. */
@@ -153,7 +155,8 @@ export class RelayRegistry extends TypedEmitter<RelayRegistryEvents> {
       if (localStreamName === undefined) throw new RelayError(CORE_ERR.INVALID, "localStreamName is required");
       if (remoteStreamName === undefined) throw new RelayError(CORE_ERR.INVALID, "remoteStreamName is required");
     }
-    return { direction, transport, uri, localStreamName, remoteStreamName, hasAudio: request.hasAudio ?? true, hasVideo: request.hasVideo ?? true, record: request.record ?? false };
+    const rtmpApp = request.rtmpApp !== undefined ? { rtmpApp: request.rtmpApp } : {};
+    return { direction, transport, uri, localStreamName, remoteStreamName, hasAudio: request.hasAudio ?? true, hasVideo: request.hasVideo ?? true, record: request.record ?? false, ...rtmpApp };
   }
 
   private refuseDuplicate(spec: RelaySpec): void {

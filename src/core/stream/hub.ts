@@ -49,7 +49,8 @@ export class StreamHub {
   publish(name: string, source: MediaSource, mediaSessionId = newSessionId()): Stream {
     checkStreamName(name);
     if (this.streams.has(name)) throw new StreamNameInUseError(name);
-    const stream = new Stream({ name, mediaSessionId, source: source.kind, createdAt: Date.now() }, source, this.totals);
+    const info = { name, mediaSessionId, source: source.kind, createdAt: Date.now(), ...(source.rtmpApp !== undefined ? { rtmpApp: source.rtmpApp } : {}) };
+    const stream = new Stream(info, source, this.totals);
     this.streams.set(name, stream);
     for (const l of this.listeners) l.published?.(stream);
     return stream;

@@ -17,6 +17,8 @@ export interface MediaSource {
   readonly kind: "rtmp" | "webrtc" | "sip" | "pull" | "file";
   /** false when the source is known to carry no video (a SIP call without a video leg); unset when not known */
   readonly video?: boolean;
+  /** an RTMP publisher's application (`live`, `other`): its stream plays under it over RTMP and HTTP-FLV */
+  readonly rtmpApp?: string;
   /** Ask the encoder for a keyframe (RTCP PLI/FIR for RTP sources; no-op for RTMP). */
   requestKeyframe(): void;
   /** Stop feeding and close the underlying session; called on terminate. */

@@ -41,6 +41,8 @@ export interface StreamInfo {
   readonly mediaSessionId: string;
   readonly source: MediaSource["kind"];
   readonly createdAt: number;
+  /** the application an RTMP publisher published the stream to */
+  readonly rtmpApp?: string;
 }
 
 export class Stream {

@@ -62,6 +62,8 @@ export interface PlayOutput {
   readonly congested: boolean;
   /** the stream being played was unpublished: StreamEOF + NetStream.Play.UnpublishNotify */
   end(reason: string): void;
+  /** the play cannot go on (wrong application, nothing published in time): onStatus at level error, then the connection closes */
+  fail(refusal: Refusal): void;
 }
 
 export interface PlayHandle {

@@ -11,7 +11,8 @@
  *                     and the connection is closed
  *   play(name)     -> StreamBegin, onStatus NetStream.Play.Reset, NetStream.Play.Start,
  *                     |RtmpSampleAccess, then media (waits for a publisher, as nginx-rtmp's
- *                     default idle_streams on; an unpublish sends StreamEOF + Play.UnpublishNotify)
+ *                     default idle_streams on; an unpublish sends StreamEOF + Play.UnpublishNotify;
+ *                     the handler may still fail it: onStatus at level error, then close)
  *   FCUnpublish, deleteStream, closeStream -> the publish/play on that stream ends
  *   connect, publish and play first pass the handler's admission (credentials, REST hooks), which
  *   may wait for a backend: what the client sends meanwhile is held and handled in order after it.
@@ -233,12 +234,13 @@ export class ServerSession {
     this.status(sid, "status", "NetStream.Play.Start", `Started playing ${request.name}.`, { details: request.name });
     c.sendMessage({ chunkStreamId: CSID.data, messageStreamId: sid, timestamp: 0, body: { type: "Data", values: ["|RtmpSampleAccess", true, true] } });
     this.log.info("playing", { app: request.app, name: request.name, peer: request.peer });
-    const handle = this.handler.play(request, this.playOutput(sid, request.name));
+    const handle = this.handler.play(request, this.playOutput(sid, request));
     this.streams.set(sid, { kind: "playing", name: request.name, handle });
   }
 
-  private playOutput(sid: number, name: string): PlayOutput {
+  private playOutput(sid: number, request: StreamRequest): PlayOutput {
     const c = this.connection;
+    const name = request.name;
     return {
       send: (tags: readonly FlvTag[]) => {
         for (const tag of tags) {
@@ -253,6 +255,7 @@ export class ServerSession {
         c.sendControl({ type: "UserControl", event: "StreamEOF", streamId: sid });
         this.status(sid, "status", "NetStream.Play.UnpublishNotify", `${name} is now unpublished.`, { details: reason });
       },
+      fail: (refusal: Refusal) => this.refuse(sid, "play", request, refusal),
     };
   }
 
