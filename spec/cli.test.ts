@@ -115,7 +115,7 @@ test("start prints a banner with the version, every URL on the bound ports, the 
     `https://${host}:${ports.https}/`,
     `http://${host}:${ports.http}/rest-api/`,
     `http://${host}:${ports.http}/metrics`,
-    `http://${host}:${ports.http}/live/<stream>.flv`,
+    `http://${host}:${ports.http}/<app>/<stream>.flv`,
     `ws://${host}:${ports.ws}`,
     `wss://${host}:${ports.wss}`,
     `rtmp://${host}:${ports.rtmp}/live/<stream>`,

@@ -47,7 +47,7 @@ function urlLines(host: string, ports: BannerInput["ports"]): BannerLine[] {
     lines.push(`pages:     ${web.map((u) => `${u}/`).join("  ")}  console: ${web[0]}/console.html`);
     lines.push(`REST API:  ${web.map((u) => `${u}/rest-api/`).join("  ")}`);
     lines.push(`metrics:   ${web[0]}/metrics  health: ${web[0]}/health`);
-    lines.push(`HTTP-FLV:  ${web[0]}/live/<stream>.flv`);
+    lines.push(`HTTP-FLV:  ${web[0]}/<app>/<stream>.flv (the RTMP application it was published to; live for WebRTC, SIP, relays, WHIP)`);
   }
   const signaling = [ports.ws && `ws://${host}:${ports.ws}`, ports.wss && `wss://${host}:${ports.wss}`].filter((u): u is string => !!u);
   if (signaling.length) lines.push(`WebSocket: ${signaling.join("  ")} (Flashphoner Web SDK)`);

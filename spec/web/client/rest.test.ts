@@ -51,11 +51,11 @@ test("REST errors show the server's message, or the body, or the status", () => 
 });
 
 test("HTTP-FLV audio plays for AAC and MP3 only; Opus and G.711 play as video only; unknown codecs trust the FLV header", () => {
-  assert.is(flvAudioPlayable({ audioCodec: "AAC", videoCodec: "H264" }), true);
-  assert.is(flvAudioPlayable({ audioCodec: "mp3", videoCodec: "H264" }), true);
-  assert.is(flvAudioPlayable({ audioCodec: "OPUS", videoCodec: "H264" }), false);
-  assert.is(flvAudioPlayable({ audioCodec: "PCMA", videoCodec: "H264" }), false);
-  assert.is(flvAudioPlayable({ audioCodec: "", videoCodec: "H264" }), undefined);
+  assert.is(flvAudioPlayable({ audioCodec: "AAC", videoCodec: "H264", rtmpApp: "live" }), true);
+  assert.is(flvAudioPlayable({ audioCodec: "mp3", videoCodec: "H264", rtmpApp: "live" }), true);
+  assert.is(flvAudioPlayable({ audioCodec: "OPUS", videoCodec: "H264", rtmpApp: "live" }), false);
+  assert.is(flvAudioPlayable({ audioCodec: "PCMA", videoCodec: "H264", rtmpApp: "live" }), false);
+  assert.is(flvAudioPlayable({ audioCodec: "", videoCodec: "H264", rtmpApp: "live" }), undefined);
   assert.is(flvAudioPlayable(undefined), undefined);
 });
 

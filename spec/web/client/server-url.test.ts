@@ -66,6 +66,8 @@ test("the default RTMP URL is the embedded server's live app on the page's host;
 test("the HTTP-FLV path encodes the stream name", () => {
   assert.is(httpFlvPath("cam1"), "/live/cam1.flv");
   assert.is(httpFlvPath("a b/../c?d"), "/live/a%20b%2F..%2Fc%3Fd.flv");
+  assert.is(httpFlvPath("cam 1", "other"), "/other/cam%201.flv");
+  assert.is(httpFlvPath("cam", "app/inst ance"), "/app/inst%20ance/cam.flv");
 });
 
 test("the first stream name is ?name= or stream- plus four digits", () => {

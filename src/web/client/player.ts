@@ -1,6 +1,7 @@
 /**
  * Player page: plays a published stream over WebRTC (Web SDK `createStream({name, display}).play()`)
- * or the embedded server's HTTP-FLV copy (`/live/<name>.flv`) with mpegts.js over MSE.
+ * or the embedded server's HTTP-FLV copy (`/<app>/<name>.flv`, the app from `/stream/find`) with
+ * mpegts.js over MSE.
  */
 import * as mpegtsModule from "mpegts.js";
 import { byId, logEvent, setBadge } from "./dom.ts";
@@ -110,9 +111,11 @@ async function playFlv(): Promise<void> {
   if (!name) return void logEvent(ui.events, "enter a stream name", "error");
   if (!mpegts.isSupported()) return void status("FAILED", "this browser has no Media Source Extensions", "error");
   setPlaying("flv");
-  const url = new URL(httpFlvPath(name), location.href).href;
   // A browser's Opus (or G.711) cannot be played from FLV: play the video alone rather than wait for it.
   const codecs = await findStreamCodecs(name);
+  const path = httpFlvPath(name, codecs?.rtmpApp || undefined);
+  ui.flvPath.textContent = path;
+  const url = new URL(path, location.href).href;
   const hasAudio = flvAudioPlayable(codecs);
   if (hasAudio === false) logEvent(ui.events, `audio is ${codecs?.audioCodec}, which FLV playback cannot take: video only`);
   if (ui.stop.disabled) return; // stopped meanwhile

@@ -101,6 +101,8 @@ export async function findTransponders(streamName?: string): Promise<Transponder
 export interface StreamCodecs {
   readonly audioCodec: string;
   readonly videoCodec: string;
+  /** the application the stream plays under over RTMP and HTTP-FLV ("" from a server that does not say) */
+  readonly rtmpApp: string;
 }
 
 /** Audio codecs a browser plays from FLV through MSE; others (Opus, G.711) play as video only. */
@@ -115,13 +117,13 @@ export function flvAudioPlayable(codecs: StreamCodecs | undefined): boolean | un
   return FLV_MSE_AUDIO.has(codecs.audioCodec.toUpperCase());
 }
 
-/** `/rest-api/stream/find {name}`: the published stream's codecs, or undefined when not found or not allowed. */
+/** `/rest-api/stream/find {name}`: the published stream's codecs and application, or undefined when not found or not allowed. */
 export async function findStreamCodecs(name: string): Promise<StreamCodecs | undefined> {
   try {
     const found = await postJson("/rest-api/stream/find", { name });
     const first: unknown = Array.isArray(found) ? found[0] : undefined;
     if (!isRecord(first)) return undefined;
-    return { audioCodec: text(first, "audioCodec"), videoCodec: text(first, "videoCodec") };
+    return { audioCodec: text(first, "audioCodec"), videoCodec: text(first, "videoCodec"), rtmpApp: text(first, "rtmpApp") };
   } catch {
     return undefined;
   }

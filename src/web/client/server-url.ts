@@ -94,9 +94,12 @@ export async function fetchServerPorts(): Promise<ServerPorts | undefined> {
   }
 }
 
-/** The HTTP-FLV address of a stream on the server that serves the page. */
-export function httpFlvPath(streamName: string): string {
-  return `/live/${encodeURIComponent(streamName)}.flv`;
+/**
+ * The HTTP-FLV address of a stream on the server that serves the page: under the RTMP application
+ * it was published to (the stream object's `rtmpApp`), `live` for streams from browsers, SIP, relays.
+ */
+export function httpFlvPath(streamName: string, app = "live"): string {
+  return `/${app.split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(streamName)}.flv`;
 }
 
 /** The stream name a page starts with: `?name=` or `stream-` plus four random digits. */
