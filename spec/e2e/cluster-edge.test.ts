@@ -2,7 +2,8 @@
  * Edge pulls: ffmpeg publishes to node 1 over RTMP; players on node 3 (two HTTP-FLV clients at once)
  * and node 2 (RTMP play) make those nodes pull the stream from node 1 with the relay (RTMP: the source's AAC fits FLV),
  * one pull per node shared by its players, dropped once the last player has been gone for
- * cluster.edge_idle_timeout. The stream map keeps naming node 1.
+ * cluster.edge_idle_timeout. The stream map keeps naming node 1. The publisher's RTMP application
+ * (`studio`) holds on every node: the pull plays it there and the players ask for it here.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,16 +46,16 @@ test("HTTP-FLV on node 3 and RTMP play on node 2 of node 1's stream: decoded vid
     "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=60",
     "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=60",
     "-c:v", "libx264", "-profile:v", "baseline", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
-    "-c:a", "aac", "-b:a", "96k", "-f", "flv", `rtmp://127.0.0.1:${n1.ports.rtmp}/live/cam`,
+    "-c:a", "aac", "-b:a", "96k", "-f", "flv", `rtmp://127.0.0.1:${n1.ports.rtmp}/studio/cam`,
   ], 90000);
   await waitFor("cam on node 1 in the stream map", async () => ((await n3.cluster!.store.streamNode("cam")) === "n1" && n1.hub.get("cam")?.videoConfig ? true : undefined), 20000, 100);
 
-  const grab = (name: string) => run("ffmpeg", ["-v", "error", "-y", "-i", `http://127.0.0.1:${n3.ports.http}/live/cam.flv`, "-t", "4", "-c", "copy", join(dir, name)], 60000);
-  const rtmpGrab = run("ffmpeg", ["-v", "error", "-y", "-i", `rtmp://127.0.0.1:${n2.ports.rtmp}/live/cam`, "-t", "4", "-c", "copy", join(dir, "n2-rtmp.flv")], 60000);
+  const grab = (name: string) => run("ffmpeg", ["-v", "error", "-y", "-i", `http://127.0.0.1:${n3.ports.http}/studio/cam.flv`, "-t", "4", "-c", "copy", join(dir, name)], 60000);
+  const rtmpGrab = run("ffmpeg", ["-v", "error", "-y", "-i", `rtmp://127.0.0.1:${n2.ports.rtmp}/studio/cam`, "-t", "4", "-c", "copy", join(dir, "n2-rtmp.flv")], 60000);
   const both = Promise.all([grab("n3-a.flv"), grab("n3-b.flv")]);
   await waitFor("both players of node 3 and the one of node 2 playing", () => ((n3.hub.get("cam")?.sinkCount ?? 0) >= 2 && (n2.hub.get("cam")?.sinkCount ?? 0) >= 1 ? true : undefined), 20000, 50);
   assert.is(n3.relays.all().length, 1, "the two players of node 3 share one pull");
-  assert.equal(n3.relays.all()[0]!.spec.uri, `rtmp://127.0.0.1:${n1.ports.rtmp}/live/cam`, "an AAC source is pulled over RTMP");
+  assert.equal(n3.relays.all()[0]!.spec.uri, `rtmp://127.0.0.1:${n1.ports.rtmp}/studio/cam`, "an AAC source is pulled over RTMP, under its application");
   assert.is(n2.relays.all().length, 1);
   const [a, b] = await both;
   const viaRtmp = await rtmpGrab;
