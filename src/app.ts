@@ -140,7 +140,8 @@ function makeRelays(config: Config, hub: StreamHub, media: MediaWorkers, flvAudi
       const video = hub.get(spec.localStreamName)?.videoConfig;
       return { width: video?.width ?? 0, height: video?.height ?? 0 };
     };
-    return agentRelayLinkOnDemand(spec, delegate, { net, verifyTls: config.wcs_agent_ssl_verify, caFile: config.wcs_agent_ssl_ca || undefined, opusBitrate: config.opus_bitrate, transcoder: media.transcoderFor(spec.localStreamName), videoSize, log: agentLog });
+    const sourceAudio = () => hub.get(spec.localStreamName)?.audioConfig;
+    return agentRelayLinkOnDemand(spec, delegate, { net, verifyTls: config.wcs_agent_ssl_verify, caFile: config.wcs_agent_ssl_ca || undefined, opusBitrate: config.opus_bitrate, transcoder: media.transcoderFor(spec.localStreamName), videoSize, sourceAudio, log: agentLog });
   };
   const destinations = new OutboundPolicy("relay_uri_allow", config.relay_uri_allow);
   const checkDestination = (uri: string) => {

@@ -6,6 +6,9 @@
  *   const recorder = await WsRecorder.start("ws://127.0.0.1:<ws.port>");
  *   ... point the SDK (or the agent) at recorder.url ...
  *   recorder.sessions[0]  // [{message: "connection", data: [...]}, ...]
+ *
+ * `rewrite` changes what clients send before it goes upstream (a server that answers differently);
+ * the recording keeps what the client sent.
  */
 import { WebSocket, WebSocketServer } from "ws";
 
@@ -21,7 +24,7 @@ export class WsRecorder {
     readonly url: string,
   ) {}
 
-  static async start(upstream: string): Promise<WsRecorder> {
+  static async start(upstream: string, rewrite: (frame: RecordedFrame) => RecordedFrame = (f) => f): Promise<WsRecorder> {
     const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
     await new Promise<void>((resolve) => server.once("listening", resolve));
     const recorder = new WsRecorder(server, `ws://127.0.0.1:${(server.address() as { port: number }).port}`);
@@ -31,8 +34,12 @@ export class WsRecorder {
       const up = new WebSocket(upstream);
       const early: string[] = [];
       client.on("message", (data, binary) => {
-        const text = String(data);
-        if (!binary) frames.push(JSON.parse(text) as RecordedFrame);
+        let text = String(data);
+        if (!binary) {
+          const frame = JSON.parse(text) as RecordedFrame;
+          frames.push(frame);
+          text = JSON.stringify(rewrite(frame));
+        }
         if (up.readyState === WebSocket.OPEN) up.send(text);
         else early.push(text);
       });

@@ -129,28 +129,76 @@ test("10 push and 10 pull start/stop cycles, and refused attempts, leave no UDP 
   await waitFor(`UDP sockets back to ${before}`, () => (openUdpSockets() <= before ? true : undefined), 10000, 200);
 });
 
-test("a pushed G.711 source reaches the server as Opus, transcoded in the codec workers", async () => {
+/** A local stream `name` of PCMA, a 1 kHz tone in 20 ms frames; returns what was sent and the stop. */
+function feedPcma(name: string): { sent: Uint8Array[]; stop: () => void } {
   const source: MediaSource = { kind: "file", requestKeyframe: () => {}, stop: () => {} };
-  const law = app.hub.publish("law", source);
+  const law = app.hub.publish(name, source);
   law.setConfig({ codec: "PCMA", sampleRate: 8000, channels: 1 });
+  const sent: Uint8Array[] = [];
   const tone = new Int16Array(160);
-  let i = 0;
   const timer = setInterval(() => {
+    const i = sent.length;
     for (let n = 0; n < 160; n++) tone[n] = Math.round(8000 * Math.sin((2 * Math.PI * 1000 * (i * 160 + n)) / 8000));
-    law.pushFrame({ kind: "audio", codec: "PCMA", dts: i * 20, pts: i * 20, key: true, data: encodeG711("PCMA", tone) });
-    i++;
+    sent.push(encodeG711("PCMA", tone));
+    law.pushFrame({ kind: "audio", codec: "PCMA", dts: i * 20, pts: i * 20, key: true, data: sent[i]! });
   }, 20);
+  return { sent, stop: () => (clearInterval(timer), app.hub.unpublish(law, "test over")) };
+}
+
+/** Audio frames of stream `name` from now on. */
+function collectAudio(name: string): Uint8Array[] {
+  const got: Uint8Array[] = [];
+  app.hub.get(name)!.addSink({ config: () => {}, frame: (f) => void (f.kind === "audio" && got.push(f.data)), end: () => {} });
+  return got;
+}
+
+/** A publishStream offer with its PCMA and PCMU taken out: a server that does not take G.711 answers Opus. */
+function withoutG711(frame: RecordedFrame): RecordedFrame {
+  if (frame.message !== "publishStream") return frame;
+  const stream = frame.data[0] as { sdp: string };
+  const sdp = stream.sdp
+    .split("\r\n")
+    .filter((l) => !/^a=rtpmap:(0|8) /.test(l))
+    .map((l) => (l.startsWith("m=audio ") ? l.replace(/ (0|8)(?= |$)/g, "") : l))
+    .join("\r\n");
+  return { ...frame, data: [{ ...stream, sdp }, ...frame.data.slice(1)] };
+}
+
+test("a pushed G.711 source is offered as PCMA first and reaches the server as PCMA, its bytes unchanged", async () => {
+  const law = feedPcma("law");
   try {
     const pushed = app.relays.push({ uri: recorder.url, localStreamName: "law", remoteStreamName: "lawCopy" });
     await waitFor("push ACTIVE", () => (pushed.state === "ACTIVE" ? true : undefined), 20000);
-    await waitFor("Opus audio on the server", () => ((app.hub.get("lawCopy")?.frames.audio ?? 0) > 25 ? true : undefined), 20000);
-    assert.is(app.hub.get("lawCopy")!.audioConfig?.codec, "OPUS");
-    assert.ok(app.media.health().codecWorkers.sessions >= 1, "the push's transcoder is a codec worker session");
+    const offer = (recorder.sessions.at(-1)!.find((f) => f.message === "publishStream")!.data[0] as { sdp: string }).sdp;
+    assert.match(offer, /^m=audio \d+ [A-Z/]+ 8 0 \d+/m, "PCMA, PCMU, then Opus");
+    await waitFor("lawCopy published", () => app.hub.get("lawCopy"), 10000);
+    const got = collectAudio("lawCopy");
+    await waitFor("a second of audio on the server", () => (got.length >= 50 ? true : undefined), 20000);
+    assert.equal(app.hub.get("lawCopy")!.audioConfig, { codec: "PCMA", sampleRate: 8000, channels: 1 });
+    const sent = Buffer.concat(law.sent);
+    assert.ok(sent.indexOf(Buffer.concat(got)) >= 0, "the server's A-law bytes are one run of the bytes sent");
+    assert.is(app.media.health().codecWorkers.sessions, 0, "nothing was transcoded");
     pushed.stop();
     await waitFor("lawCopy unpublished", () => (app.hub.get("lawCopy") ? undefined : true), 10000);
   } finally {
-    clearInterval(timer);
-    app.hub.unpublish(law, "test over");
+    law.stop();
+  }
+});
+
+test("a pushed G.711 source reaches a server that does not take G.711 as Opus, transcoded in the codec workers", async () => {
+  const opusOnly = await WsRecorder.start(`ws://127.0.0.1:${app.ports.ws}`, withoutG711);
+  const law = feedPcma("law2");
+  try {
+    const pushed = app.relays.push({ uri: opusOnly.url, localStreamName: "law2", remoteStreamName: "law2Copy" });
+    await waitFor("push ACTIVE", () => (pushed.state === "ACTIVE" ? true : undefined), 20000);
+    await waitFor("Opus audio on the server", () => ((app.hub.get("law2Copy")?.frames.audio ?? 0) > 25 ? true : undefined), 20000);
+    assert.is(app.hub.get("law2Copy")!.audioConfig?.codec, "OPUS");
+    assert.ok(app.media.health().codecWorkers.sessions >= 1, "the push's transcoder is a codec worker session");
+    pushed.stop();
+    await waitFor("law2Copy unpublished", () => (app.hub.get("law2Copy") ? undefined : true), 10000);
+  } finally {
+    law.stop();
+    await opusOnly.close();
   }
 });
 

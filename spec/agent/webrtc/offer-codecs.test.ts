@@ -3,7 +3,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { ParseError, TranspondError } from "../../../src/errors.ts";
 import { AgentError, MEDIA_ERR } from "../../../src/agent/errors.ts";
-import { selectOfferCodecs } from "../../../src/agent/webrtc/offer-codecs.ts";
+import { publisherAudioPreference, selectOfferCodecs } from "../../../src/agent/webrtc/offer-codecs.ts";
 import { fixture } from "../../support/fixtures.ts";
 import { runFuzz } from "../../support/fuzz.ts";
 
@@ -43,6 +43,18 @@ test("a player of a G.711 stream keeps only that G.711 when Chromium offers it, 
   const opus = selectOfferCodecs(noG711, ["PCMA", "opus"]);
   assert.equal([mLine(opus.sdp, "audio"), opus.audioCodec], [["111"], "opus"]);
   assert.is(selectOfferCodecs(PLAY).audioCodec, "opus");
+});
+
+test("a publisher whose offer lists G.711 first (another server relaying a SIP call) is answered with that G.711 alone; Chromium's (Opus first) with Opus", () => {
+  assert.is(publisherAudioPreference(PUBLISH), undefined);
+  assert.is(selectOfferCodecs(PUBLISH, publisherAudioPreference(PUBLISH)).audioCodec, "opus");
+  const pcmaFirst = PUBLISH.replace(/^(m=audio \S+ \S+) .*$/m, "$1 8 0 111");
+  const preference = publisherAudioPreference(pcmaFirst);
+  assert.equal(preference, ["PCMA", "opus"]);
+  const out = selectOfferCodecs(pcmaFirst, preference);
+  assert.equal([mLine(out.sdp, "audio"), out.audioCodec], [["8"], "PCMA"]);
+  assert.equal(publisherAudioPreference(PUBLISH.replace(/^(m=audio \S+ \S+) .*$/m, "$1 0 111")), ["PCMU", "opus"]);
+  assert.is(publisherAudioPreference("not sdp"), undefined, "selectOfferCodecs reports a malformed offer");
 });
 
 test("a section that sends nothing loses its a=ssrc lines (werift would route the viewer's PLI to them), a sending one keeps them", () => {

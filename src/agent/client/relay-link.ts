@@ -2,9 +2,10 @@
  * The WebRTC forms of a relay over the agent client: one attempt = one WebSocket session to the
  * other server and one werift peer that makes the offer.
  *
- *   push  publishStream with a send-only offer; started on PUBLISHING; the local stream's media
- *         goes out through the MediaSender; PLI from the other side asks the local source for a
- *         keyframe; stop sends unPublishStream
+ *   push  publishStream with a send-only offer (Opus; a G.711 source's PCMA or PCMU first, so it
+ *         passes untranscoded when the other side answers it); started on PUBLISHING; the local
+ *         stream's media goes out through the MediaSender in the answer's audio codec; PLI from the
+ *         other side asks the local source for a keyframe; stop sends unPublishStream
  *   pull  playStream with a receive-only offer (Opus, PCMA, PCMU: a G.711 stream comes untranscoded);
  *         started on PLAYING; the media receiver's frames, in the answer's audio codec, go to the relay; STOPPED / UNPUBLISHED from the other side is the remote stream ending;
  *         stop sends stopStream
@@ -20,7 +21,8 @@ import type { TranscoderMaker } from "../../audio/transcoders.ts";
 import { CLIENT_MESSAGE, STREAM_STATUS } from "../signaling/messages.ts";
 import { MediaReceiver } from "../webrtc/media-receiver.ts";
 import { MediaSender, type MediaKind } from "../webrtc/media-sender.ts";
-import { answeredAudio, createOfferingPeer, type OfferingPeer } from "../webrtc/offer.ts";
+import { answeredAudio, createOfferingPeer, pushAudioOffer, type OfferingPeer } from "../webrtc/offer.ts";
+import { firstAudioChoice } from "../webrtc/offer-codecs.ts";
 import type { MediaNetworkConfig } from "../webrtc/network-config.ts";
 import { AgentConnection, type StreamFrame } from "./connection.ts";
 import { AGENT_ERR, AgentClientError } from "../errors.ts";
@@ -58,6 +60,8 @@ export interface AgentLinkOptions {
   readonly timeoutMs?: number;
   /** push: the local picture size, for the `constraints` of publishStream */
   readonly videoSize?: () => { width: number; height: number };
+  /** push: the local stream's audio config when the offer is made (a G.711 one is offered as it is) */
+  readonly sourceAudio?: () => AudioConfig | undefined;
   readonly log: Logger;
 }
 
@@ -147,7 +151,8 @@ export class AgentLink {
   private async request(): Promise<void> {
     const kinds: MediaKind[] = [...(this.spec.hasAudio ? ["audio" as const] : []), ...(this.spec.hasVideo ? ["video" as const] : [])];
     const events = { connected: () => this.receiver?.connected(), failed: (info: string) => this.end(info, true) };
-    const peer = createOfferingPeer({ net: this.options.net, kinds, sender: this.sender, onKeyframeRequest: () => this.delegate.keyframeRequested(), events });
+    const sendAudio = this.sender && pushAudioOffer(this.options.sourceAudio?.());
+    const peer = createOfferingPeer({ net: this.options.net, kinds, sender: this.sender, ...(sendAudio ? { sendAudio } : {}), onKeyframeRequest: () => this.delegate.keyframeRequested(), events });
     this.peer = peer;
     const sdp = await peer.offer();
     if (this.done) return;
@@ -163,6 +168,7 @@ export class AgentLink {
     if (frame.type === "setRemoteSDP") {
       try {
         if (!this.sender && this.peer) this.receive(this.peer, answeredAudio(frame.sdp));
+        this.sender?.setAudioCodec(firstAudioChoice(frame.sdp) ?? "opus");
         await this.peer?.accept(frame.sdp);
       } catch (err) {
         this.end(errorMessage(err), true);

@@ -23,12 +23,13 @@ export interface AnsweringPeer {
 }
 
 /**
- * Throws AgentError MEDIA_ERR.* (ParseError for BAD_SDP) for an offer we cannot take. `audioPreference` (players) picks
- * one audio codec from that list (see selectOfferCodecs).
+ * Throws AgentError MEDIA_ERR.* (ParseError for BAD_SDP) for an offer we cannot take.
+ * `audioPreference` (players, and publishers whose offer puts G.711 first) picks one audio codec
+ * from that list (see selectOfferCodecs).
  */
 export function createAnsweringPeer(offerSdp: string, net: MediaNetworkConfig, events: PeerEvents, audioPreference?: readonly AudioChoice[]): AnsweringPeer {
   const offer = selectOfferCodecs(offerSdp, audioPreference);
-  const pc = new RTCPeerConnection(peerConnectionOptions(net, audioPreference !== undefined));
+  const pc = new RTCPeerConnection(peerConnectionOptions(net, audioPreference));
   let closed = false;
   reportPeerState(pc, events, () => closed);
   const close = () => {

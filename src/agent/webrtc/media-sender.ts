@@ -2,7 +2,8 @@
  * Sending a stream's media on werift tracks: H.264 packetized (RFC 6184, mode 1) with SPS/PPS in
  * front of keyframes that lack them, audio in the one codec the session chose (player-audio.ts:
  * passed through when the source has it, else transcoded). Shared by the player (server answers a
- * browser) and the agent client pushing a stream to another server (we offer Opus).
+ * browser) and the agent client pushing a stream to another server (whose answer sets the audio
+ * codec: setAudioCodec).
  */
 import { randomInt } from "node:crypto";
 import { MediaStreamTrack } from "werift";
@@ -39,7 +40,6 @@ export interface SenderOptions {
 
 interface Outgoing {
   readonly track: MediaStreamTrack;
-  readonly clockRate: number;
   readonly timestampBase: number;
   sequence: number;
 }
@@ -55,28 +55,31 @@ export function withParameterSets(nalus: readonly Uint8Array[], config: H264Conf
 export class MediaSender {
   readonly stats: SenderStats = { videoFrames: 0, audioFrames: 0, audioSkipped: 0 };
   private readonly outgoing: Partial<Record<MediaKind, Outgoing>> = {};
-  private readonly audioCodec: AudioChoice;
-  private readonly audio: PlayerAudio;
+  private readonly options: SenderOptions;
+  private audioCodec: AudioChoice;
+  private audio: PlayerAudio;
   private videoConfig?: H264Config;
   private ended = false;
 
   constructor(options: SenderOptions) {
+    this.options = options;
     this.audioCodec = options.audioCodec;
-    this.audio = new PlayerAudio({
-      send: options.audioCodec,
-      opusBitrate: options.opusBitrate,
-      emit: (frame: AudioFrame) => this.sendAudio(frame),
-      ...(options.log ? { log: options.log } : {}),
-      ...(options.transcoder ? { transcoder: options.transcoder } : {}),
-    });
+    this.audio = this.playerAudio();
   }
 
   /** A new send track of `kind` (random RTP timestamp base and sequence start). */
   addTrack(kind: MediaKind): MediaStreamTrack {
     const track = new MediaStreamTrack({ kind });
-    const clockRate = kind === "video" ? 90000 : this.audioCodec === "opus" ? 48000 : 8000;
-    this.outgoing[kind] = { track, clockRate, timestampBase: randomInt(0, 2 ** 31), sequence: randomInt(0, 2 ** 16) };
+    this.outgoing[kind] = { track, timestampBase: randomInt(0, 2 ** 31), sequence: randomInt(0, 2 ** 16) };
     return track;
+  }
+
+  /** The audio codec the other side's answer chose, when it differs from the one given; call it before media flows. */
+  setAudioCodec(codec: AudioChoice): void {
+    if (codec === this.audioCodec) return;
+    this.audioCodec = codec;
+    this.audio.close();
+    this.audio = this.playerAudio();
   }
 
   has(kind: MediaKind): boolean {
@@ -104,7 +107,7 @@ export class MediaSender {
       const out = this.outgoing.video;
       if (!out) return;
       this.stats.videoFrames++;
-      this.send(out, frame.pts, packetizeH264(withParameterSets(frame.data, this.videoConfig)));
+      this.send(out, 90000, frame.pts, packetizeH264(withParameterSets(frame.data, this.videoConfig)));
       return;
     }
     if (!this.outgoing.audio) return;
@@ -112,15 +115,20 @@ export class MediaSender {
     this.stats.audioSkipped = this.audio.skipped;
   }
 
+  private playerAudio(): PlayerAudio {
+    const { opusBitrate, log, transcoder } = this.options;
+    return new PlayerAudio({ send: this.audioCodec, opusBitrate, emit: (frame) => this.sendAudio(frame), ...(log ? { log } : {}), ...(transcoder ? { transcoder } : {}) });
+  }
+
   private sendAudio(frame: AudioFrame): void {
     const out = this.outgoing.audio;
     if (this.ended || !out) return;
     this.stats.audioFrames++;
-    this.send(out, frame.pts, [frame.data]);
+    this.send(out, this.audioCodec === "opus" ? 48000 : 8000, frame.pts, [frame.data]);
   }
 
-  private send(out: Outgoing, timestampMs: number, payloads: readonly Uint8Array[]): void {
-    const timestamp = (out.timestampBase + msToRtp(timestampMs, out.clockRate)) >>> 0;
+  private send(out: Outgoing, clockRate: number, timestampMs: number, payloads: readonly Uint8Array[]): void {
+    const timestamp = (out.timestampBase + msToRtp(timestampMs, clockRate)) >>> 0;
     for (const [i, payload] of payloads.entries()) {
       const bytes = encodeRtp(rtpPacket({ payloadType: 96, sequenceNumber: out.sequence, timestamp, ssrc: 0, marker: i === payloads.length - 1, payload }));
       out.sequence = (out.sequence + 1) & 0xffff;

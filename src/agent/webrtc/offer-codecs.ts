@@ -6,7 +6,9 @@
  * - video: H.264 with packetization-mode=1 only, constrained baseline (profile-level-id 42e0xx)
  *   first, then baseline (4200xx), then the other profiles; everything else goes;
  * - audio: Opus, or for a player (`audioPreference`) the first of its list the offer has, alone:
- *   PCMA or PCMU (8 kHz) first when the stream's audio is that G.711, so it passes untranscoded.
+ *   PCMA or PCMU (8 kHz) first when the stream's audio is that G.711, so it passes untranscoded;
+ *   for a publisher, the G.711 its offer lists first (another server relaying a SIP call's audio),
+ *   else Opus.
  *
  * A video section without such an H.264, or an audio section without any of those, is `No common
  * codecs`.
@@ -19,6 +21,7 @@
  * SSRC it sends RTCP from (werift as offerer does, Chromium does not) would have every PLI handed to
  * that receiver, which ignores it, instead of to our video sender.
  */
+import type { AudioConfig } from "../../codecs/frame.ts";
 import { ParseError } from "../../errors.ts";
 import { h264Parameters, NO_COMMON_CODECS, offeredCodecs, profileRank, type CodecChoice } from "../../sdp/codecs.ts";
 import { parseSdp } from "../../sdp/parse.ts";
@@ -38,6 +41,40 @@ export interface OfferCodecs {
 }
 
 const AUDIO_CLOCK: Readonly<Record<AudioChoice, number>> = { opus: 48000, PCMA: 8000, PCMU: 8000 };
+const G711: readonly AudioChoice[] = ["PCMA", "PCMU"];
+
+/** The track config of the audio RTP carries for a choice: G.711 8 kHz mono, Opus 48 kHz stereo. */
+export function audioChoiceConfig(choice: AudioChoice): AudioConfig {
+  return choice === "opus" ? { codec: "OPUS", sampleRate: 48000, channels: 2 } : { codec: choice, sampleRate: 8000, channels: 1 };
+}
+
+/**
+ * The audio codec an SDP lists first (in an answer the one chosen, in an offer the offerer's first
+ * choice): PCMA or PCMU at 8 kHz, else Opus; undefined without a live audio section. Throws
+ * ParseError for text that is not SDP.
+ */
+export function firstAudioChoice(sdp: string): AudioChoice | undefined {
+  const description = parseSdp(sdp);
+  const index = description.media.findIndex((m) => m.media === "audio" && m.port !== 0);
+  if (index < 0) return undefined;
+  const first = offeredCodecs(description.media[index]!, index)[0];
+  return G711.find((law) => law === first?.encoding.toUpperCase() && first.clockRate === AUDIO_CLOCK[law]) ?? "opus";
+}
+
+/**
+ * The audio a publisher's offer is answered with: the G.711 it lists first (another server relaying
+ * a SIP call's audio untranscoded), else undefined: Opus only, as browsers list Opus first.
+ */
+export function publisherAudioPreference(offer: string): AudioChoice[] | undefined {
+  let first: AudioChoice | undefined;
+  try {
+    first = firstAudioChoice(offer);
+  } catch (err) {
+    if (err instanceof ParseError) return undefined; // selectOfferCodecs says what is wrong with it
+    throw err;
+  }
+  return first && first !== "opus" ? [first, "opus"] : undefined;
+}
 
 interface Section {
   kind: string;

@@ -2,19 +2,19 @@
  * The offering side of a WebRTC peer, for the agent client (server-to-server relays): werift makes
  * the offer with our codecs (H.264 packetization-mode=1, Opus), send-only to push a stream to
  * another server or receive-only to play one from it. A receive-only offer also lists PCMA and PCMU,
- * as Chromium's does, so a server whose stream is G.711 (a SIP call's) can send it untranscoded.
+ * as Chromium's does, so a server whose stream is G.711 (a SIP call's) can send it untranscoded; a
+ * send-only offer of a G.711 stream lists that G.711 first, the other one next and Opus last.
  * The offer goes out complete (every candidate gathered first); the other server's answer is then
  * applied.
  */
 import { RTCPeerConnection } from "werift";
 import type { AudioConfig } from "../../codecs/frame.ts";
 import { errorMessage } from "../../errors.ts";
-import { offeredCodecs } from "../../sdp/codecs.ts";
-import { parseSdp } from "../../sdp/parse.ts";
 import { AgentError, MEDIA_ERR } from "../errors.ts";
 import type { PeerEvents } from "../signaling/media-engine.ts";
 import type { MediaKind, MediaSender } from "./media-sender.ts";
 import type { MediaNetworkConfig } from "./network-config.ts";
+import { audioChoiceConfig, firstAudioChoice, type AudioChoice } from "./offer-codecs.ts";
 import { advertisePublicAddresses, peerConnectionOptions } from "./peer-config.ts";
 import { gatheringComplete, reportPeerState } from "./peer-state.ts";
 
@@ -23,6 +23,8 @@ export interface OfferOptions {
   readonly kinds: readonly MediaKind[];
   /** push: the tracks to send come from here; pull: absent (receive-only) */
   readonly sender?: MediaSender;
+  /** push: the audio codecs to offer, first choice first (default Opus) */
+  readonly sendAudio?: readonly AudioChoice[];
   /** push: the other side asked for a keyframe (RTCP PLI) */
   readonly onKeyframeRequest?: () => void;
   readonly events: PeerEvents;
@@ -36,8 +38,18 @@ export interface OfferingPeer {
   close(): void;
 }
 
+const RECEIVE_AUDIO: readonly AudioChoice[] = ["opus", "PCMA", "PCMU"];
+
+/** What a push offers for a local stream whose audio is `source`: its G.711 first, then the other, then Opus. */
+export function pushAudioOffer(source: AudioConfig | undefined): AudioChoice[] {
+  if (source?.codec === "PCMA") return ["PCMA", "PCMU", "opus"];
+  if (source?.codec === "PCMU") return ["PCMU", "PCMA", "opus"];
+  return ["opus"];
+}
+
 export function createOfferingPeer(options: OfferOptions): OfferingPeer {
-  const pc = new RTCPeerConnection(peerConnectionOptions(options.net, options.sender === undefined));
+  const audio = options.sender ? (options.sendAudio ?? ["opus"]) : RECEIVE_AUDIO;
+  const pc = new RTCPeerConnection(peerConnectionOptions(options.net, audio));
   let closed = false;
   reportPeerState(pc, options.events, () => closed);
   for (const kind of options.kinds) {
@@ -78,11 +90,6 @@ export function createOfferingPeer(options: OfferOptions): OfferingPeer {
  * when it has no live audio section. Throws ParseError for an answer that is not SDP.
  */
 export function answeredAudio(answerSdp: string): AudioConfig | undefined {
-  const description = parseSdp(answerSdp);
-  const index = description.media.findIndex((m) => m.media === "audio" && m.port !== 0);
-  if (index < 0) return undefined;
-  const first = offeredCodecs(description.media[index]!, index)[0];
-  const encoding = first?.encoding.toUpperCase();
-  if ((encoding === "PCMA" || encoding === "PCMU") && first!.clockRate === 8000) return { codec: encoding, sampleRate: 8000, channels: 1 };
-  return { codec: "OPUS", sampleRate: 48000, channels: 2 };
+  const choice = firstAudioChoice(answerSdp);
+  return choice && audioChoiceConfig(choice);
 }

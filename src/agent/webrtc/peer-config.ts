@@ -2,11 +2,13 @@
  * werift peer-connection settings from the server config (DESIGN "The WebSocket API and WebRTC"):
  * candidates only on `ice_interface_addresses` (all interfaces when empty), UDP ports inside
  * `media_port_from..media_port_to`, extra advertised addresses from `media_public_address`, and the
- * codecs the server takes: H.264 packetization-mode=1 and Opus (and G.711 for players).
+ * codecs the server takes: H.264 packetization-mode=1 and the audio codecs asked for (Opus; G.711
+ * for players, publishers and relays of a G.711 stream), in that order.
  */
 import { isIP } from "node:net";
 import { RTCRtpCodecParameters, type RTCPeerConnectionConfig } from "werift";
 import type { MediaNetworkConfig } from "./network-config.ts";
+import type { AudioChoice } from "./offer-codecs.ts";
 
 const FEEDBACK = [{ type: "nack" }, { type: "nack", parameter: "pli" }, { type: "ccm", parameter: "fir" }];
 
@@ -23,18 +25,22 @@ export function opusCodec(): RTCRtpCodecParameters {
   return new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2, parameters: "minptime=10;useinbandfec=1" });
 }
 
-/** G.711 as a player sends it to a browser that offers it (RFC 3551 static payload types). */
+/** G.711 with the RFC 3551 static payload types. */
 export function g711Codec(law: "PCMA" | "PCMU"): RTCRtpCodecParameters {
   return new RTCRtpCodecParameters({ mimeType: `audio/${law}`, clockRate: 8000, channels: 1, payloadType: law === "PCMA" ? 8 : 0 });
 }
 
-/** The RTCPeerConnection options for one publisher or player (a player may also send G.711). */
-export function peerConnectionOptions(net: MediaNetworkConfig, withG711 = false): RTCPeerConnectionConfig {
+function audioCodec(choice: AudioChoice): RTCRtpCodecParameters {
+  return choice === "opus" ? opusCodec() : g711Codec(choice);
+}
+
+/** The RTCPeerConnection options for one peer; `audio` lists its audio codecs, first choice first (an offer lists them so). */
+export function peerConnectionOptions(net: MediaNetworkConfig, audio: readonly AudioChoice[] = ["opus"]): RTCPeerConnectionConfig {
   const only = net.interfaceAddresses;
   const v4 = only.filter((a) => isIP(a) === 4);
   const v6 = only.filter((a) => isIP(a) === 6);
   return {
-    codecs: { video: [h264Codec()], audio: withG711 ? [opusCodec(), g711Codec("PCMA"), g711Codec("PCMU")] : [opusCodec()] },
+    codecs: { video: [h264Codec()], audio: audio.map(audioCodec) },
     icePortRange: [net.portFrom, net.portTo],
     bundlePolicy: "max-bundle",
     ...(only.length > 0

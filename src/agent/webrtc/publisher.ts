@@ -1,6 +1,7 @@
 /**
  * A browser publishing over WebRTC: werift receives H.264 and Opus RTP and the media receiver
- * (media-receiver.ts) turns it into frames for the hub's stream. Keyframes are asked for with RTCP
+ * (media-receiver.ts) turns it into frames for the hub's stream. An offer that lists PCMA or PCMU
+ * first (another server relaying a G.711 stream) is answered with that G.711, taken untranscoded. Keyframes are asked for with RTCP
  * PLI when the stream starts, when a frame was lost, and when the hub asks (a new sink).
  */
 import type { Logger } from "../../log.ts";
@@ -8,6 +9,7 @@ import type { PeerEvents, PublishPeer } from "../signaling/media-engine.ts";
 import { createAnsweringPeer } from "./answer.ts";
 import { MediaReceiver, type ReceiverOptions } from "./media-receiver.ts";
 import type { MediaNetworkConfig } from "./network-config.ts";
+import { audioChoiceConfig, publisherAudioPreference } from "./offer-codecs.ts";
 
 export interface PublisherOptions extends ReceiverOptions {
   readonly log?: Logger;
@@ -24,8 +26,9 @@ export async function createWebRtcPublisher(offerSdp: string, net: MediaNetworkC
       receiver?.pause();
       events.failed(info);
     },
-  });
-  receiver = new MediaReceiver(peer.pc, options);
+  }, publisherAudioPreference(offerSdp));
+  const audio = peer.offer.audioCodec && audioChoiceConfig(peer.offer.audioCodec);
+  receiver = new MediaReceiver(peer.pc, { ...options, ...(audio ? { audio } : {}) });
   const close = () => {
     receiver.close();
     peer.close();
