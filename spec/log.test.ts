@@ -43,4 +43,13 @@ test("JSON lines carry time, level, scope, message and fields", () => {
   assert.equal(entry, { time: "2026-01-02T03:04:05.000Z", level: "error", scope: "rtmp.server", msg: "closed", reason: "bad chunk", password: "***" });
 });
 
+test("a field that is undefined is left out of text lines as of JSON lines, never written as key=undefined", () => {
+  const log = createLogger("call");
+  log.info("call TRYING", { callId: "c1", sipStatus: null, info: undefined, rtmpStreamStatus: undefined });
+  configureLogging({ json: true });
+  log.info("call TRYING", { callId: "c1", sipStatus: null, info: undefined, rtmpStreamStatus: undefined });
+  assert.is(lines[0], '2026-01-02T03:04:05.000Z INFO  [call] call TRYING callId="c1" sipStatus=null');
+  assert.equal(JSON.parse(lines[1]!), { time: "2026-01-02T03:04:05.000Z", level: "info", scope: "call", msg: "call TRYING", callId: "c1", sipStatus: null });
+});
+
 test.run();

@@ -54,8 +54,9 @@ function escapeControls(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/** A field whose value is undefined is left out, as JSON lines leave it out (`info: x || undefined`). */
 function formatText(time: Date, level: LogLevel, scope: string, message: string, fields: LogFields): string {
-  const parts = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)}`);
+  const parts = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)}`);
   return `${time.toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${escapeControls(message)}${parts.length ? " " + parts.join(" ") : ""}`;
 }
 
