@@ -18,9 +18,9 @@ import { RestError, REST_ERR } from "./errors.ts";
 import { sendRestError, type Router } from "./router.ts";
 
 const log = createLogger("http-flv");
-export const HTTP_FLV_SUFFIX = ".flv";
+const HTTP_FLV_SUFFIX = ".flv";
 /** The route's path in the API description. */
-export const HTTP_FLV_TEMPLATE = "/{app}/{stream}.flv";
+const HTTP_FLV_TEMPLATE = "/{app}/{stream}.flv";
 
 /** One reading of an HTTP-FLV path: the application and the stream name. */
 export interface FlvRequest {
@@ -42,7 +42,7 @@ export function flvRequests(path: string): FlvRequest[] {
 }
 
 /** Where a stream plays over HTTP-FLV, URL-encoded. */
-export function flvPathOf(stream: Stream): string {
+function flvPathOf(stream: Stream): string {
   const app = playAppOf(stream).split("/").map(encodeURIComponent).join("/");
   return `/${app}/${encodeURIComponent(stream.name)}${HTTP_FLV_SUFFIX}`;
 }
