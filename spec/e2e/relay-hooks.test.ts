@@ -3,7 +3,8 @@
  * POSTed to `<rest_hook_url>/RelayStatusEvent` as the relay object `/pull/find` answers (WCS fields
  * plus `state`, `lastError`, `reconnects`), and the password of the relay's uri is in none of them.
  * The relay plays from nginx-rtmp, where ffmpeg publishes; nginx stopping makes it reconnect,
- * `/pull/terminate` stops it.
+ * `/pull/terminate` stops it. ffmpeg ending its publish (nginx sends StreamEOF) makes it RECONNECTING,
+ * then CONNECTING while nginx holds the play of the absent stream, and ACTIVE when ffmpeg publishes again.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,7 +25,10 @@ let nginx: NginxRtmp;
 let hookServer: Server;
 let dir = "";
 let api = "";
-const hooks: { url: string; body: string }[] = [];
+const hooks: { url: string; body: string; at: number }[] = [];
+/** when nginx asked its on_play and on_publish callbacks */
+const plays: number[] = [];
+const publishes: number[] = [];
 
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), "transpond-relay-hooks-"));
@@ -32,12 +36,13 @@ test.before(async () => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
-      hooks.push({ url: req.url ?? "", body });
+      hooks.push({ url: req.url ?? "", body, at: Date.now() });
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
   await new Promise<void>((resolve) => hookServer.listen(0, "127.0.0.1", resolve));
-  nginx = await NginxRtmp.start({ applications: ["live"] });
+  const at = (times: number[]) => () => (times.push(Date.now()), 200);
+  nginx = await NginxRtmp.start({ applications: ["live"], onPlay: at(plays), onPublish: at(publishes) });
   app = await startApp(
     makeConfig({
       bind_address: "127.0.0.1",
@@ -54,6 +59,10 @@ test.before(async () => {
     }),
   );
   api = `http://127.0.0.1:${app.ports.http}/rest-api`;
+});
+
+test.before.each(() => {
+  hooks.length = 0;
 });
 
 test.after(async () => {
@@ -87,8 +96,43 @@ interface RelayEvent {
   reconnects: number;
 }
 
-const relayEvents = (): RelayEvent[] => hooks.filter((h) => h.url === "/apps/Backend/RelayStatusEvent").map((h) => JSON.parse(h.body) as RelayEvent);
+const relayHooks = () => hooks.filter((h) => h.url === "/apps/Backend/RelayStatusEvent").map((h) => ({ at: h.at, event: JSON.parse(h.body) as RelayEvent }));
+const relayEvents = (): RelayEvent[] => relayHooks().map((h) => h.event);
 const states = (): string[] => relayEvents().map((e) => e.state);
+
+test("an RTMP pull whose remote stream ends (StreamEOF) waits CONNECTING until it is published again, then posts ACTIVE", async () => {
+  const first = publishPattern(nginx.url("live/eof"), 3);
+  const res = await post("/pull/pull", { uri: nginx.url("live/eof"), localStreamName: "eofed" });
+  assert.is(res.status, 200, await res.clone().text());
+  const id = ((await res.json()) as RelayEvent).localMediaSessionId;
+  const mine = () => relayEvents().filter((e) => e.localMediaSessionId === id);
+  let second: ReturnType<typeof publishPattern> | undefined;
+  try {
+    await waitFor("ACTIVE posted", () => (mine().some((e) => e.state === "ACTIVE") ? true : undefined), 20000);
+    await first.done;
+    await waitFor("CONNECTING posted after the stream ended", () => (mine().some((e) => e.state === "CONNECTING") ? true : undefined), 20000);
+    // nginx-rtmp starts a play of a stream nobody publishes: that is no ACTIVE relay
+    await waitFor("the relay plays again on nginx", () => (plays.length >= 2 ? true : undefined), 10000);
+    const away = (await (await post("/pull/find", { localMediaSessionId: id })).json()) as RelayEvent[];
+    assert.is(away[0]!.state, "CONNECTING", "nothing to relay while the remote stream is away");
+    assert.is(app.hub.get("eofed"), undefined, "the pulled stream is unpublished here while the remote one is away");
+
+    second = publishPattern(nginx.url("live/eof"), 60);
+    await waitFor("ACTIVE posted again", () => (mine().filter((e) => e.state === "ACTIVE").length >= 2 ? true : undefined), 20000);
+    const activeAgain = relayHooks().filter((h) => h.event.localMediaSessionId === id && h.event.state === "ACTIVE")[1]!;
+    assert.ok(publishes.length >= 2 && activeAgain.at >= publishes[1]!, "ACTIVE again once ffmpeg publishes again, not when nginx starts the play");
+    await waitFor("frames of the second publisher here", () => ((app.hub.get("eofed")?.frames.video ?? 0) > 25 ? true : undefined), 20000);
+    assert.is((await post("/pull/terminate", { localMediaSessionId: id })).status, 200);
+    await waitFor("STOPPED posted", () => (mine().at(-1)?.state === "STOPPED" ? true : undefined), 10000);
+    assert.equal(mine().map((e) => e.state), ["ACTIVE", "RECONNECTING", "CONNECTING", "ACTIVE", "STOPPED"]);
+    assert.match(mine()[1]!.lastError ?? "", /remote stream ended \(StreamEOF\)/);
+    assert.is(mine()[3]!.reconnects, 1);
+  } finally {
+    await post("/pull/terminate", { localMediaSessionId: id });
+    second?.child.kill("SIGKILL");
+    await second?.done;
+  }
+});
 
 test("each state change of a relay reaches the hook server as the relay object, never with the uri's password", async () => {
   const publisher = publishPattern(nginx.url("live/src"), 60);

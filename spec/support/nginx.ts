@@ -39,6 +39,7 @@ export interface NginxOptions {
   readonly recordUnique?: boolean;
   readonly onConnect?: CallbackHandler;
   readonly onPublish?: CallbackHandler;
+  readonly onPlay?: CallbackHandler;
   /** lines added to every application block */
   readonly applicationConfig?: string;
 }
@@ -91,7 +92,7 @@ export class NginxRtmp {
     const nginx = new NginxRtmp(dir, await freeTcpPort());
     mkdirSync(nginx.recordDir);
     try {
-      const callbackBase = options.onConnect || options.onPublish ? await nginx.startCallbacks(options) : undefined;
+      const callbackBase = options.onConnect || options.onPublish || options.onPlay ? await nginx.startCallbacks(options) : undefined;
       writeFileSync(nginx.configFile, nginx.config(options, callbackBase));
       await nginx.spawn();
     } catch (err) {
@@ -203,7 +204,7 @@ export class NginxRtmp {
   }
 
   private async startCallbacks(options: NginxOptions): Promise<string> {
-    const handlers: Record<string, CallbackHandler | undefined> = { "/on_connect": options.onConnect, "/on_publish": options.onPublish };
+    const handlers: Record<string, CallbackHandler | undefined> = { "/on_connect": options.onConnect, "/on_publish": options.onPublish, "/on_play": options.onPlay };
     const server = createServer((req, res) => {
       let body = "";
       req.setEncoding("utf8");
@@ -237,6 +238,7 @@ export class NginxRtmp {
       live on;
       ${record ? `record all;\n      record_path ${this.recordDir};\n      record_unique ${options.recordUnique ? "on" : "off"};` : "record off;"}
       ${callbackBase && options.onPublish ? `on_publish ${callbackBase}/on_publish;` : ""}
+      ${callbackBase && options.onPlay ? `on_play ${callbackBase}/on_play;` : ""}
       ${options.applicationConfig ?? ""}
     }`;
     return `# written by spec/support/nginx.ts

@@ -16,7 +16,8 @@ class LinkError extends TranspondError {
   }
 }
 
-export type LinkOutcome = "ok" | "unreachable" | "refused";
+/** "media-first": the link hands over an A-law config and two frames before its start resolves (the RTMP form does) */
+export type LinkOutcome = "ok" | "unreachable" | "refused" | "media-first";
 
 export class FakeLink implements RelayLink {
   readonly sent: string[] = [];
@@ -38,6 +39,10 @@ export class FakeLink implements RelayLink {
   async start(): Promise<void> {
     if (this.outcome === "unreachable") throw new LinkError("ERR_AGENT_CONNECT", "connect ECONNREFUSED", true);
     if (this.outcome === "refused") throw new LinkError("ERR_AGENT_REFUSED", "Stream name is already in use", false);
+    if (this.outcome === "media-first") {
+      this.delegate.config({ codec: "PCMA", sampleRate: 8000, channels: 1 });
+      for (const dts of [0, 20]) this.delegate.frame({ kind: "audio", codec: "PCMA", dts, pts: dts, key: true, data: new Uint8Array(160) });
+    }
   }
   requestKeyframe(): void {
     this.keyframeRequests++;

@@ -160,6 +160,16 @@ test("pull: the remote media is a local stream while the link is up; the remote 
   assert.is(relay.reconnects, 1);
 });
 
+test("pull: configs and frames a link hands over while it starts are the local stream's first", async () => {
+  const { hub, registry } = relaySetup(["media-first"]);
+  const relay = registry.pull({ uri: "rtmp://a/live/there", localStreamName: "here" });
+  await waitFor("ACTIVE", () => (relay.state === "ACTIVE" ? true : undefined));
+  const stream = hub.get("here")!;
+  assert.equal(stream.audioConfig, { codec: "PCMA", sampleRate: 8000, channels: 1 });
+  assert.is(stream.frames.audio, 2);
+  assert.is(relay.bytes, 320);
+});
+
 test("pull: 409 for a local name in use or pulled twice; terminate by any field given, 404 when none matches", async () => {
   const { hub, registry } = relaySetup(["ok"]);
   localStream(hub, "busy");

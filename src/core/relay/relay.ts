@@ -6,8 +6,9 @@
  *
  *   push  the local stream's media goes to the link from a keyframe on, configs first; the local
  *         stream ending ends the relay
- *   pull  the link's media is published here as `localStreamName` while the link is up; the remote
- *         stream ending (or the link dropping) unpublishes it here and the relay tries again
+ *   pull  the link's media is published here as `localStreamName` while the link is up (configs and
+ *         frames that came while it started go first); the remote stream ending (or the link
+ *         dropping) unpublishes it here and the relay tries again
  */
 import type { AudioConfig, Frame, H264Config, TrackConfig } from "../../codecs/frame.ts";
 import { errorMessage, InvalidStateError } from "../../errors.ts";
@@ -17,6 +18,9 @@ import { StreamNameInUseError, type StreamHub } from "../stream/hub.ts";
 import type { MediaSink } from "../stream/media-sink.ts";
 import type { Stream } from "../stream/stream.ts";
 import { retryOf, type LinkDelegate, type RelayLink, type RelayLinkFactory, type RelaySpec } from "./link.ts";
+
+/** Frames held while a pull link starts: a few seconds of media, its first keyframe among them. */
+const MAX_EARLY_FRAMES = 300;
 
 export type RelayState = "CONNECTING" | "ACTIVE" | "RECONNECTING" | "FAILED" | "STOPPED";
 
@@ -84,6 +88,8 @@ export class Relay {
   /** pull: the stream published here while the link is up */
   private pulled?: Stream;
   private pulledConfigs = new Map<string, TrackConfig>();
+  /** pull: frames of the link that came before it started (an RTMP link starts with its first media) */
+  private earlyFrames: Frame[] = [];
 
   constructor(options: RelayOptions) {
     this.options = options;
@@ -171,12 +177,18 @@ export class Relay {
       return false;
     }
     for (const c of this.pulledConfigs.values()) this.pulled.setConfig(c);
+    const early = this.earlyFrames;
+    this.earlyFrames = [];
+    for (const f of early) this.pullFrame(f);
     this.options.record?.(this.pulled);
     return true;
   }
 
   private pullFrame(frame: Frame): void {
-    if (!this.pulled) return;
+    if (!this.pulled) {
+      if (this.state === "CONNECTING" && this.earlyFrames.length < MAX_EARLY_FRAMES) this.earlyFrames.push(frame);
+      return;
+    }
     this.bytes += frameBytes(frame);
     this.pulled.pushFrame(frame);
   }
@@ -214,6 +226,7 @@ export class Relay {
     const pulled = this.pulled;
     this.pulled = undefined;
     this.pulledConfigs.clear();
+    this.earlyFrames = [];
     if (pulled) this.options.hub.unpublish(pulled, reason);
   }
 }

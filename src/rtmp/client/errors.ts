@@ -41,5 +41,7 @@ export const PLAY_ERR = {
   PLAY_REJECTED: "ERR_RTMP_PLAY_REJECTED",
   /** closed after `play` with no NetStream.Play status: how nginx-rtmp refuses (on_play 403) */
   CLOSED_ON_PLAY: "ERR_RTMP_CLOSED_ON_PLAY",
+  /** the stream ended, or the connection closed, after Play.Start and before any media came */
+  ENDED_BEFORE_MEDIA: "ERR_RTMP_ENDED_BEFORE_MEDIA",
   TIMEOUT: PUBLISH_ERR.TIMEOUT,
 } as const;
