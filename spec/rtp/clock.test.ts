@@ -62,7 +62,7 @@ test("SRs stamped at send time (off by a send delay) keep the first mapping; two
   assert.ok(Math.abs(audio.wallClockMs(144_000)! - (base + 18000 + SR_TOLERANCE_MS + 25)) < 0.01, "the confirmed SR is taken");
 });
 
-test("one SR from a sender stalled past the tolerance (830 ms, measured with both cores busy) does not move the mapping", () => {
+test("one SR from a stalled sender (950 ms late, measured with both cores busy) does not move the mapping", () => {
   const base = 1_700_000_000_000;
   const audio = new ClockMapper(8000);
   const sr = (rtpTimestamp: number, ms: number) => {
@@ -70,10 +70,23 @@ test("one SR from a sender stalled past the tolerance (830 ms, measured with bot
     audio.onSenderReport({ ntpMsw: ntp.msw, ntpLsw: ntp.lsw, rtpTimestamp });
   };
   sr(0, base);
-  sr(8_000, base + 1000 + 830);
+  sr(8_000, base + 1000 + 950);
   sr(16_000, base + 2000 + 50);
   sr(24_000, base + 3000 + 20);
   assert.ok(Math.abs(audio.wallClockMs(32_000)! - (base + 4000)) < 0.01, `mapped to ${audio.wallClockMs(32_000)! - base}`);
+});
+
+test("a first SR stamped late (its sender stalled) is not replaced by the on-time ones after it, 540 and 830 ms earlier, as measured: the timeline does not step back", () => {
+  const base = 1_700_000_000_000;
+  const audio = new ClockMapper(8000);
+  const sr = (rtpTimestamp: number, ms: number) => {
+    const ntp = msToNtp(ms);
+    audio.onSenderReport({ ntpMsw: ntp.msw, ntpLsw: ntp.lsw, rtpTimestamp });
+  };
+  sr(0, base + 830);
+  sr(8_000, base + 1000 + 830 - 540);
+  sr(16_000, base + 2000);
+  assert.ok(Math.abs(audio.wallClockMs(24_000)! - (base + 3830)) < 0.01, `mapped to ${audio.wallClockMs(24_000)! - base}`);
 });
 
 test("the SRs of the compound RTCP capture map their RTP timestamps to increasing wall-clock times", () => {

@@ -40,12 +40,13 @@ export function msToRtp(ms: number, clockRate: number): number {
  * How far (ms) a sender report may disagree with the mapping already held before it can replace it.
  * Some senders (werift, so another Transpond relaying a stream) pair the RTP timestamp of the last
  * packet with the time it was *sent*: its SRs are off by its send delay (jitter buffer, 40 ms
- * release bursts, event-loop stalls: 300 ms seen under load, 830 ms with both cores busy). Taking
- * every SR would step the timeline back and forth by that much (equal or decreasing timestamps in an
- * FLV); a sender's wall and RTP clocks do not drift that far apart within a session, so a larger step
- * is a restart and is followed once the next SR confirms it (a stalled sender's one late SR is not).
+ * release bursts, event-loop stalls), which with both cores busy spread from -830 to +950 ms, the
+ * first SR included, and two SRs in a row 540 and 830 ms early. Taking such an SR steps the timeline
+ * back or forth by that much (a gap, or frames held at one DTS and dropped); a sender's wall and RTP
+ * clocks drift apart by 3 s only in hours (100 ppm: 8 h), and a restarted RTP clock jumps far more,
+ * so a larger step is a restart and is followed once the next SR confirms it.
  */
-export const SR_TOLERANCE_MS = 500;
+export const SR_TOLERANCE_MS = 3000;
 
 /**
  * Maps one stream's RTP timestamps to milliseconds. Before any sender report, times are relative to
