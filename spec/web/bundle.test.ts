@@ -57,7 +57,7 @@ test("the page bundles are self-contained browser scripts: no import or unresolv
   }
   const player = text([...assets.values()].find((a) => a.path.startsWith("/assets/player.")));
   assert.match(player, "MediaSource", "the MSE player is bundled");
-  assert.match(player, "/live/");
+  assert.match(player, "rtmpApp", "the player plays HTTP-FLV under the application /stream/find gives");
 });
 
 test("ETags are the content hash: equal builds give equal tags, different bodies different tags", async () => {
