@@ -54,8 +54,14 @@ function start(cmd: string, args: string[]): ChildProcess {
   return child;
 }
 
+/** SIGTERM first, so that nginx's master takes its worker with it (SIGKILL left the worker running); SIGKILL after 2 s. */
 function stopAll(): Promise<void> {
-  const waits = [...children].map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once("exit", () => r()), c.kill("SIGKILL")))));
+  const waits = [...children].map((c) => new Promise<void>((r) => {
+    if (c.exitCode !== null || c.signalCode !== null) return r();
+    const timer = setTimeout(() => c.kill("SIGKILL"), 2000);
+    c.once("exit", () => (clearTimeout(timer), r()));
+    c.kill("SIGTERM");
+  }));
   return Promise.all(waits).then(() => undefined);
 }
 
