@@ -9,17 +9,17 @@
  *   node --import tsx bench/cluster.bench.ts [seconds per run, default 20] [streams, default 1,4]
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startClusterProcess, type ClusterProcess } from "../spec/support/cluster.ts";
 import { freeTcpPort, sleep } from "../spec/support/net.ts";
 import { RedisServer } from "../spec/support/redis.ts";
+import { encodeTestSource, processTree, statCpuSeconds, stopGracefully } from "./measure.ts";
 
 const seconds = Number(process.argv[2] ?? 20);
 const streamCounts = (process.argv[3] ?? "1,4").split(",").map(Number);
 const NGINX_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
-const CLK_TCK = 100;
 
 const dir = mkdtempSync(join(tmpdir(), "transpond-cluster-bench-"));
 const children = new Set<ChildProcess>();
@@ -31,41 +31,17 @@ function start(cmd: string, args: string[]): ChildProcess {
   return child;
 }
 
-function stopAll(): Promise<void> {
-  const waits = [...children].map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once("exit", () => r()), c.kill("SIGKILL")))));
-  return Promise.all(waits).then(() => undefined);
-}
-
 /** utime + stime (s) of a process and its direct children (nginx's worker), from /proc. */
 function cpuSeconds(pid: number): number {
-  const pids = [pid, ...readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
-    try {
-      return Number(readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ")[1]) === pid;
-    } catch {
-      return false;
-    }
-  })];
   let cpu = 0;
-  for (const p of pids) {
+  for (const p of processTree(pid)) {
     try {
-      const f = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-      cpu += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+      cpu += statCpuSeconds(`/proc/${p}/stat`);
     } catch {
       // gone
     }
   }
   return cpu;
-}
-
-function encodeSource(): string {
-  const path = join(dir, "source.flv");
-  const r = spawnSync("ffmpeg", [
-    "-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-    "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-b:v", "2500k", "-maxrate", "2500k", "-bufsize", "2500k", "-g", "60", "-bf", "0", "-pix_fmt", "yuv420p",
-    "-c:a", "aac", "-b:a", "128k", "-f", "flv", path,
-  ]);
-  if (r.status !== 0) throw new Error(`source encode failed: ${r.stderr}`);
-  return path;
 }
 
 /** CPU-seconds per minute of media per stream of each measured process over the steady window. */
@@ -92,7 +68,7 @@ async function transpondEdge(origin: ClusterProcess, edge: ClusterProcess, strea
   await sleep(2000);
   players((i) => `rtmp://127.0.0.1:${edge.ports.rtmp}/live/${prefix}${i}`, streams);
   const figures = await measure(streams, [edge.child.pid!, origin.child.pid!]);
-  await stopAll();
+  await stopGracefully(children);
   return figures;
 }
 
@@ -116,14 +92,14 @@ rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { li
   await sleep(2000);
   players((i) => `rtmp://127.0.0.1:${port}/live/${name}${i}`, streams);
   const figures = await measure(streams, [nginx.pid!, origin.child.pid!]);
-  await stopAll();
+  await stopGracefully(children);
   return figures;
 }
 
 let redis: RedisServer | undefined;
 const nodes: ClusterProcess[] = [];
 try {
-  const source = encodeSource();
+  const source = encodeTestSource(dir, "2500k");
   redis = await RedisServer.start();
   for (const id of ["origin", "edge"]) nodes.push(await startClusterProcess(redis.url, dir, id, { "cluster.edge_idle_timeout": 1000 }));
   const [origin, edge] = nodes as [ClusterProcess, ClusterProcess];
@@ -139,7 +115,7 @@ try {
     console.log(`${String(n).padStart(7)} | ${cell(ours, 14)} | ${cell(originOurs, 23)} | ${cell(theirs, 22)} | ${cell(originTheirs, 19)}`);
   }
 } finally {
-  await stopAll();
+  await stopGracefully(children);
   for (const node of nodes) await node.kill();
   await redis?.dispose();
   rmSync(dir, { recursive: true, force: true });

@@ -24,13 +24,13 @@ import { StreamHub } from "../src/core/stream/hub.ts";
 import { startRtmpServer } from "../src/core/ingest/rtmp-ingest.ts";
 import { configureLogging } from "../src/log.ts";
 import { serveHttpFlv } from "../src/rest/http-flv.ts";
+import { encodeTestSource, processTree, statCpuSeconds, stopGracefully } from "./measure.ts";
 
 const seconds = Number(process.argv[2] ?? 20);
 const playerCounts = (process.argv[3] ?? "1,10,50").split(",").map(Number);
 const mode = process.argv[4] ?? "rtmp";
 if (mode !== "rtmp" && mode !== "http-flv") throw new Error(`unknown mode ${mode}: use rtmp or http-flv`);
 const NGINX_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
-const CLK_TCK = 100;
 configureLogging({ level: "warn" });
 
 const dir = mkdtempSync(join(tmpdir(), "transpond-rtmp-bench-"));
@@ -54,32 +54,13 @@ function start(cmd: string, args: string[]): ChildProcess {
   return child;
 }
 
-/** SIGTERM first, so that nginx's master takes its worker with it (SIGKILL left the worker running); SIGKILL after 2 s. */
-function stopAll(): Promise<void> {
-  const waits = [...children].map((c) => new Promise<void>((r) => {
-    if (c.exitCode !== null || c.signalCode !== null) return r();
-    const timer = setTimeout(() => c.kill("SIGKILL"), 2000);
-    c.once("exit", () => (clearTimeout(timer), r()));
-    c.kill("SIGTERM");
-  }));
-  return Promise.all(waits).then(() => undefined);
-}
-
 /** utime + stime (s) and RSS (MB) of a process and its direct children, from /proc. */
 function procUsage(pid: number): { cpu: number; rssMb: number } {
-  const pids = [pid, ...readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
-    try {
-      return Number(readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ")[1]) === pid;
-    } catch {
-      return false;
-    }
-  })];
   let cpu = 0;
   let rss = 0;
-  for (const p of pids) {
+  for (const p of processTree(pid)) {
     try {
-      const f = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-      cpu += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+      cpu += statCpuSeconds(`/proc/${p}/stat`);
       rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0) / 1024;
     } catch {
       // gone
@@ -93,27 +74,16 @@ function threadCpu(): Map<string, number> {
   const byName = new Map<string, number>();
   for (const tid of readdirSync("/proc/self/task")) {
     try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const path = `/proc/self/task/${tid}/stat`;
+      const stat = readFileSync(path, "utf8");
       const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const key = Number(tid) === process.pid ? "event loop" : name;
-      byName.set(key, (byName.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / CLK_TCK);
+      byName.set(key, (byName.get(key) ?? 0) + statCpuSeconds(path));
     } catch {
       // the thread ended
     }
   }
   return byName;
-}
-
-function encodeSource(): string {
-  const path = join(dir, "source.flv");
-  const r = spawnSync("ffmpeg", [
-    "-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-    "-t", "30", "-c:v", "libx264", "-preset", "veryfast", "-b:v", "5M", "-maxrate", "5M", "-bufsize", "5M", "-g", "60", "-bf", "0", "-pix_fmt", "yuv420p",
-    "-c:a", "aac", "-b:a", "128k", "-f", "flv", path,
-  ]);
-  if (r.status !== 0) throw new Error(`source encode failed: ${r.stderr}`);
-  return path;
 }
 
 interface Run {
@@ -177,7 +147,7 @@ async function relay(publishPort: number, players: number, source: string, measu
   await sleep(seconds * 1000);
   const { cpu, rssMb } = stop();
   const bytesAfter = await group.bytes?.();
-  await stopAll();
+  await stopGracefully(children);
   const playerBytes = bytesBefore && bytesAfter?.map((b, i) => b - bytesBefore[i]!);
   return { cpuPerMediaMinute: (cpu / seconds) * 60, rssMb, playerBytes };
 }
@@ -283,7 +253,7 @@ function readerRates(bytes: number[] | undefined): string {
 }
 
 try {
-  const source = encodeSource();
+  const source = encodeTestSource(dir, "5M");
   const nginxOk = existsSync(NGINX_MODULE) && spawnSync("sh", ["-c", "command -v nginx"]).status === 0;
   const ourPlay = mode === "http-flv" ? "Transpond HTTP-FLV readers, nginx-rtmp RTMP play" : "RTMP play from both";
   console.log(`RTMP relay, ~5 Mb/s 720p30 H.264 + AAC 128k, ${seconds} s per run, ${ourPlay} (CPU-seconds per minute of media; peak RSS)`);
@@ -299,6 +269,6 @@ try {
     );
   }
 } finally {
-  await stopAll();
+  await stopGracefully(children);
   rmSync(dir, { recursive: true, force: true });
 }
