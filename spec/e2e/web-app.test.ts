@@ -10,11 +10,10 @@ import { join } from "node:path";
 import * as assert from "uvu/assert";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startApp, type App } from "../../src/app.ts";
-import { makeConfig } from "../../src/config.ts";
 import { transpondVersion } from "../../src/version.ts";
 import { CHROMIUM_ARGS } from "../support/chromium.ts";
 import { e2eSuite } from "../support/e2e.ts";
-import { mediaPortRange } from "../support/media-ports.ts";
+import { loopbackConfig } from "../support/app-config.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
 
 const test = e2eSuite("e2e/web-app", ["chromium"]);
@@ -41,19 +40,7 @@ async function open(path: string): Promise<{ page: Page; errors: string[] }> {
 test.before(async () => {
   ctx.dir = mkdtempSync(join(tmpdir(), "transpond-web-app-"));
   ctx.app = await startApp(
-    makeConfig({
-      bind_address: "127.0.0.1",
-      "http.port": await freeTcpPort(),
-      "https.port": 0,
-      "ws.port": await freeTcpPort(),
-      "wss.port": 0,
-      "rtmp.port": await freeTcpPort(),
-      data_dir: join(ctx.dir, "data"),
-      media_dir: join(ctx.dir, "media"),
-      record_dir: join(ctx.dir, "records"),
-      ice_interface_addresses: ["127.0.0.1"],
-      ...mediaPortRange(),
-    }),
+    await loopbackConfig(ctx.dir, { "ws.port": await freeTcpPort() }),
   );
   ctx.base = `http://127.0.0.1:${ctx.app.ports.http}`;
   ctx.browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });

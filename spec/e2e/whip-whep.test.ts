@@ -10,11 +10,10 @@ import { join } from "node:path";
 import * as assert from "uvu/assert";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startApp, type App } from "../../src/app.ts";
-import { makeConfig } from "../../src/config.ts";
 import { CHROMIUM_ARGS } from "../support/chromium.ts";
 import { e2eSuite } from "../support/e2e.ts";
-import { mediaPortRange } from "../support/media-ports.ts";
-import { freeTcpPort, waitFor } from "../support/net.ts";
+import { loopbackConfig } from "../support/app-config.ts";
+import { waitFor } from "../support/net.ts";
 import { answerProblems, fetchAnswer, loadOpenApi } from "../support/openapi.ts";
 import { killChildren, run } from "../support/process.ts";
 
@@ -93,19 +92,7 @@ async function decodeRtmp(name: string, maps: readonly string[]): Promise<{ vide
 test.before(async () => {
   ctx.dir = mkdtempSync(join(tmpdir(), "transpond-whip-"));
   ctx.app = await startApp(
-    makeConfig({
-      bind_address: "127.0.0.1",
-      "http.port": await freeTcpPort(),
-      "https.port": 0,
-      "ws.port": 0,
-      "wss.port": 0,
-      "rtmp.port": await freeTcpPort(),
-      data_dir: join(ctx.dir, "data"),
-      media_dir: join(ctx.dir, "media"),
-      record_dir: join(ctx.dir, "records"),
-      ice_interface_addresses: ["127.0.0.1"],
-      ...mediaPortRange(),
-    }),
+    await loopbackConfig(ctx.dir),
   );
   ctx.base = `http://127.0.0.1:${ctx.app.ports.http}`;
   ctx.browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startApp, type App } from "../../../src/app.ts";
 import { makeConfig } from "../../../src/config.ts";
-import { mediaPortRange } from "../../support/media-ports.ts";
+import { loopbackConfig } from "../../support/app-config.ts";
 import { freeTcpPort } from "../../support/net.ts";
 
 export interface TestApp {
@@ -29,20 +29,7 @@ export async function startTestApp(overrides: Parameters<typeof makeConfig>[0] =
   let app: App;
   try {
     app = await startApp(
-      makeConfig({
-        bind_address: "127.0.0.1",
-        "http.port": await freeTcpPort(),
-        "https.port": 0,
-        "ws.port": await freeTcpPort(),
-        "wss.port": 0,
-        "rtmp.port": await freeTcpPort(),
-        data_dir: join(dir, "data"),
-        media_dir: join(dir, "media"),
-        record_dir: join(dir, "records"),
-        ice_interface_addresses: ["127.0.0.1"],
-        ...mediaPortRange(50),
-        ...overrides,
-      }),
+      await loopbackConfig(dir, { "ws.port": await freeTcpPort(), ...overrides }, 50),
     );
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
