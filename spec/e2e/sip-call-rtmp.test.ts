@@ -13,7 +13,7 @@ import * as assert from "uvu/assert";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeUdpPort } from "../support/net.ts";
 import { NginxRtmp } from "../support/nginx.ts";
-import { callBody, closeAll, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
+import { FAST_SIP_TIMERS, callBody, closeAll, pcmaCapture, probeAudio, removeTemp, sippMessages, startServer, startSipp } from "./sip-call-rig.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
 import { run } from "../support/process.ts";
 import { rtpPayloads } from "../audio/support/rtp.ts";
@@ -147,7 +147,7 @@ test("a SIPp UAS answering 486 Busy Here makes the call BUSY with sipStatus 486"
 });
 
 test("a SIPp UAS that never answers makes the call FAILED after Timer B with sipStatus 408", async () => {
-  const server = await startServer();
+  const server = await startServer({}, FAST_SIP_TIMERS);
   const sipp = await startSipp("uas-silent.xml");
   const t0 = Date.now();
   assert.is((await server.rest("/rest-api/call/startup", callBody("call-silent", sipp))).status, 200);
