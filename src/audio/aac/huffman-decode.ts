@@ -86,3 +86,12 @@ export const SPECTRAL_VALUES: readonly (Int8Array | undefined)[] = SPECTRAL_BOOK
   }
   return values;
 });
+
+/** `SPECTRAL_NONZERO[n][s]`: how many values of symbol s of book n are not zero (one sign bit each in the unsigned books). */
+export const SPECTRAL_NONZERO: readonly (Uint8Array | undefined)[] = SPECTRAL_BOOKS.map((b, n) => {
+  if (!b) return undefined;
+  const values = SPECTRAL_VALUES[n]!;
+  const counts = new Uint8Array(b.codes.length);
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) counts[Math.floor(i / b.dim)]!++;
+  return counts;
+});

@@ -7,7 +7,7 @@
 import type { BitReader } from "../../codecs/bits.ts";
 import { ParseError } from "../../errors.ts";
 import type { BandTables } from "./bands.ts";
-import { SCALEFACTOR_TABLE, SPECTRAL_TABLES, SPECTRAL_VALUES, type HuffmanTable } from "./huffman-decode.ts";
+import { SCALEFACTOR_TABLE, SPECTRAL_NONZERO, SPECTRAL_TABLES, SPECTRAL_VALUES, type HuffmanTable } from "./huffman-decode.ts";
 import { ESC_BOOK, ZERO_BOOK } from "./huffman.ts";
 import { SPECTRAL_BOOKS } from "./huffman-tables.ts";
 import { buildLayout, type IcsLayout } from "./layout.ts";
@@ -209,38 +209,48 @@ function readSpectrum(r: BitReader, layout: IcsLayout, out: ChannelStream): void
     const table = SPECTRAL_TABLES[book]!;
     const values = SPECTRAL_VALUES[book]!;
     const desc = SPECTRAL_BOOKS[book]!;
-    if (desc.dim === 4) readQuads(r, table, values, desc.signed, q, start, end);
-    else readPairs(r, table, values, desc.signed, book === ESC_BOOK, q, start, end);
+    if (desc.signed) readSigned(r, table, values, desc.dim, q, start, end);
+    else if (desc.dim === 4) readUnsignedQuads(r, table, values, SPECTRAL_NONZERO[book]!, q, start, end);
+    else readUnsignedPairs(r, table, values, SPECTRAL_NONZERO[book]!, book === ESC_BOOK, q, start, end);
   }
 }
 
-function readQuads(r: BitReader, table: HuffmanTable, values: Int8Array, signed: boolean, q: Int32Array, start: number, end: number): void {
+function readSigned(r: BitReader, table: HuffmanTable, values: Int8Array, dim: number, q: Int32Array, start: number, end: number): void {
+  for (let i = start; i < end; i += dim) {
+    const at = table.decode(r) * dim;
+    for (let j = 0; j < dim; j++) q[i + j] = values[at + j]!;
+  }
+}
+
+/** The sign bits of a codeword's nonzero values follow it, first value first: read them in one go. */
+function readUnsignedQuads(r: BitReader, table: HuffmanTable, values: Int8Array, nonzero: Uint8Array, q: Int32Array, start: number, end: number): void {
   for (let i = start; i < end; i += 4) {
-    const at = table.decode(r) * 4;
+    const sym = table.decode(r);
+    let left = nonzero[sym]!;
+    const signs = left === 0 ? 0 : r.read(left);
     for (let j = 0; j < 4; j++) {
-      const v = values[at + j]!;
-      q[i + j] = signed || v === 0 || r.read(1) === 0 ? v : -v;
+      const v = values[sym * 4 + j]!;
+      if (v !== 0) left--;
+      q[i + j] = (signs >> left) & 1 ? -v : v;
     }
   }
 }
 
-function readPairs(r: BitReader, table: HuffmanTable, values: Int8Array, signed: boolean, escapes: boolean, q: Int32Array, start: number, end: number): void {
+function readUnsignedPairs(r: BitReader, table: HuffmanTable, values: Int8Array, nonzero: Uint8Array, escapes: boolean, q: Int32Array, start: number, end: number): void {
   for (let i = start; i < end; i += 2) {
-    const at = table.decode(r) * 2;
-    let y = values[at]!;
-    let z = values[at + 1]!;
-    if (!signed) {
-      const negY = y !== 0 && r.read(1) === 1;
-      const negZ = z !== 0 && r.read(1) === 1;
-      if (escapes) {
-        if (y === 16) y = readEscape(r);
-        if (z === 16) z = readEscape(r);
-      }
-      if (negY) y = -y;
-      if (negZ) z = -z;
+    const sym = table.decode(r);
+    const count = nonzero[sym]!;
+    const signs = count === 0 ? 0 : r.read(count);
+    let y = values[sym * 2]!;
+    let z = values[sym * 2 + 1]!;
+    const negY = y !== 0 && signs >> (count - 1) === 1;
+    const negZ = z !== 0 && (signs & 1) === 1;
+    if (escapes) {
+      if (y === 16) y = readEscape(r);
+      if (z === 16) z = readEscape(r);
     }
-    q[i] = y;
-    q[i + 1] = z;
+    q[i] = negY ? -y : y;
+    q[i + 1] = negZ ? -z : z;
   }
 }
 
