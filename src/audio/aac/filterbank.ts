@@ -96,20 +96,27 @@ export class Filterbank {
   }
 
   /**
-   * IMDCT, windowing and overlap-add of a long block in one pass: y = DCT-IV(X) unfolded as
-   * y[n] = u[n + 512] (n < 512), -u[1535 - n] (n < 1536), -u[n - 1536].
+   * IMDCT, windowing and overlap-add of a long block in one pass over the DCT-IV's post-twiddle:
+   * y = DCT-IV(X) = u unfolded as y[n] = u[n + 512] (n < 512), -u[1535 - n] (n < 1536), -u[n - 1536].
+   * The pair u[2k], u[1023 - 2k] lands on output (and overlap) samples p and q only, so each
+   * step reads the old overlap there before writing the new.
    */
   private longBlock(spec: Float64Array, seq: WindowSequence, shape: number, state: ChannelSynthesis, out: Float32Array, channel: number, channels: number): void {
-    const u = this.dct;
-    this.longMdct.dct4(spec, 0, u, 0);
+    const mdct = this.longMdct;
+    mdct.dct4Fft(spec, 0);
+    const { re, im, postCos, postSin } = mdct;
     const left = LEFT[seq === WindowSequence.LONG_STOP ? 1 : 0]![state.previousShape]!;
     const right = RIGHT[seq === WindowSequence.LONG_START ? 1 : 0]![shape]!;
     const overlap = state.overlap;
     const s = LONG_SCALE;
-    for (let n = 0; n < 512; n++) out[n * channels + channel] = overlap[n]! + s * u[n + 512]! * left[n]!;
-    for (let n = 512; n < 1024; n++) out[n * channels + channel] = overlap[n]! - s * u[1535 - n]! * left[n]!;
-    for (let n = 0; n < 512; n++) overlap[n] = -s * u[511 - n]! * right[n]!;
-    for (let n = 512; n < 1024; n++) overlap[n] = -s * u[n - 512]! * right[n]!;
+    for (let k = 0; k < 512; k++) {
+      const c = postCos[k]!;
+      const d = postSin[k]!;
+      const even = s * (re[k]! * c - im[k]! * d); // u[2k]
+      const odd = -s * (re[k]! * d + im[k]! * c); // u[1023 - 2k]
+      if (k < 256) windowPair(511 - 2 * k, odd, even, left, right, overlap, out, channel, channels);
+      else windowPair(2 * k - 512, even, odd, left, right, overlap, out, channel, channels);
+    }
     state.previousShape = shape;
   }
 
@@ -140,4 +147,13 @@ export class Filterbank {
     }
     for (let n = half; n < 3 * half; n++) out[outOffset + n] = -u[3 * half - 1 - n]! * scale;
   }
+}
+
+/** Output samples p and 1023 - p of a long block from the IMDCT values that land there, and the new overlap at both. */
+function windowPair(p: number, toOutput: number, toOverlap: number, left: Float64Array, right: Float64Array, overlap: Float64Array, out: Float32Array, channel: number, channels: number): void {
+  const q = 1023 - p;
+  out[p * channels + channel] = overlap[p]! + toOutput * left[p]!;
+  out[q * channels + channel] = overlap[q]! - toOutput * left[q]!;
+  overlap[p] = -toOverlap * right[p]!;
+  overlap[q] = -toOverlap * right[q]!;
 }

@@ -12,14 +12,14 @@ export class Mdct {
   private readonly fftSize: number;
   private readonly preCos: Float64Array;
   private readonly preSin: Float64Array;
-  private readonly postCos: Float64Array;
-  private readonly postSin: Float64Array;
+  readonly postCos: Float64Array;
+  readonly postSin: Float64Array;
   private readonly twCos: Float64Array;
   private readonly twSin: Float64Array;
   private readonly bitrev: Uint16Array;
   private readonly u: Float64Array;
-  private readonly re: Float64Array;
-  private readonly im: Float64Array;
+  readonly re: Float64Array;
+  readonly im: Float64Array;
 
   /** `size` is the window length N (2048 or 256), a power of two of at least 16. */
   constructor(size: number) {
@@ -86,6 +86,25 @@ export class Mdct {
     const m = this.m;
     const re = this.re;
     const im = this.im;
+    this.dct4Fft(input, inOffset);
+    for (let k = 0; k < this.fftSize; k++) {
+      const c = this.postCos[k]!;
+      const s = this.postSin[k]!;
+      const r = re[k]! * c - im[k]! * s;
+      const i = re[k]! * s + im[k]! * c;
+      out[outOffset + 2 * k] = r;
+      out[outOffset + m - 1 - 2 * k] = -i;
+    }
+  }
+
+  /**
+   * The DCT-IV up to its post-twiddle, left in `re`/`im`: Y[2k] = Re(z), Y[M-1-2k] = -Im(z) with
+   * z = (re[k] + i im[k]) (postCos[k] + i postSin[k]). For a caller that fuses the post-twiddle with its own pass.
+   */
+  dct4Fft(input: ArrayLike<number>, inOffset: number): void {
+    const m = this.m;
+    const re = this.re;
+    const im = this.im;
     const h = this.fftSize;
     for (let i = 0; i < h; i++) {
       const a = input[inOffset + 2 * i]!;
@@ -97,14 +116,6 @@ export class Mdct {
       im[j] = a * s + b * c;
     }
     this.fft();
-    for (let k = 0; k < h; k++) {
-      const c = this.postCos[k]!;
-      const s = this.postSin[k]!;
-      const r = re[k]! * c - im[k]! * s;
-      const i = re[k]! * s + im[k]! * c;
-      out[outOffset + 2 * k] = r;
-      out[outOffset + m - 1 - 2 * k] = -i;
-    }
   }
 
   /** In-place FFT on bit-reversed `re`/`im`: two stages without multiplications, then radix-4 steps (and one radix-2). */
