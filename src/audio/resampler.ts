@@ -39,7 +39,7 @@ interface Filter {
   /** taps per phase, in input samples (even) */
   readonly taps: number;
   /** L * taps coefficients, phase-major */
-  readonly coeffs: Float32Array;
+  readonly coeffs: Float64Array;
 }
 
 function gcd(a: number, b: number): number {
@@ -82,7 +82,7 @@ function designFilter(inRate: number, outRate: number): Filter {
   const half = taps / 2;
   const fc = (passEdge + stopEdge) / 2 / inRate; // cycles per input sample
   const i0beta = besselI0(beta);
-  const coeffs = new Float32Array(up * taps);
+  const coeffs = new Float64Array(up * taps);
   for (let p = 0; p < up; p++) {
     const frac = p / up;
     let sum = 0;
@@ -105,7 +105,7 @@ function designFilter(inRate: number, outRate: number): Filter {
 }
 
 /** sum of x[start + k] * h[row + k] for k < taps (taps even), four partial sums for the pipeline */
-function dot(x: Float32Array, start: number, h: Float32Array, row: number, taps: number): number {
+function dot(x: Float64Array, start: number, h: Float64Array, row: number, taps: number): number {
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;
@@ -122,21 +122,36 @@ function dot(x: Float32Array, start: number, h: Float32Array, row: number, taps:
 }
 
 /** `dot` of both planes of a stereo signal in one pass over the coefficients, into out[at], out[at + 1] */
-function dotStereo(l: Float32Array, r: Float32Array, start: number, h: Float32Array, row: number, taps: number, out: Float32Array, at: number): void {
+function dotStereo(l: Float64Array, r: Float64Array, start: number, h: Float64Array, row: number, taps: number, out: Float32Array, at: number): void {
   let l0 = 0;
   let l1 = 0;
+  let l2 = 0;
+  let l3 = 0;
   let r0 = 0;
   let r1 = 0;
-  for (let k = 0; k < taps; k += 2) {
+  let r2 = 0;
+  let r3 = 0;
+  let k = 0;
+  for (; k + 3 < taps; k += 4) {
     const h0 = h[row + k]!;
     const h1 = h[row + k + 1]!;
+    const h2 = h[row + k + 2]!;
+    const h3 = h[row + k + 3]!;
     l0 += l[start + k]! * h0;
     l1 += l[start + k + 1]! * h1;
+    l2 += l[start + k + 2]! * h2;
+    l3 += l[start + k + 3]! * h3;
     r0 += r[start + k]! * h0;
     r1 += r[start + k + 1]! * h1;
+    r2 += r[start + k + 2]! * h2;
+    r3 += r[start + k + 3]! * h3;
   }
-  out[at] = l0 + l1;
-  out[at + 1] = r0 + r1;
+  if (k < taps) {
+    l0 += l[start + k]! * h[row + k]! + l[start + k + 1]! * h[row + k + 1]!;
+    r0 += r[start + k]! * h[row + k]! + r[start + k + 1]! * h[row + k + 1]!;
+  }
+  out[at] = l0 + l1 + (l2 + l3);
+  out[at + 1] = r0 + r1 + (r2 + r3);
 }
 
 export class Resampler {
@@ -146,7 +161,7 @@ export class Resampler {
   private readonly filter: Filter | undefined;
   /** the last input frames (interleaved), zeros before the start */
   private readonly tail: Float32Array;
-  private planes: Float32Array[] = [];
+  private planes: Float64Array[] = [];
   /** input frames received so far */
   private received = 0;
   /** floor(n*M/L) and (n*M) mod L of the next output sample n */
@@ -194,7 +209,7 @@ export class Resampler {
     const total = keep + frames;
     // planar working buffers (unit stride in the filter loop), reused between calls
     if (this.planes.length === 0 || this.planes[0]!.length < total) {
-      this.planes = Array.from({ length: ch }, () => new Float32Array(Math.max(total, 2 * keep)));
+      this.planes = Array.from({ length: ch }, () => new Float64Array(Math.max(total, 2 * keep)));
     }
     for (let c = 0; c < ch; c++) {
       const plane = this.planes[c]!;
