@@ -1,7 +1,8 @@
 /**
- * Debian's redis-server as a test peer: no config file, no persistence, a temp folder, a free port
- * on 127.0.0.1, its own process (never the system service). `stop()` and `restart()` on the same
- * port show what nodes do while Redis is away.
+ * Debian's redis-server as a test peer: no config file, a temp folder, a free port on 127.0.0.1, its
+ * own process (never the system service). `stop()` and `restart()` on the same port show what nodes
+ * do while Redis is away. Without persistence it comes back empty; with `{ persist: true }` (an AOF
+ * written at every command) it comes back with its data, keys whose TTL ran out meanwhile gone.
  *
  *   const redis = await RedisServer.start();
  *   ... startApp({ "cluster.redis_url": redis.url, ... }) ...
@@ -26,13 +27,13 @@ export class RedisServer {
   private exited?: Promise<void>;
   private output = "";
 
-  private constructor(dir: string, port: number) {
+  private constructor(dir: string, port: number, private readonly persist: boolean) {
     this.dir = dir;
     this.port = port;
   }
 
-  static async start(): Promise<RedisServer> {
-    const redis = new RedisServer(mkdtempSync(join(tmpdir(), "transpond-redis-")), await freeTcpPort());
+  static async start(options: { persist?: boolean } = {}): Promise<RedisServer> {
+    const redis = new RedisServer(mkdtempSync(join(tmpdir(), "transpond-redis-")), await freeTcpPort(), options.persist ?? false);
     try {
       await redis.spawn();
     } catch (err) {
@@ -50,7 +51,7 @@ export class RedisServer {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** SIGKILL: Redis vanishes (nothing of it survives: no persistence). */
+  /** SIGKILL: Redis vanishes (only what its AOF has survives, when it persists). */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
@@ -58,7 +59,7 @@ export class RedisServer {
     await this.exited;
   }
 
-  /** Starts an empty Redis again on the same port. */
+  /** Starts Redis again on the same port: empty, or with its AOF's data when it persists. */
   async restart(): Promise<void> {
     await this.stop();
     await this.spawn();
@@ -70,7 +71,8 @@ export class RedisServer {
   }
 
   private async spawn(): Promise<void> {
-    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", "no", "--daemonize", "no"];
+    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--daemonize", "no"];
+    args.push(...(this.persist ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]));
     const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));

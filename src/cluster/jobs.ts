@@ -88,10 +88,17 @@ export class ClusterJobs {
     return (await this.store.jobs()).filter((j) => j.kind === "call" && j.lost);
   }
 
-  /** Once per heartbeat: keep this node's jobs true in Redis; with `takeOver`, take lost nodes' jobs. */
-  async reconcile(takeOver: boolean): Promise<void> {
+  /**
+   * Once per heartbeat, before the heartbeat itself: keeps this node's jobs true in Redis, in the order
+   * they were made. What changed while Redis was away (a job started, one ended) is written here when it
+   * is back, before this node counts as live again.
+   */
+  async keepOwn(): Promise<void> {
     for (const [id, job] of [...this.held]) await this.keep(id, job);
-    if (!takeOver) return;
+  }
+
+  /** Takes over the jobs of lost nodes (free leases). */
+  async takeOverLost(): Promise<void> {
     for (const node of await this.store.lostNodes()) {
       this.log.warn("cluster: node lost (heartbeat expired); its jobs move where their source is", { node });
       await this.store.dropStreamsOf(node);
@@ -111,8 +118,9 @@ export class ClusterJobs {
   private async keep(id: string, job: HeldJob): Promise<void> {
     const running = this.running(job.kind, id);
     if (!running) {
-      this.held.delete(id);
+      // forgotten only once Redis has the removal: if Redis is away, the next heartbeat tries again
       if (job.lease) await this.store.removeJob(job.lease);
+      this.held.delete(id);
       return;
     }
     if (job.lease && (await this.store.renew(job.lease))) return this.write(job, job.lease, running);

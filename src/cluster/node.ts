@@ -106,6 +106,8 @@ export class ClusterNode {
       published: (stream) => this.edges.has(stream.name) || this.write(() => this.store.setStream(stream.name)),
       unpublished: (stream) => this.edges.has(stream.name) || this.write(() => this.store.unsetStream(stream.name)),
     });
+    // back from an outage, the node writes what it did meanwhile at once, not at its next beat
+    this.store.onReady(() => void this.beat());
     await this.store.connect().catch(() => {});
     await this.beat();
     this.timer = setInterval(() => void this.beat(), Math.max(200, Math.floor(this.settings.ttlMs / 3)));
@@ -185,9 +187,10 @@ export class ClusterNode {
 
   private async heartbeat(): Promise<void> {
     try {
+      await this.jobs?.keepOwn();
       await this.store.heartbeat(this.info);
       if (!this.registered) await this.register();
-      await this.jobs?.reconcile(Date.now() - this.registeredAt >= this.settings.ttlMs);
+      if (Date.now() - this.registeredAt >= this.settings.ttlMs) await this.jobs?.takeOverLost();
     } catch (err) {
       if (this.registered) this.log.warn("cluster degraded: Redis unreachable; serving local streams and jobs only", { node: this.nodeId, error: errorMessage(err) });
       else if (!this.warnedOnce) this.log.warn("cluster degraded: Redis not reachable yet", { node: this.nodeId, error: errorMessage(err) });

@@ -72,9 +72,14 @@ redis.call("DEL", KEYS[2])
 redis.call("HSET", KEYS[1], "owner", "")
 return 1`;
 
-/** KEYS: job, lease, jobs. ARGV: node, fence, job id. Deletes the job (terminated by its owner). */
+/**
+ * KEYS: job, lease, jobs. ARGV: node, fence, job id. Deletes the job (terminated by its owner). Fenced
+ * by the job's owner and counter, not by the lease: a job ended while Redis was away must go although
+ * its lease ran out meanwhile, unless another node took it since (which bumped the counter).
+ */
 const REMOVE = `
-if redis.call("GET", KEYS[2]) ~= ARGV[1] .. "#" .. ARGV[2] then return 0 end
+local job = redis.call("HMGET", KEYS[1], "owner", "fence")
+if job[1] and (job[1] ~= ARGV[1] or job[2] ~= ARGV[2]) then return 0 end
 redis.call("DEL", KEYS[1], KEYS[2])
 redis.call("SREM", KEYS[3], ARGV[3])
 return 1`;
@@ -143,7 +148,9 @@ export class ClusterStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: Math.max(1000, options.ttlMs / 3),
-      retryStrategy: (times) => Math.min(250 * times, 2000),
+      // every node is back within a third of the TTL of Redis: before any of them may take over a job
+      // (a TTL after it registered), the owners have stored what they did while Redis was away
+      retryStrategy: (times) => Math.min(250 * times, Math.max(250, options.ttlMs / 3)),
     });
     // connection errors surface as failed commands; the client reconnects by itself
     this.redis.on("error", () => {});
@@ -152,6 +159,11 @@ export class ClusterStore {
   /** Connects; rejects when Redis is not reachable now (the client keeps trying in the background). */
   async connect(): Promise<void> {
     if (this.redis.status === "wait") await this.redis.connect();
+  }
+
+  /** Calls `fn` each time the connection to Redis is (re-)established. */
+  onReady(fn: () => void): void {
+    this.redis.on("ready", fn);
   }
 
   get connected(): boolean {
@@ -258,7 +270,7 @@ export class ClusterStore {
     return Number(await this.redis.eval(RELEASE, 2, key.job(lease.jobId), key.lease(lease.jobId), this.nodeId, lease.fence)) === 1;
   }
 
-  /** Deletes a job whose lease this node holds (the job was terminated). */
+  /** Deletes a job this node took last (it was terminated); false when another node took it since. */
   async removeJob(lease: Lease): Promise<boolean> {
     return Number(await this.redis.eval(REMOVE, 3, key.job(lease.jobId), key.lease(lease.jobId), key.jobs, this.nodeId, lease.fence, lease.jobId)) === 1;
   }

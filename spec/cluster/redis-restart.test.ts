@@ -1,0 +1,88 @@
+/**
+ * redis-server going away and coming back, both ways a real one does: empty (no persistence) and
+ * with its data (an AOF; leases and heartbeats whose TTL ran out while it was down are gone). While
+ * it is away, node n1 ends one of its transponders and starts another through REST. When it is back:
+ * the ended job stays ended (no node takes it from the stale record), the new one is stored, and the
+ * one that kept running stays on n1, although n2 has its source stream and could take it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as assert from "uvu/assert";
+import { startApp, type App } from "../../src/app.ts";
+import type { MediaSource } from "../../src/core/stream/media-sink.ts";
+import { startClusterNode } from "../support/cluster.ts";
+import { e2eSuite } from "../support/e2e.ts";
+import { freeTcpPort, sleep, waitFor } from "../support/net.ts";
+import { RedisServer } from "../support/redis.ts";
+
+const test = e2eSuite("cluster: redis-server stopped and restarted (empty, and with its data)", ["redis-server"]);
+
+/** cluster.heartbeat_timeout of the test nodes (spec/support/cluster.ts) */
+const TTL_MS = 1500;
+
+let dir: string;
+let target: App;
+
+async function rest(app: App, path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://127.0.0.1:${app.ports.http}${path}`, { method: "POST", body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text === "" ? undefined : JSON.parse(text) };
+}
+
+const source = (): MediaSource => ({ kind: "rtmp", requestKeyframe: () => {}, stop: () => {} });
+const clusterStatus = async (app: App) => (await rest(app, "/rest-api/cluster/nodes")).body.status as string;
+const pushIds = (app: App) => app.transponders.all().map((r) => r.transponder.options.id).sort();
+
+test.before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "transpond-cluster-restart-"));
+  target = await startApp({ bind_address: "127.0.0.1", "http.port": 0, "https.port": 0, "ws.port": 0, "wss.port": 0, "rtmp.port": await freeTcpPort(), data_dir: join(dir, "target"), "media.workers": 0, "rtmp.publish_idle_timeout": 0 });
+});
+
+test.after(async () => {
+  await target?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+for (const persist of [false, true]) {
+  test(`redis-server restarted ${persist ? "with its data (AOF)" : "empty"}: a push ended while it was away stays ended, one started meanwhile is stored, the one left running stays on its node`, async () => {
+    const redis = await RedisServer.start({ persist });
+    const nodes: App[] = [];
+    try {
+      for (const id of ["n1", "n2"]) nodes.push(await startClusterNode(redis.url, join(dir, String(persist)), id));
+      const [n1, n2] = nodes as [App, App];
+      for (const name of ["kept", "ended", "new"]) for (const app of nodes) app.hub.publish(name, source());
+      const rtmpUrl = `rtmp://127.0.0.1:${target.ports.rtmp}/${persist ? "aof" : "empty"}`;
+      const push = async (name: string) => {
+        const started = await rest(n1, "/rest-api/push/startup", { streamName: name, rtmpUrl });
+        assert.is(started.status, 200, JSON.stringify(started.body));
+        return started.body.mediaSessionId as string;
+      };
+      const kept = await push("kept");
+      const ended = await push("ended");
+      await waitFor("both jobs stored with n1's lease", async () => ((await n2.cluster!.store.jobs()).filter((j) => j.owner === "n1").length === 2 ? true : undefined), 4 * TTL_MS, 50);
+
+      await redis.stop();
+      for (const app of nodes) await waitFor(`${app.cluster!.nodeId} degraded`, async () => ((await clusterStatus(app)) === "degraded" ? true : undefined), 4 * TTL_MS, 50);
+      assert.is((await rest(n1, "/rest-api/push/terminate", { mediaSessionId: ended })).status, 200);
+      const created = await push("new");
+      await sleep(2 * TTL_MS); // every lease and heartbeat deadline passes while Redis is away
+      await redis.restart();
+
+      for (const app of nodes) await waitFor(`${app.cluster!.nodeId} registered again`, async () => ((await clusterStatus(app)) === "ok" ? true : undefined), 4 * TTL_MS, 50);
+      await waitFor("the push started while Redis was away stored with n1's lease", async () => ((await n2.cluster!.store.job(created))?.owner === "n1" ? true : undefined), 4 * TTL_MS, 50);
+      await sleep(3 * TTL_MS); // what must not happen (a takeover, a resumed job) has no event to wait for
+      assert.equal([pushIds(n1), pushIds(n2)], [[kept, created].sort(), []], "n1 runs what it ran, n2 took nothing");
+      assert.is(n1.transponders.all().find((r) => r.transponder.options.id === kept)!.transponder.reconnects, 0, "the kept push never moved");
+      const stored = (await n2.cluster!.store.jobs()).map((j) => [j.id, j.owner]).sort();
+      assert.equal(stored, [[kept, "n1"], [created, "n1"]].sort(), "Redis has the kept and the new push, not the ended one");
+      const listed = await rest(n2, "/rest-api/push/find_all");
+      assert.equal(listed.body.map((t: any) => [t.mediaSessionId, t.nodeId]).sort(), stored);
+    } finally {
+      for (const app of nodes) await app.close();
+      await redis.dispose();
+    }
+  });
+}
+
+test.run();
