@@ -96,6 +96,18 @@ test("fencing: the stale owner can neither renew, write, release nor remove; the
   assert.not.ok((await a.jobs()).some((j) => j.id === "fence-job"));
 });
 
+test("an owner whose lease ran out still removes its job (ended while Redis was away), unless another node took it since", async () => {
+  const a = await store("gone-a", 300);
+  const b = await store("gone-b", 300);
+  const ended = await a.createJob("gone-ended", "push", {});
+  const moved = await a.createJob("gone-moved", "push", {});
+  await waitFor("b to take one lease that ran out", () => b.take("gone-moved"), 5000, 50);
+  assert.ok(await a.removeJob(ended), "the lease ran out but nobody took the job: a's removal holds");
+  assert.is(await b.job("gone-ended"), undefined);
+  assert.not.ok(await a.removeJob(moved), "b took it since: a's removal is refused");
+  assert.is((await b.job("gone-moved"))!.owner, "gone-b");
+});
+
 test("free jobs are the ones whose lease nobody holds; taking a job that does not exist throws", async () => {
   const a = await store("free-a", 5000);
   const held = await a.createJob("free-held", "call", {});
