@@ -3,9 +3,10 @@
  * publishes to node 1; ffmpeg plays it from node 3 over HTTP-FLV and RTMP (edge pulls); /push/startup
  * sent to node 2 republishes it from node 1 to nginx-rtmp; find_all answers the same on every node.
  * Node 1 is SIGKILLed and the publisher comes back on node 2: node 2 takes the transponder over
- * within the lease and nginx records the stream again. redis-server stopped and started: the nodes
- * report degraded, then register again; the job neither stops, moves nor runs twice (nginx sees no
- * further publish). Then Chromium with the Web SDK publishes to node 2 and plays from node 3.
+ * within the lease and nginx records the stream again. redis-server (with an AOF) stopped and started
+ * with its data: the nodes report degraded, then register again; the job neither stops, moves nor
+ * runs twice, and a second push terminated while Redis was away stays gone (nginx sees no further
+ * publish). Then Chromium with the Web SDK publishes to node 2 and plays from node 3.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,7 +33,7 @@ let dir: string;
 let chromium: ChromiumHarness | undefined;
 const nodes: ClusterProcess[] = [];
 const publishers: ReturnType<typeof start>[] = [];
-/** the stream names nginx was asked to accept a publisher for, in order */
+/** the app/stream names nginx was asked to accept a publisher for, in order */
 const published: string[] = [];
 
 async function rest(node: ClusterProcess, path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
@@ -67,8 +68,8 @@ async function checkRecording(file: string, minFrames: number): Promise<void> {
 }
 
 test.before(async () => {
-  redis = await RedisServer.start();
-  nginx = await NginxRtmp.start({ recordUnique: true, onPublish: (f) => (published.push(f.name ?? ""), 200) });
+  redis = await RedisServer.start({ persist: true });
+  nginx = await NginxRtmp.start({ applications: ["live", "again"], recordUnique: true, onPublish: (f) => (published.push(`${f.app}/${f.name}`), 200) });
   dir = mkdtempSync(join(tmpdir(), "transpond-e2e-cluster-"));
   const sets = { "cluster.heartbeat_timeout": TTL_MS, rtmp_reconnect_min_delay: 300, rtmp_reconnect_max_delay: 2000, "cluster.edge_idle_timeout": 2000 };
   for (const id of ["n1", "n2", "n3"]) {
@@ -130,25 +131,34 @@ test("publish to node 1, play from node 3, republish through node 2; node 1 SIGK
   assert.ok(tookMs < 2 * TTL_MS + 4000, `taken over ${tookMs} ms after the kill (lease ${TTL_MS} ms)`);
   assert.equal(moved, [[id, "n2", "ACTIVE", 1]], "same id, the move counted as a reconnect");
   assert.equal(await pushes(n2), moved);
-  assert.equal(published, ["rtmp_cam", "rtmp_cam"], "nginx got the stream again, from one publisher at a time");
+  assert.equal(published, ["live/rtmp_cam", "live/rtmp_cam"], "nginx got the stream again, from one publisher at a time");
   await waitFor("nginx recording node 2's republish", () => (nginx.recordings().length === 2 && statSync(nginx.recordings()[1]!).size > 600_000 ? true : undefined), 30000, 200);
 
-  // Redis away and back (empty)
+  // a second push, terminated while Redis is away
+  const ended = await rest(n3, "/rest-api/push/startup", { streamName: "cam", rtmpUrl: nginx.url("again") });
+  assert.is(ended.status, 200, JSON.stringify(ended.body));
+  const endedId = ended.body.mediaSessionId as string;
+  await waitFor("both pushes ACTIVE on node 2", async () => ((await pushes(n3)).filter((t) => t[1] === "n2" && t[2] === "ACTIVE").length === 2 ? true : undefined), 20000, 200);
+
+  // Redis away and back with its data (AOF): every lease and heartbeat in it ran out meanwhile
   await redis.stop();
   for (const node of [n2, n3]) {
     await waitFor(`${node.id} to report degraded`, async () => ((await rest(node, "/rest-api/cluster/nodes")).body.status === "degraded" ? true : undefined), 10000, 100);
   }
   assert.ok((await pushes(n2)).some((t) => t[0] === id && t[1] === "n2" && t[2] === "ACTIVE"), "node 2 serves on while degraded");
+  assert.is((await rest(n2, "/rest-api/push/terminate", { mediaSessionId: endedId })).status, 200);
+  await sleep(TTL_MS + 500);
   await redis.restart();
   for (const node of [n2, n3]) {
     await waitFor(`${node.id} to register again`, async () => ((await rest(node, "/rest-api/cluster/nodes")).body.status === "ok" ? true : undefined), 15000, 100);
   }
   await sleep(2 * TTL_MS); // a takeover or second copy would need a lease's time to show: nothing must happen
   for (const node of [n2, n3]) assert.equal(await pushes(node), [[id, "n2", "ACTIVE", 1]], `push/find_all on ${node.id} after Redis came back`);
-  assert.equal(published, ["rtmp_cam", "rtmp_cam"], "no further publish at nginx: the job neither restarted nor doubled");
+  assert.equal(published, ["live/rtmp_cam", "live/rtmp_cam", "again/rtmp_cam"], "no further publish at nginx: the job neither restarted nor doubled, the terminated one stayed gone");
 
   assert.is((await rest(n3, "/rest-api/push/terminate", { mediaSessionId: id })).status, 200);
-  const [first, second] = nginx.recordings() as [string, string];
+  // by age: node 1's republish, the push terminated while Redis was away, node 2's republish
+  const [first, , second] = nginx.recordings() as [string, string, string];
   await waitFor("nginx to close the second recording", async () => {
     const before = statSync(second).size;
     await sleep(500);
