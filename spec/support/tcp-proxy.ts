@@ -43,12 +43,21 @@ export class TcpProxy {
     for (const s of this.sockets) s.destroy();
   }
 
+  /**
+   * Drops every connection and stops listening until `heal`: the client's connects are refused, as
+   * they are by a stopped server, so its reconnect back-off grows as it would then.
+   */
+  async unplug(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
   heal(): void {
     this.cutOff = false;
+    if (!this.server.listening) this.server.listen(this.port, "127.0.0.1");
   }
 
   async close(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.server.listening) await this.unplug();
   }
 }
