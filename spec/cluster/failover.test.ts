@@ -11,8 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
 import { startApp, type App } from "../../src/app.ts";
-import type { MediaSource } from "../../src/core/stream/media-sink.ts";
-import { startClusterNode } from "../support/cluster.ts";
+import { clusterStatus, postJson as rest, rtmpTestSource as source, startClusterNode } from "../support/cluster.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, freeUdpPort, sleep, waitFor } from "../support/net.ts";
 import { RedisServer } from "../support/redis.ts";
@@ -32,14 +31,6 @@ let dir: string;
 let target: App;
 const nodes: App[] = [];
 
-async function rest(app: App, path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://127.0.0.1:${app.ports.http}${path}`, { method: "POST", body: JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text === "" ? undefined : JSON.parse(text) };
-}
-
-const source = (): MediaSource => ({ kind: "rtmp", requestKeyframe: () => {}, stop: () => {} });
-const clusterStatus = async (app: App) => (await rest(app, "/rest-api/cluster/nodes")).body.status as string;
 
 test.before(async () => {
   redis = await RedisServer.start();

@@ -12,8 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
 import { startApp, type App } from "../../src/app.ts";
-import type { MediaSource } from "../../src/core/stream/media-sink.ts";
-import { startClusterNode } from "../support/cluster.ts";
+import { clusterStatus, postJson as rest, rtmpTestSource as source, startClusterNode } from "../support/cluster.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, sleep, waitFor } from "../support/net.ts";
 import { RedisServer } from "../support/redis.ts";
@@ -27,14 +26,6 @@ const TTL_MS = 1500;
 let dir: string;
 let target: App;
 
-async function rest(app: App, path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://127.0.0.1:${app.ports.http}${path}`, { method: "POST", body: JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text === "" ? undefined : JSON.parse(text) };
-}
-
-const source = (): MediaSource => ({ kind: "rtmp", requestKeyframe: () => {}, stop: () => {} });
-const clusterStatus = async (app: App) => (await rest(app, "/rest-api/cluster/nodes")).body.status as string;
 const pushIds = (app: App) => app.transponders.all().map((r) => r.transponder.options.id).sort();
 
 test.before(async () => {

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
 import { startApp, type App } from "../../src/app.ts";
-import { makeConfig } from "../../src/config.ts";
+import { loopbackConfig } from "../support/app-config.ts";
 import { e2eSuite } from "../support/e2e.ts";
-import { freeTcpPort, waitFor } from "../support/net.ts";
+import { waitFor } from "../support/net.ts";
 import { cutSource, probe } from "./rtmp-publisher-media.ts";
 import { killChildren, run } from "../support/process.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
@@ -24,17 +24,7 @@ let dir = "";
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), "transpond-app-rtmp-"));
   app = await startApp(
-    makeConfig({
-      bind_address: "127.0.0.1",
-      "http.port": await freeTcpPort(),
-      "https.port": 0,
-      "ws.port": 0,
-      "wss.port": 0,
-      "rtmp.port": await freeTcpPort(),
-      data_dir: join(dir, "data"),
-      media_dir: join(dir, "media"),
-      record_dir: join(dir, "records"),
-    }),
+    await loopbackConfig(dir),
   );
 });
 test.after(async () => {

@@ -13,6 +13,7 @@ import * as assert from "uvu/assert";
 import { startApp, type App } from "../../src/app.ts";
 import { makeConfig } from "../../src/config.ts";
 import { transpondVersion } from "../../src/version.ts";
+import { loopbackConfig } from "../support/app-config.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
 import { parseExposition, promtoolProblems, seriesKey, type Exposition } from "../support/prometheus.ts";
@@ -26,17 +27,7 @@ const children: ChildProcess[] = [];
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), "transpond-metrics-"));
   app = await startApp(
-    makeConfig({
-      bind_address: "127.0.0.1",
-      "http.port": await freeTcpPort(),
-      "https.port": 0,
-      "ws.port": 0,
-      "wss.port": 0,
-      "rtmp.port": await freeTcpPort(),
-      data_dir: join(dir, "data"),
-      media_dir: join(dir, "media"),
-      record_dir: join(dir, "records"),
-    }),
+    await loopbackConfig(dir),
   );
 });
 test.after(async () => {

@@ -5,11 +5,25 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 import { startApp, type App } from "../../src/app.ts";
+import type { MediaSource } from "../../src/core/stream/media-sink.ts";
 import { makeConfig, type ConfigOverrides } from "../../src/config.ts";
 import { freeTcpPort, waitFor } from "./net.ts";
 import { keepOutput } from "./test-log.ts";
 
 export const CLUSTER_TEST_SECRET = "node-to-node-s3cret";
+
+/** POSTs `body` as JSON to an in-process node's REST port; the answer's status and parsed body. */
+export async function postJson(app: App, path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://127.0.0.1:${app.ports.http}${path}`, { method: "POST", body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text === "" ? undefined : JSON.parse(text) };
+}
+
+/** A media source as an RTMP publisher's, for streams published into a node's hub by a test. */
+export const rtmpTestSource = (): MediaSource => ({ kind: "rtmp", requestKeyframe: () => {}, stop: () => {} });
+
+/** `ok` or `degraded`, as the node reports the cluster. */
+export const clusterStatus = async (app: App) => (await postJson(app, "/rest-api/cluster/nodes")).body.status as string;
 
 export async function startClusterNode(redisUrl: string, dir: string, id: string, overrides: ConfigOverrides = {}): Promise<App> {
   return startApp(
