@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
@@ -8,8 +8,9 @@ import { BitWriter } from "../../../src/codecs/bits.ts";
 import { NB_LAYER_BITS, speexPacketInfo, WB_LAYER_BITS } from "../../../src/codecs/speex.ts";
 import { speexSilence } from "../../../src/audio/speex/silence.ts";
 import { ParseError } from "../../../src/errors.ts";
+import { encodeFlvFile } from "../../../src/flv/file-writer.ts";
 import { FlvReader } from "../../../src/flv/file-reader.ts";
-import { TAG_TYPE } from "../../../src/flv/tag.ts";
+import { TAG_TYPE, type FlvTag } from "../../../src/flv/tag.ts";
 import { e2eSuite } from "../../support/e2e.ts";
 import { prng, runFuzz } from "../../support/fuzz.ts";
 import { run } from "../../support/process.ts";
@@ -86,6 +87,12 @@ function snrDb(ours: Float32Array, ref: Int16Array): number {
   return 10 * Math.log10(signal / Math.max(noise, 1e-9));
 }
 
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+  return all;
+}
+
 real("decodes ffmpeg's libspeex speech at every quality to what libspeex decodes (above 60 dB SNR, same length)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "transpond-speex-dec-"));
   try {
@@ -103,15 +110,56 @@ real("decodes ffmpeg's libspeex speech at every quality to what libspeex decodes
       const ref = new Int16Array(new Uint8Array(readFileSync(raw)).buffer);
       const decoder = new SpeexWidebandDecoder();
       const packets = new FlvReader().push(new Uint8Array(readFileSync(flv))).flatMap((o) => (o.type === "tag" && o.header.tagType === TAG_TYPE.AUDIO ? [o.data.subarray(1)] : []));
-      const parts = packets.map((p) => decoder.decode(p));
-      const ours = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-      parts.reduce((at, p) => (ours.set(p, at), at + p.length), 0);
+      const ours = concat(packets.map((p) => decoder.decode(p)));
       assert.is(ours.length, ref.length, `quality ${quality}: sample count`);
       const snr = snrDb(ours, ref);
       figures.push(`q${quality}: ${snr.toFixed(1)} dB`);
       assert.ok(snr > 60, `quality ${quality}: ${snr.toFixed(1)} dB against libspeex`);
     }
     if (process.env.AUDIO_FIGURES) console.log(`  Speex decode vs libspeex: ${figures.join(", ")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A player that joins a live Speex stream starts a decoder at some packet in the middle. Speex is
+ * CELP: the decoder's pitch and filter memories then differ from the encoder's, and on a perfectly
+ * stationary input (a pure lavfi sine) that difference grows until the output clips at full scale:
+ * libspeex does exactly this too (measured: every start but the first packet saturates within 1-2 s).
+ * A signal with a noise floor, as every microphone gives, keeps the predictor's gain below 1 and the
+ * difference dies out. Joined at any packet, our output stays at the tone's level and close to what
+ * libspeex decodes from the same packet on (measured: peaks 0.135-0.203 as libspeex's, 74.5 dB).
+ */
+real("a decoder joining ffmpeg's libspeex tone mid-stream stays at the tone's level, as libspeex does from the same packet", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "transpond-speex-join-"));
+  try {
+    const flv = join(dir, "tone.flv");
+    const tone = "aevalsrc=0.125*sin(2*PI*1000*t)+0.01*(random(0)-0.5):s=16000";
+    const enc = await run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", tone, "-t", "8", "-c:a", "libspeex", "-frames_per_packet", "2", "-ac", "1", "-f", "flv", flv]);
+    assert.is(enc.code, 0, enc.stderr);
+    const tags: FlvTag[] = new FlvReader().push(new Uint8Array(readFileSync(flv))).flatMap((o) =>
+      o.type === "tag" && o.header.tagType === TAG_TYPE.AUDIO ? [{ tagType: TAG_TYPE.AUDIO, timestamp: o.header.timestamp, data: o.data }] : [],
+    );
+    const figures: string[] = [];
+    for (const start of [1, 17, 38, 59, 80, 101]) {
+      const joined = tags.slice(start).map((t) => ({ ...t, timestamp: t.timestamp - tags[start]!.timestamp }));
+      const cut = join(dir, `from-${start}.flv`);
+      const raw = join(dir, `from-${start}.raw`);
+      writeFileSync(cut, encodeFlvFile({ hasAudio: true, hasVideo: false }, joined));
+      const dec = await run("ffmpeg", ["-v", "error", "-y", "-c:a", "libspeex", "-i", cut, "-f", "s16le", raw]);
+      assert.is(dec.code, 0, dec.stderr);
+      const ref = new Int16Array(new Uint8Array(readFileSync(raw)).buffer);
+      const decoder = new SpeexWidebandDecoder();
+      const ours = concat(joined.map((t) => decoder.decode(t.data.subarray(1))));
+      const peak = ours.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const snr = snrDb(ours, ref);
+      const refPeak = ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 32768;
+      figures.push(`from packet ${start}: peak ${peak.toFixed(3)} (libspeex ${refPeak.toFixed(3)}), ${snr.toFixed(1)} dB against libspeex`);
+      assert.ok(peak < 0.25, `joined at packet ${start}: peak ${peak.toFixed(3)}, libspeex ${refPeak.toFixed(3)} (the tone's is 0.13, saturation 1)`);
+      assert.ok(snr > 60, `joined at packet ${start}: ${snr.toFixed(1)} dB against libspeex`);
+    }
+    if (process.env.AUDIO_FIGURES) console.log(`  Speex joined mid-stream: ${figures.join("; ")}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
