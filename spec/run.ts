@@ -1,5 +1,5 @@
 /**
- * Runs every spec/**\/*.test.ts with uvu in one process and ends with a list of every failed test
+ * Runs every spec/**\/*.test.ts with uvu in one process and ends with the slowest files, a list of every failed test
  * (file, suite, test, first error line) and the line `N passed, N failed, N skipped`. Arguments filter
  * test files by substring; `--unit` leaves out spec/e2e. With TRANSPOND_TEST_RESULTS=<file> the
  * failures are also written there as JSON (for spec/support/repeat.ts).
@@ -158,10 +158,12 @@ async function runSuite(file: string, run: SuiteRun): Promise<void> {
 }
 
 const started = Date.now();
+const fileSeconds: [file: string, seconds: number][] = [];
 let suiteTimedOut = false;
 for (const group of globalThis.UVU_QUEUE) {
   const [file, ...suites] = group as [string, ...SuiteRun[]];
   console.log(`\n${file}`);
+  const fileStarted = Date.now();
   for (const run of suites) {
     await runSuite(file, run);
     if (failures.at(-1)?.test === "(suite)") {
@@ -169,6 +171,7 @@ for (const group of globalThis.UVU_QUEUE) {
       break;
     }
   }
+  fileSeconds.push([file, (Date.now() - fileStarted) / 1000]);
   if (suiteTimedOut) break;
 }
 
@@ -199,6 +202,9 @@ async function checkLeftovers(): Promise<void> {
   }
 }
 
+const SLOWEST_SHOWN = 12;
+const slowest = fileSeconds.sort((a, b) => b[1] - a[1]).slice(0, SLOWEST_SHOWN);
+console.log(`\n  slowest files: ${slowest.map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(", ")}`);
 console.log(`\n  Total: ${total}  Duration: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 if (failures.length > 0) {
   console.log(`\nfailed (${failures.length}):`);
