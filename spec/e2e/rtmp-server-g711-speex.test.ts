@@ -15,7 +15,7 @@ import { e2eSuite } from "../support/e2e.ts";
 import { decodeErrors } from "../support/ffmpeg.ts";
 import { waitFor } from "../support/net.ts";
 import { killChildren, run, start } from "../support/process.ts";
-import { tonePower } from "../support/tone.ts";
+import { toneWithNoiseFloor, tonePower } from "../support/tone.ts";
 
 const test = e2eSuite("rtmp server: G.711 and Speex from ffmpeg", ["ffmpeg", "ffprobe"]);
 const SECONDS = 5;
@@ -109,7 +109,7 @@ for (const codec of CODECS) {
 
 test("a Speex publisher is decoded for targets of other codecs: relayed as alaw and as aac, the 1 kHz tone it carries is what ffmpeg decodes", async () => {
   const source = join(dir, "tone-source.flv");
-  const made = await run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=16000", "-t", String(SECONDS), "-ac", "1", "-c:a", "libspeex", "-frames_per_packet", "2", "-f", "flv", source], 20000);
+  const made = await run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", toneWithNoiseFloor(1000, 16000), "-t", String(SECONDS), "-ac", "1", "-c:a", "libspeex", "-frames_per_packet", "2", "-f", "flv", source], 20000);
   assert.is(made.code, 0, made.stderr);
   const publisher = start("ffmpeg", ["-v", "error", "-re", "-i", source, "-c", "copy", "-f", "flv", rtmpUrl("tone")], (SECONDS + 20) * 1000);
   await waitFor("tone published", () => ((app.hub.get("tone")?.frames.audio ?? 0) > 0 ? true : undefined), 15000);

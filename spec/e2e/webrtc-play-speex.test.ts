@@ -5,18 +5,17 @@
  * with energy (the Speex decoder feeds the Opus encoder), and a WebAudio analyser on the played audio
  * peaks at 1 kHz.
  *
- * The tone has a noise floor (-22 dB), as a microphone gives: the player's decoder starts at whatever
- * packet is live when it joins, and on a pure sine a Speex decoder joined mid-stream saturates
- * (libspeex too; spec/audio/speex/decoder.test.ts) - this test then saw a clipped 59 Hz buzz in about
- * one run in three, depending on the packet it joined at.
+ * The tone has a noise floor (toneWithNoiseFloor): the player's decoder starts at whatever packet is
+ * live when it joins, and on a pure sine a Speex decoder joined mid-stream saturates - this test then
+ * saw a clipped 59 Hz buzz in about one run in three, depending on the packet it joined at.
  */
 import * as assert from "uvu/assert";
 import { e2eSuite, hasProgram } from "../support/e2e.ts";
+import { toneWithNoiseFloor } from "../support/tone.ts";
 import { freeTcpPort, waitFor } from "../support/net.ts";
 import { killChildren, start } from "../support/process.ts";
 import { PROGRAMS, Rig } from "./webrtc-rtmp-rig.ts";
 
-const TONE_WITH_NOISE_FLOOR = "aevalsrc=0.125*sin(2*PI*1000*t)+0.01*(random(0)-0.5):s=16000";
 const test = e2eSuite("e2e/webrtc play: Speex from an RTMP publisher", PROGRAMS);
 const ctx: { rig?: Rig } = {};
 
@@ -34,7 +33,7 @@ test.after(async () => {
 test("ffmpeg's libspeex tone over RTMP plays in the browser as Opus, peaking at 1 kHz", async () => {
   const rig = ctx.rig!;
   const ffmpeg = start("ffmpeg", [
-    "-v", "error", "-re", "-f", "lavfi", "-i", TONE_WITH_NOISE_FLOOR, "-t", "60", "-c:a", "libspeex", "-frames_per_packet", "2", "-ac", "1",
+    "-v", "error", "-re", "-f", "lavfi", "-i", toneWithNoiseFloor(1000, 16000), "-t", "60", "-c:a", "libspeex", "-frames_per_packet", "2", "-ac", "1",
     "-f", "flv", `rtmp://127.0.0.1:${rig.app.ports.rtmp}/live/speex`,
   ], 90000);
   await waitFor("stream speex with audio", () => (rig.app.hub.get("speex")?.audioConfig?.codec === "SPEEX" ? true : undefined), 20000);

@@ -12,3 +12,14 @@ export function tonePower(samples: ArrayLike<number>, hz: number, rate: number):
   }
   return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / samples.length;
 }
+
+/**
+ * An ffmpeg lavfi source: a tone of amplitude 0.125 (as lavfi's `sine`) over a uniform noise floor
+ * 22 dB below it, as a microphone gives. Tests that put a tone through Speex need the floor: Speex
+ * (CELP) is only marginally stable on a pure sine, so a decoder that starts at another packet than the
+ * encoder did (a player or transcoder joining a live stream), or that rounds differently, drifts until
+ * it clips at full scale - libspeex as much as ours (spec/audio/speex/decoder.test.ts).
+ */
+export function toneWithNoiseFloor(hz: number, rate: number): string {
+  return `aevalsrc=0.125*sin(2*PI*${hz}*t)+0.01*(random(0)-0.5):s=${rate}`;
+}

@@ -14,6 +14,7 @@ import { TAG_TYPE, type FlvTag } from "../../../src/flv/tag.ts";
 import { e2eSuite } from "../../support/e2e.ts";
 import { prng, runFuzz } from "../../support/fuzz.ts";
 import { run } from "../../support/process.ts";
+import { toneWithNoiseFloor } from "../../support/tone.ts";
 
 const test = suite("audio/speex decoder");
 
@@ -135,8 +136,7 @@ real("a decoder joining ffmpeg's libspeex tone mid-stream stays at the tone's le
   const dir = mkdtempSync(join(tmpdir(), "transpond-speex-join-"));
   try {
     const flv = join(dir, "tone.flv");
-    const tone = "aevalsrc=0.125*sin(2*PI*1000*t)+0.01*(random(0)-0.5):s=16000";
-    const enc = await run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", tone, "-t", "8", "-c:a", "libspeex", "-frames_per_packet", "2", "-ac", "1", "-f", "flv", flv]);
+    const enc = await run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", toneWithNoiseFloor(1000, 16000), "-t", "8", "-c:a", "libspeex", "-frames_per_packet", "2", "-ac", "1", "-f", "flv", flv]);
     assert.is(enc.code, 0, enc.stderr);
     const tags: FlvTag[] = new FlvReader().push(new Uint8Array(readFileSync(flv))).flatMap((o) =>
       o.type === "tag" && o.header.tagType === TAG_TYPE.AUDIO ? [{ tagType: TAG_TYPE.AUDIO, timestamp: o.header.timestamp, data: o.data }] : [],
