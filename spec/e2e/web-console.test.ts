@@ -135,8 +135,8 @@ test("the console shows a published stream, its transponder, a relay and a SIP c
 
   const camId = streamId[0]!.mediaSessionId;
   assert.equal(
-    await Promise.all(["Name", "Source", "Video", "Audio", "Size"].map((l) => cell(page, "streams", camId, l))),
-    ["cam", "rtmp", "H264", "AAC", "320×240"],
+    await Promise.all(["Name", "App", "Source", "Video", "Audio", "Size"].map((l) => cell(page, "streams", camId, l))),
+    ["cam", "live", "rtmp", "H264", "AAC", "320×240"],
   );
   assert.match((await cell(page, "streams", camId, "Viewers")) ?? "", /1 transponder/);
   assert.match((await cell(page, "streams", camId, "Uptime")) ?? "", /^\d+s$|^\dm/);

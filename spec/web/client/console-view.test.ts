@@ -13,8 +13,8 @@ test("uptime, bitrate and viewers read as an operator expects", () => {
 });
 
 test("each section's row shows the brief's columns from the REST objects", () => {
-  const stream = { name: "cam", source: "rtmp", mediaProvider: "Flash", videoCodec: "H264", audioCodec: "AAC", width: 320, height: 240, uptimeMs: 65_000, viewers: { flv: 1 }, bytesIn: 9 };
-  assert.equal(cells("streams", stream, "500 kb/s"), ["cam", "rtmp", "H264", "AAC", "320×240", "500 kb/s", "1 flv", "1m 05s"]);
+  const stream = { name: "cam", rtmpApp: "studio", source: "rtmp", mediaProvider: "Flash", videoCodec: "H264", audioCodec: "AAC", width: 320, height: 240, uptimeMs: 65_000, viewers: { flv: 1 }, bytesIn: 9 };
+  assert.equal(cells("streams", stream, "500 kb/s"), ["cam", "studio", "rtmp", "H264", "AAC", "320×240", "500 kb/s", "1 flv", "1m 05s"]);
   const call = { callId: "c1", callee: "1000", status: "ESTABLISHED", sipStatus: 200, rtmpStreamStatus: null, injectedStream: null };
   assert.equal(cells("calls", call), ["c1", "1000", "ESTABLISHED", "200", "—", "—"]);
   const push = { mediaSessionId: "m", streamName: "rtmp_cam", sourceStreamName: "cam", rtmpUrl: "rtmp://h/live", status: "ACTIVE", lastError: "", reconnects: 2, uptimeMs: 3000, bytes: 5 };

@@ -113,6 +113,8 @@ export const SECTIONS: readonly Section[] = [
     keepStoppedMs: 0,
     columns: [
       { label: "Name", text: (r) => orDash(str(r, "name")), mono: true },
+      // where RTMP and HTTP-FLV players find it: rtmp://host/<app>/<name>, /<app>/<name>.flv
+      { label: "App", text: (r) => orDash(str(r, "rtmpApp")), mono: true },
       { label: "Source", text: (r) => orDash(str(r, "source") || str(r, "mediaProvider")) },
       { label: "Video", text: (r) => orDash(str(r, "videoCodec")) },
       { label: "Audio", text: (r) => orDash(str(r, "audioCodec")) },
