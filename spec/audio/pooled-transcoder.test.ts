@@ -97,4 +97,18 @@ test("when its worker dies the transcoder is made again there and the audio resu
     pooled.close();
   }));
 
+test("a transcoder being made when the worker dies is made on its replacement: the stream gets its audio", () =>
+  withPool(async (pool) => {
+    const first = await PooledTranscoder.create(pool, { ...OPTIONS, stream: "cam1", log: quietLog(), onFrames: () => {} });
+    const crashed = pool.crash(0);
+    const got: AudioFrame[] = [];
+    const second = await PooledTranscoder.create(pool, { ...OPTIONS, stream: "cam2", log: quietLog(), onFrames: (f) => got.push(...f) });
+    await crashed;
+    assert.is(pool.status().restarts, 1, "made after the worker was replaced");
+    for (const f of pcma(400)) second.push(f);
+    await waitFor("AAC from the new worker", () => (got.length >= 15 ? true : undefined), 20000);
+    first.close();
+    second.close();
+  }));
+
 test.run();

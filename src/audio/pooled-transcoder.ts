@@ -19,6 +19,11 @@ import type { PcmBlock } from "./pcm.ts";
 import type { TranscoderOptions } from "./transcoder.ts";
 import { WorkerLostError, WorkerPool, type PoolSession } from "./worker-pool.ts";
 
+/** Tries to make a stream's codec when its worker dies before answering (the pool restarts it). */
+const CREATE_ATTEMPTS = 3;
+/** How long a create waits for its lost worker to be replaced. */
+const RESTART_WAIT_MS = 15_000;
+
 /** The codec worker's module: its TypeScript source under tsx, the built .js under dist/. */
 export const CODEC_WORKER_ENTRY = new URL(import.meta.url.endsWith(".ts") ? "./codec-worker.ts" : "./codec-worker.js", import.meta.url);
 
@@ -34,6 +39,34 @@ export interface PooledTranscoderOptions extends TranscoderOptions {
   readonly onFrames: (frames: AudioFrame[]) => void;
   /** output time lost to a worker restart, ms */
   readonly onGap?: (ms: number) => void;
+}
+
+/**
+ * Makes the stream's codec on its session's worker. A worker that dies (or is restarting) before
+ * it answers is waited out and asked again on its replacement: a crash caused by another stream
+ * must not leave this one without audio for good.
+ */
+async function makeCodec(session: PoolSession, options: PooledTranscoderOptions): Promise<AudioConfig> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const made = session.control<AudioConfig>("create", transcoderOptions(options, options.startMs));
+      if (!made) throw new WorkerLostError("the stream's codec worker is restarting");
+      return await made;
+    } catch (err) {
+      if (!(err instanceof WorkerLostError) || attempt === CREATE_ATTEMPTS) throw err;
+      await workerReplaced(session);
+    }
+  }
+}
+
+function workerReplaced(session: PoolSession): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new WorkerLostError(`not replaced within ${RESTART_WAIT_MS} ms`)), RESTART_WAIT_MS);
+    session.onRestart(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export class PooledTranscoder {
@@ -63,13 +96,8 @@ export class PooledTranscoder {
 
   static async create(pool: WorkerPool, options: PooledTranscoderOptions): Promise<PooledTranscoder> {
     const session = pool.open(`${options.stream}/audio`, options.stream);
-    const made = session.control<AudioConfig>("create", transcoderOptions(options, options.startMs));
-    if (!made) {
-      session.close();
-      throw new WorkerLostError("the stream's codec worker is restarting");
-    }
     try {
-      return new PooledTranscoder(options, session, await made);
+      return new PooledTranscoder(options, session, await makeCodec(session, options));
     } catch (err) {
       session.close();
       throw err;
