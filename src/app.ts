@@ -173,7 +173,7 @@ async function joinCluster(config: Config, hub: StreamHub, registries: JobRegist
   if (!settings) return undefined;
   if (!ports.http) throw new ConfigError("http.port", "must not be 0 in a cluster: other nodes reach this one's REST API over it");
   const cluster = new ClusterNode(settings, hub, ports, createLogger("cluster"));
-  const jobs = new ClusterJobs(cluster.store, registries, hub, (name) => cluster.isEdge(name), createLogger("cluster.jobs"));
+  const jobs = new ClusterJobs(cluster.store, registries, hub, (name) => cluster.isEdge(name), settings.secret, createLogger("cluster.jobs"));
   cluster.keepJobs(jobs);
   await cluster.start();
   cluster.servePlayers(new EdgePulls(cluster, hub, registries.relays, config["cluster.edge_idle_timeout"], createLogger("cluster.edge")));

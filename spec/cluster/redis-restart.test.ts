@@ -86,4 +86,44 @@ for (const persist of [false, true]) {
   });
 }
 
+test("the owner back more than a TTL after n2: a push it terminated while Redis was away, which n2 took meanwhile, ends on n2 too and nobody runs it again", async () => {
+  const redis = await RedisServer.start({ persist: true });
+  const proxy = await TcpProxy.start(redis.port);
+  const nodes: App[] = [];
+  try {
+    nodes.push(await startClusterNode(`redis://127.0.0.1:${proxy.port}`, join(dir, "slow"), "n1"));
+    nodes.push(await startClusterNode(redis.url, join(dir, "slow"), "n2"));
+    const [n1, n2] = nodes as [App, App];
+    for (const app of nodes) app.hub.publish("slow", source());
+    const started = await rest(n1, "/rest-api/push/startup", { streamName: "slow", rtmpUrl: `rtmp://127.0.0.1:${target.ports.rtmp}/slow` });
+    assert.is(started.status, 200, JSON.stringify(started.body));
+    const id = started.body.mediaSessionId as string;
+    await waitFor("the job stored with n1's lease", async () => ((await n2.cluster!.store.job(id))?.owner === "n1" ? true : undefined), 4 * TTL_MS, 50);
+
+    await redis.stop();
+    await proxy.unplug();
+    for (const app of nodes) await waitFor(`${app.cluster!.nodeId} degraded`, async () => ((await clusterStatus(app)) === "degraded" ? true : undefined), 4 * TTL_MS, 50);
+    assert.is((await rest(n1, "/rest-api/push/terminate", { mediaSessionId: id })).status, 200);
+    await redis.restart();
+    // n1 stays away: a TTL after n2 registered again, n2 takes the job it still finds stored
+    const taken = await waitFor("n2 to take over the push n1 ended", () => n2.transponders.all().find((r) => r.transponder.options.id === id), 6 * TTL_MS, 50);
+    await waitFor("n2's copy publishing at the target", () => (taken.transponder.status === "ACTIVE" && target.hub.get("rtmp_slow") ? true : undefined), 10000, 50);
+
+    proxy.heal();
+    await waitFor("n1 registered again", async () => ((await clusterStatus(n1)) === "ok" ? true : undefined), 4 * TTL_MS, 20);
+    // a heartbeat (a third of the TTL) after n1 is back, the push has ended where it ran
+    await waitFor("the push ended on n2 and at the target", () => (n2.transponders.all().length === 0 && !target.hub.get("rtmp_slow") ? true : undefined), TTL_MS / 3 + 250, 20);
+    assert.is(taken.transponder.lastError, "Stopped by rest /terminate");
+    await sleep(3 * TTL_MS); // what must not happen (the job taken up again) has no event to wait for
+    assert.equal([pushIds(n1), pushIds(n2)], [[], []], "no node runs it");
+    assert.is(target.hub.get("rtmp_slow"), undefined, "the target has no publisher");
+    assert.equal(await n2.cluster!.store.jobs(), [], "Redis forgot the job");
+    assert.is((await rest(n2, "/rest-api/push/find_all")).status, 404);
+  } finally {
+    for (const app of nodes) await app.close();
+    await proxy.close();
+    await redis.dispose();
+  }
+});
+
 test.run();

@@ -6,6 +6,7 @@
  * pull from another server is taken by any live node; a SIP call cannot move (its dialog lives in the
  * lost node's sockets) and is listed FAILED "node lost" for a while (posted once as a CallStatusEvent). A node that finds its lease
  * taken by another (it was cut off from Redis for longer than the lease) stops the job: fencing.
+ * A job an operator terminated here is ended wherever it runs by the time Redis learns of it.
  */
 import type { CallRegistry } from "../core/call/calls.ts";
 import type { CallJob } from "../core/call/job.ts";
@@ -16,6 +17,7 @@ import type { RelayRegistry, RelayRequest } from "../core/relay/relays.ts";
 import type { StreamHub } from "../core/stream/hub.ts";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { callNode } from "./node.ts";
 import type { ClusterStore, JobKind, JobRecord, Lease } from "./store.ts";
 
 /** How long a lost call stays listed: as long as a node keeps a finished call of its own. */
@@ -38,6 +40,8 @@ interface HeldJob {
   /** undefined while Redis is away: claimed at the next heartbeat */
   lease?: Lease;
   reconnects: number;
+  /** ended by an operator's terminate: it must end in the cluster, also where another node runs it */
+  terminated?: boolean;
 }
 
 /** A job as it runs here: what Redis should say about it. */
@@ -55,6 +59,8 @@ export class ClusterJobs {
   private readonly held = new Map<string, HeldJob>();
   /** jobs this node could not start on takeover, so each is logged once */
   private readonly refused = new Set<string>();
+  /** jobs whose terminate is being sent to the node that runs them now, so one is in flight at a time */
+  private readonly forwarding = new Set<string>();
 
   constructor(
     private readonly store: ClusterStore,
@@ -62,6 +68,8 @@ export class ClusterJobs {
     private readonly hub: StreamHub,
     /** names this node pulls from another node (edge pulls): never a job's source */
     private readonly isEdge: (name: string) => boolean,
+    /** cluster.secret, for the terminates this node sends to the node that took its job */
+    private readonly secret: string,
     private readonly log: Logger,
   ) {}
 
@@ -76,6 +84,14 @@ export class ClusterJobs {
     } catch (err) {
       this.log.debug("cluster: job stored when Redis is back", { job: id, error: errorMessage(err) });
     }
+  }
+
+  /** Runs an operator's terminate: the jobs it ends here are ended for the whole cluster. */
+  async terminate<T>(run: () => T | Promise<T>): Promise<T> {
+    const before = [...this.held].filter(([id, job]) => this.running(job.kind, id));
+    const result = await run();
+    for (const [id, job] of before) if (!this.running(job.kind, id)) job.terminated = true;
+    return result;
   }
 
   /** Ids of this node's calls (a startup's new call is the one id that was not there before). */
@@ -117,12 +133,7 @@ export class ClusterJobs {
 
   private async keep(id: string, job: HeldJob): Promise<void> {
     const running = this.running(job.kind, id);
-    if (!running) {
-      // forgotten only once Redis has the removal: if Redis is away, the next heartbeat tries again
-      if (job.lease) await this.store.removeJob(job.lease);
-      this.held.delete(id);
-      return;
-    }
+    if (!running) return this.forget(id, job);
     if (job.lease && (await this.store.renew(job.lease))) return this.write(job, job.lease, running);
     const lease = await this.store.claim(id, job.kind, running.spec);
     if (lease) {
@@ -133,6 +144,52 @@ export class ClusterJobs {
     const owner = (await this.store.job(id))?.owner ?? "another node";
     this.log.warn("cluster: lease lost while cut off from Redis; the job runs on another node now, stopped here", { job: id, owner });
     this.stop(job.kind, id, `Taken over by node ${owner}: this node lost its lease`);
+  }
+
+  /** A job that ended here, forgotten once Redis has the removal: if Redis is away, the next heartbeat tries again. */
+  private async forget(id: string, job: HeldJob): Promise<void> {
+    if (!job.lease || (await this.store.removeJob(job.lease))) return void this.held.delete(id);
+    // Another node took the job while this one was cut off from Redis. One that ended by itself here
+    // (its source left) runs on there; one an operator terminated must end there too.
+    if (job.terminated) await this.endMoved(id);
+    else this.held.delete(id);
+  }
+
+  /**
+   * Ends a job an operator terminated here that another node took while this one was cut off: a job
+   * nobody holds is taken and removed; a held one is terminated by its holder, called with the cluster
+   * secret as a forwarded REST terminate is, so it ends there as any terminate does (status event,
+   * removal from Redis by its lease). Kept here until Redis has no such job. Chosen over a tombstone
+   * that takeover honours: the takeover has happened by the time this node is back, so every holder
+   * would have to check tombstones at each renewal as well.
+   */
+  private async endMoved(id: string): Promise<void> {
+    const record = await this.store.job(id);
+    if (!record) return void this.held.delete(id);
+    const lease = await this.store.take(id).catch(() => undefined);
+    if (lease && (await this.store.removeJob(lease))) {
+      this.log.info("cluster: a job terminated here while Redis was away was stored for another node since; removed", { job: id, from: record.owner });
+      this.held.delete(id);
+      return;
+    }
+    if (!this.forwarding.has(id)) {
+      this.forwarding.add(id);
+      void this.terminateOnHolder(record).finally(() => this.forwarding.delete(id));
+    }
+  }
+
+  /** Not awaited by the heartbeat: a holder slow to answer must not hold up this node's renewals. */
+  private async terminateOnHolder(record: JobRecord): Promise<void> {
+    const [route, body] = record.kind === "push" ? ["push/terminate", { mediaSessionId: record.id }] : ["pull/terminate", { localMediaSessionId: record.id }];
+    try {
+      const holder = (await this.store.liveNodes()).find((n) => n.id === record.owner);
+      // a holder that is not live lets its lease run out: the job is taken and removed at a later heartbeat
+      if (!holder) return;
+      const answer = await callNode(holder, route, body, this.secret);
+      if (answer.status === 200) this.log.warn("cluster: a job terminated here while Redis was away runs on another node since; terminated there", { job: record.id, node: holder.id });
+    } catch (err) {
+      this.log.debug("cluster: terminate of a moved job not sent; tried again at the next heartbeat", { job: record.id, node: record.owner, error: errorMessage(err) });
+    }
   }
 
   private async write(job: HeldJob, lease: Lease, running: Running): Promise<void> {

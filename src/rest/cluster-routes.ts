@@ -32,6 +32,8 @@ const STARTUPS: Readonly<Record<string, { kind: JobKind; idField?: string }>> = 
   "/rest-api/pull/pull": { kind: "pull", idField: "localMediaSessionId" },
   "/rest-api/call/startup": { kind: "call" },
 };
+/** the routes that end jobs: what they end here is ended in the whole cluster (cluster/jobs.ts) */
+const TERMINATES = new Set(["/rest-api/push/terminate", "/rest-api/pull/terminate"]);
 
 /** `/rest-api/push/find` -> `push/find` */
 function routeOf(path: string): string {
@@ -59,8 +61,12 @@ async function localAnswer(handler: JsonHandler, body: JsonObject): Promise<{ re
   }
 }
 
-/** A startup route whose job is kept in Redis once made (a call: the one callId the handler added). */
-function adopting(path: string, local: JsonHandler, jobs: ClusterJobs): JsonHandler {
+/**
+ * A startup route whose job is kept in Redis once made (a call: the one callId the handler added); a
+ * terminate route whose ended jobs end in the whole cluster.
+ */
+function keepingJobs(path: string, local: JsonHandler, jobs: ClusterJobs): JsonHandler {
+  if (TERMINATES.has(path)) return (body) => jobs.terminate(() => local(body));
   const startup = STARTUPS[path];
   if (!startup) return local;
   return async (body) => {
@@ -127,7 +133,7 @@ export function registerClusterRoutes(router: Router, cluster: ClusterNode, jobs
   for (const path of router.jsonPaths()) {
     if (!path.startsWith(PUBLIC)) continue;
     router.wrap(path, (handler) => {
-      const local = adopting(path, handler, jobs);
+      const local = keepingJobs(path, handler, jobs);
       if (HERE_ONLY.has(path)) return local;
       router.internal(CLUSTER_API + routeOf(path), local, secret);
       if (/\/find(_all)?$/.test(path)) return list(path, local);
