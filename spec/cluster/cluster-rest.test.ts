@@ -13,11 +13,13 @@ import type { MediaSource } from "../../src/core/stream/media-sink.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { e2eSuite } from "../support/e2e.ts";
 import { CLUSTER_TEST_SECRET, startClusterNode } from "../support/cluster.ts";
-import { waitFor } from "../support/net.ts";
+import { sleep, waitFor } from "../support/net.ts";
 import { RedisServer } from "../support/redis.ts";
 
 const test = e2eSuite("cluster REST (three nodes, real redis-server)", ["redis-server"]);
 const SECRET = CLUSTER_TEST_SECRET;
+/** cluster.heartbeat_timeout of the test nodes (spec/support/cluster.ts): a heartbeat every third of it */
+const TTL_MS = 1500;
 
 let redis: RedisServer;
 let dir: string;
@@ -122,6 +124,49 @@ test("the internal routes refuse a caller without the cluster secret (403) and a
   assert.is(local.status, 200);
   assert.equal(local.body.map((s: any) => s.name), ["cam1"]);
   assert.is(local.body[0].nodeId, undefined, "the internal answer is the plain local one");
+});
+
+test("redis-server gone: find_all and actions sent to a node that does not own the object reach its owner through the nodes it last knew; what no node has is a 503 naming the store", async () => {
+  const [n1, n2, n3] = nodes as [App, App, App];
+  const n4 = await startClusterNode(redis.url, dir, "n4");
+  let closing: Promise<void> | undefined;
+  const closeN4 = () => (closing ??= n4.close());
+  try {
+    const started = await rest(n1, "/rest-api/push/startup", { streamName: "cam1", rtmpUrl: `rtmp://127.0.0.1:${n3.ports.rtmp}/live` });
+    assert.is(started.status, 200, JSON.stringify(started.body));
+    const id = started.body.mediaSessionId as string;
+    // no REST call reads the node list on n2 from here: it learns of n4 at its heartbeats only
+    await sleep(TTL_MS);
+    await redis.stop();
+    for (const app of [n1, n2, n3]) await waitFor(`${app.cluster!.nodeId} degraded`, () => (app.cluster!.degraded ? true : undefined), 10000, 50);
+    const nodeIds = async (app: App) => (await rest(app, "/rest-api/cluster/nodes")).body.nodes.map((n: any) => n.id);
+    assert.equal(await nodeIds(n2), ["n1", "n2", "n3", "n4"], "a degraded node lists the nodes of its last heartbeat's read");
+    await closeN4(); // a node that went away with Redis: still in the list the others last read
+
+    const listed = await rest(n3, "/rest-api/push/find_all");
+    assert.equal(listed.body.map((t: any) => [t.mediaSessionId, t.nodeId]), [[id, "n1"]], "n3 asks the nodes it last knew");
+    assert.equal((await rest(n2, "/rest-api/stream/find", { name: "cam1" })).body.map((s: any) => s.nodeId), ["n1"]);
+    assert.is((await rest(n2, "/rest-api/push/mute", { mediaSessionId: id })).status, 200);
+    assert.is(n1.transponders.get(id).transponder.options.audio.muted, true, "mute sent to n2 reached n1");
+    assert.is((await rest(n3, "/rest-api/push/terminate", { mediaSessionId: id })).status, 200);
+    assert.is(n1.transponders.all().length, 0, "terminate sent to n3 reached n1");
+
+    const askedAt = Date.now();
+    for (const [path, body] of [["/rest-api/push/terminate", { mediaSessionId: id }], ["/rest-api/push/find_all", {}]] as const) {
+      const none = await rest(n2, path, body); // n2 read the node list last at a heartbeat, not through REST
+      assert.is(none.status, 503, `${path}: ${JSON.stringify(none.body)}`);
+      assert.match(none.body.message, "The cluster store (Redis) is unreachable");
+      assert.match(none.body.message, "n1, n3", "it names the nodes it asked");
+      assert.match(none.body.message, "n4 did not answer", none.body.message);
+    }
+    assert.ok(Date.now() - askedAt < 2000, `answered in ${Date.now() - askedAt} ms`);
+  } finally {
+    await closeN4();
+    await redis.restart();
+    for (const app of [n1, n2, n3]) {
+      await waitFor(`${app.cluster!.nodeId} to register again`, async () => ((await rest(app, "/rest-api/cluster/nodes")).body.status === "ok" ? true : undefined), 10000, 100);
+    }
+  }
 });
 
 test("redis-server gone: every node reports degraded and serves on; back (empty): they register again with their streams", async () => {

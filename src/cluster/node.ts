@@ -75,6 +75,7 @@ export class ClusterNode {
   private unlisten?: () => void;
   private registered = false;
   private beating?: Promise<void>;
+  /** the live nodes at the last good read: who this node asks while Redis is away */
   private lastNodes: readonly NodeInfo[] = [];
   private warnedOnce = false;
   private edgePulls?: EdgePulls;
@@ -138,15 +139,9 @@ export class ClusterNode {
     await this.store.close();
   }
 
-  /** Live nodes (this one always among them, also while degraded). */
+  /** Live nodes (this one always among them); while degraded, the nodes of the last good read. */
   async nodes(): Promise<readonly NodeInfo[]> {
-    if (this.registered) {
-      try {
-        this.lastNodes = await this.store.liveNodes();
-      } catch {
-        this.lastNodes = [];
-      }
-    }
+    if (this.registered) this.lastNodes = await this.store.liveNodes().catch(() => this.lastNodes);
     return this.lastNodes.some((n) => n.id === this.nodeId) ? this.lastNodes : [this.info, ...this.lastNodes];
   }
 
@@ -190,6 +185,7 @@ export class ClusterNode {
       await this.jobs?.keepOwn();
       await this.store.heartbeat(this.info);
       if (!this.registered) await this.register();
+      this.lastNodes = await this.store.liveNodes();
       if (Date.now() - this.registeredAt >= this.settings.ttlMs) await this.jobs?.takeOverLost();
     } catch (err) {
       if (this.registered) this.log.warn("cluster degraded: Redis unreachable; serving local streams and jobs only", { node: this.nodeId, error: errorMessage(err) });

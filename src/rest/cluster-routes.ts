@@ -15,6 +15,7 @@ import { lostCallObject, type ClusterJobs } from "../cluster/jobs.ts";
 import { CLUSTER_API } from "../cluster/api.ts";
 import { callNode, type ClusterNode, type NodeAnswer } from "../cluster/node.ts";
 import type { JobKind, NodeInfo } from "../cluster/store.ts";
+import { errorMessage } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { httpStatusOf, NodeAnswerError, RestError, REST_ERR } from "./errors.ts";
 import { optionalString, type JsonObject } from "./request-body.ts";
@@ -88,38 +89,59 @@ async function lostCalls(jobs: ClusterJobs, body: JsonObject): Promise<unknown[]
   return objects.filter((o) => wanted.every(([f, value]) => o[f] === value));
 }
 
+/**
+ * What no node has while Redis is away: not a 404, since the node that has it may be one this node
+ * does not know (it asked the nodes of its last good read of Redis) or one that did not answer.
+ */
+function storeAway(notFound: unknown, answered: readonly string[], silent: readonly string[]): RestError {
+  const asked = answered.length > 0 ? `nor on ${answered.join(", ")}` : "nor on another node";
+  const unanswered = silent.length > 0 ? `; ${silent.join(", ")} did not answer` : "";
+  return new RestError(
+    REST_ERR.CLUSTER_DEGRADED,
+    `${errorMessage(notFound)}: not on this node ${asked}${unanswered}. The cluster store (Redis) is unreachable, so the node that has it may be out of reach; try again when /rest-api/cluster/nodes says "ok"`,
+  );
+}
+
 export function registerClusterRoutes(router: Router, cluster: ClusterNode, jobs: ClusterJobs): void {
   const secret = cluster.settings.secret;
   const peersOrNone = () => cluster.peers().catch(() => [] as readonly NodeInfo[]);
+  const nothingFound = (notFound: unknown, answered: readonly string[], silent: readonly string[]) => (cluster.degraded ? storeAway(notFound, answered, silent) : notFound);
 
   const list = (path: string, local: JsonHandler): JsonHandler => async (body) => {
     const here = await localAnswer(local, body);
     const items = withNodeId(here.result, cluster.nodeId);
+    const answered: string[] = [];
+    const silent: string[] = [];
     const answers = await Promise.all(
       (await peersOrNone()).map(async (node) => {
         try {
           const answer = await callNode(node, routeOf(path), body, secret);
+          answered.push(node.id);
           return answer.status === 200 ? withNodeId(answer.body, node.id) : [];
         } catch (err) {
           log.warn("cluster find: a node did not answer", { node: node.id, path, error: err as Error });
+          silent.push(node.id);
           return [];
         }
       }),
     );
     const lost = path.startsWith("/rest-api/call/") ? await lostCalls(jobs, body) : [];
     const all = items.concat(...answers, lost);
-    if (all.length === 0) throw here.notFound ?? new RestError(REST_ERR.NOT_FOUND, "Not found");
+    if (all.length === 0) throw nothingFound(here.notFound ?? new RestError(REST_ERR.NOT_FOUND, "Not found"), answered.sort(), silent.sort());
     return all;
   };
 
   const action = (path: string, local: JsonHandler): JsonHandler => async (body) => {
     const here = await localAnswer(local, body);
     if (!here.notFound) return here.result;
+    const answered: string[] = [];
+    const silent: string[] = [];
     for (const node of await peersOrNone()) {
       const answer = await callNode(node, routeOf(path), body, secret).catch(() => undefined);
       if (answer && answer.status !== 404) return answerOf(answer);
+      (answer ? answered : silent).push(node.id);
     }
-    throw here.notFound;
+    throw nothingFound(here.notFound, answered, silent);
   };
 
   const byStream = (path: string, field: string, local: JsonHandler): JsonHandler => async (body) => {

@@ -23,6 +23,8 @@ export const REST_ERR = {
   TOO_MANY_LOGINS: "ERR_REST_TOO_MANY_LOGINS",
   /** another node of the cluster answered with an error status */
   NODE_ANSWER: "ERR_REST_NODE_ANSWER",
+  /** Redis is away: an object not on this node may be on a node it cannot find */
+  CLUSTER_DEGRADED: "ERR_REST_CLUSTER_DEGRADED",
   INTERNAL: "ERR_REST_INTERNAL",
 } as const;
 
@@ -38,6 +40,7 @@ const HTTP_STATUS: ReadonlyMap<string, number> = new Map([
   [REST_ERR.UNSUPPORTED_MEDIA_TYPE, 415],
   [REST_ERR.TOO_MANY_LOGINS, 429],
   [REST_ERR.INTERNAL, 500],
+  [REST_ERR.CLUSTER_DEGRADED, 503],
   [CORE_ERR.INVALID, 400],
   [CORE_ERR.STREAM_NAME, 400],
   [CORE_ERR.REFUSED, 403],
