@@ -1,7 +1,7 @@
 /**
  * SIP call audio republished to RTMP: our UserAgent places N concurrent calls to one SIPp UAS that
  * answers each with PCMA and streams a 440 Hz A-law file (`rtp_stream`, looped) to the offered
- * port. Transpond receives each call's RTP (UDP socket, RTP decode, jitter buffer), transcodes
+ * port (./sipp-uas.ts). Transpond receives each call's RTP (UDP socket, RTP decode, jitter buffer), transcodes
  * G.711 -> AAC-LC 48 kHz mono 64 kb/s (src/audio AudioTranscoder) and publishes it to nginx-rtmp
  * (RtmpPublisher). The reference in the same run: the same N calls with the offer pointing at N
  * `ffmpeg -protocol_whitelist file,udp,rtp -i call.sdp -c:a aac -f flv rtmp://...` processes.
@@ -23,7 +23,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { encodeG711 } from "../src/audio/g711.ts";
 import type { Transcoder } from "../src/audio/transcoders.ts";
 import type { AudioFrame } from "../src/codecs/frame.ts";
 import { codecWorkerCount, MediaWorkers } from "../src/core/media-workers.ts";
@@ -40,6 +39,7 @@ import type { Call } from "../src/sip/user-agent/call.ts";
 import { UserAgent } from "../src/sip/user-agent/user-agent.ts";
 import { NginxRtmp } from "../spec/support/nginx.ts";
 import { freeUdpPort, sleep } from "../spec/support/net.ts";
+import { startPcmaUas } from "./sipp-uas.ts";
 
 const seconds = Number(process.argv[2] ?? 15);
 const counts = (process.argv[3] ?? "1,8,32,64").split(",").map(Number);
@@ -76,55 +76,6 @@ function cpuOf(pids: readonly number[], scope: "process" | "task" = "process"): 
     }
   }
   return cpu;
-}
-
-function toneFile(): string {
-  const path = join(dir, "tone.al");
-  const samples = new Int16Array(8000 * 10);
-  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(12000 * Math.sin((2 * Math.PI * 440 * i) / 8000));
-  writeFileSync(path, encodeG711("PCMA", samples));
-  return path;
-}
-
-function scenario(): string {
-  const path = join(dir, "uas-pcma.xml");
-  writeFileSync(path, `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="transpond bench uas: answer PCMA and stream a looped A-law file">
-  <recv request="INVITE" />
-  <send retrans="500"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=sipp 1 1 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [rtpstream_audio_port] RTP/AVP 8
-a=rtpmap:8 PCMA/8000
-]]></send>
-  <recv request="ACK"><action><exec rtp_stream="${join(dir, "tone.al")},-1,8" /></action></recv>
-  <recv request="BYE" />
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-]]></send>
-</scenario>
-`);
-  return path;
 }
 
 async function evenPortPair(): Promise<number> {
@@ -286,13 +237,11 @@ async function runFfmpeg(n: number, ua: UserAgent, nginx: NginxRtmp): Promise<{ 
 }
 
 async function main(): Promise<void> {
-  toneFile();
-  const sippPort = await freeUdpPort();
-  const sipp = track(spawn("sipp", ["-sf", scenario(), "-i", "127.0.0.1", "-p", String(sippPort), "-mp", "36000", "-nostdin", "-max_socket", "4096"], { stdio: "ignore", cwd: dir }));
-  await sleep(500);
+  const uas = await startPcmaUas(dir);
+  const sipp = track(uas.child);
   const nginx = await NginxRtmp.start();
   const transport = await UdpTransport.listen("127.0.0.1", 0);
-  const ua = new UserAgent({ transport, user: "bench", domain: `127.0.0.1:${sippPort}` });
+  const ua = new UserAgent({ transport, user: "bench", domain: `127.0.0.1:${uas.port}` });
   const media = new MediaWorkers(workers, createLogger("media"));
   const rows: Row[] = [];
   try {
