@@ -5,7 +5,9 @@
  * the ended job stays ended (no node takes it from the stale record), the new one is stored, and the
  * one that kept running stays on n1, although n2 has its source stream and could take it. n1 reaches
  * Redis through a proxy that lets it back a third of the TTL after n2: the owner is back later than
- * the node that could take its jobs, as happens when their reconnect back-offs differ.
+ * the node that could take its jobs, as happens when their reconnect back-offs differ. When n1 is
+ * back more than a TTL after n2, n2 has taken the push n1 terminated meanwhile: n1 ends it there, or
+ * removes it when n2 was lost too.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -122,6 +124,46 @@ test("the owner back more than a TTL after n2: a push it terminated while Redis 
   } finally {
     for (const app of nodes) await app.close();
     await proxy.close();
+    await redis.dispose();
+  }
+});
+
+test("the owner back after the node that took a push it terminated was lost too: the owner removes the job, nobody runs it", async () => {
+  const redis = await RedisServer.start({ persist: true });
+  const proxies = [await TcpProxy.start(redis.port), await TcpProxy.start(redis.port)] as const;
+  const nodes: App[] = [];
+  let n2Closed: Promise<void> | undefined;
+  try {
+    for (const [i, proxy] of proxies.entries()) nodes.push(await startClusterNode(`redis://127.0.0.1:${proxy.port}`, join(dir, "lost-holder"), `n${i + 1}`));
+    const [n1, n2] = nodes as [App, App];
+    for (const app of nodes) app.hub.publish("gone", source());
+    const started = await rest(n1, "/rest-api/push/startup", { streamName: "gone", rtmpUrl: `rtmp://127.0.0.1:${target.ports.rtmp}/gone` });
+    assert.is(started.status, 200, JSON.stringify(started.body));
+    const id = started.body.mediaSessionId as string;
+    await waitFor("the job stored with n1's lease", async () => ((await n2.cluster!.store.job(id))?.owner === "n1" ? true : undefined), 4 * TTL_MS, 50);
+
+    await redis.stop();
+    for (const proxy of proxies) await proxy.unplug();
+    for (const app of nodes) await waitFor(`${app.cluster!.nodeId} degraded`, async () => ((await clusterStatus(app)) === "degraded" ? true : undefined), 4 * TTL_MS, 50);
+    assert.is((await rest(n1, "/rest-api/push/terminate", { mediaSessionId: id })).status, 200);
+    await redis.restart();
+    proxies[1].heal();
+    await waitFor("n2 to take over the push n1 ended", () => n2.transponders.all().find((r) => r.transponder.options.id === id), 6 * TTL_MS, 50);
+    await proxies[1].unplug();
+    n2Closed = n2.close(); // n2 dies cut off: its lease runs out, nobody holds the job
+    await n2Closed;
+    await sleep(TTL_MS);
+
+    proxies[0].heal();
+    await waitFor("n1 registered again", async () => ((await clusterStatus(n1)) === "ok" ? true : undefined), 4 * TTL_MS, 20);
+    await waitFor("Redis to forget the job", async () => ((await n1.cluster!.store.jobs()).length === 0 ? true : undefined), TTL_MS / 3 + 250, 20);
+    await sleep(2 * TTL_MS); // n1 takes over jobs a TTL after it registered: there must be none
+    assert.equal(pushIds(n1), [], "n1 does not run it");
+    assert.is(target.hub.get("rtmp_gone"), undefined, "the target has no publisher");
+  } finally {
+    await nodes[0]?.close();
+    if (nodes[1] && !n2Closed) await nodes[1].close();
+    for (const proxy of proxies) await proxy.close();
     await redis.dispose();
   }
 });
