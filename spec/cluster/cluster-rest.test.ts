@@ -126,7 +126,7 @@ test("the internal routes refuse a caller without the cluster secret (403) and a
   assert.is(local.body[0].nodeId, undefined, "the internal answer is the plain local one");
 });
 
-test("redis-server gone: find_all and actions sent to a node that does not own the object reach its owner through the nodes it last knew; what no node has is a 503 naming the store", async () => {
+test("redis-server gone: find_all, actions and push/startup sent to a node that does not have the object reach its node through the nodes it last knew; what no node has is a 503 naming the store", async () => {
   const [n1, n2, n3] = nodes as [App, App, App];
   const n4 = await startClusterNode(redis.url, dir, "n4");
   let closing: Promise<void> | undefined;
@@ -150,6 +150,13 @@ test("redis-server gone: find_all and actions sent to a node that does not own t
     assert.is(n1.transponders.get(id).transponder.options.audio.muted, true, "mute sent to n2 reached n1");
     assert.is((await rest(n3, "/rest-api/push/terminate", { mediaSessionId: id })).status, 200);
     assert.is(n1.transponders.all().length, 0, "terminate sent to n3 reached n1");
+    const again = await rest(n3, "/rest-api/push/startup", { streamName: "cam1", rtmpUrl: `rtmp://127.0.0.1:${n3.ports.rtmp}/live` });
+    assert.is(again.status, 200, JSON.stringify(again.body));
+    assert.equal(n1.transponders.all().map((r) => r.transponder.options.id), [again.body.mediaSessionId], "a push/startup sent to n3 runs on n1, which has the stream");
+    assert.is((await rest(n2, "/rest-api/push/terminate", { mediaSessionId: again.body.mediaSessionId })).status, 200);
+    const nowhere = await rest(n2, "/rest-api/push/startup", { streamName: "none", rtmpUrl: `rtmp://127.0.0.1:${n3.ports.rtmp}/live` });
+    assert.is(nowhere.status, 503, JSON.stringify(nowhere.body));
+    assert.match(nowhere.body.message, "Stream not found: none: not on this node nor on n1, n3; n4 did not answer. The cluster store (Redis) is unreachable");
 
     const askedAt = Date.now();
     for (const [path, body] of [["/rest-api/push/terminate", { mediaSessionId: id }], ["/rest-api/push/find_all", {}]] as const) {

@@ -3,7 +3,8 @@
  * handler under `/cluster-api/<x>` for the other nodes (cluster secret required), and the public
  * route becomes:
  *   - find / find_all: this node's objects and every live node's, each with its `nodeId`;
- *   - /push/startup and /pull/push: run on the node that has the stream;
+ *   - /push/startup and /pull/push: run on the node that has the stream (while Redis is away, on
+ *     the first node that has it of those this node knew last: each is asked as for an action);
  *   - any other action (terminate, mute, sound_on, send_dtmf, inject_stream, ...): run here, or,
  *     when nothing here matches (404), on the node that answers for it;
  *   - /call/startup, /pull/pull: run here (they create the job on the node asked).
@@ -145,6 +146,8 @@ export function registerClusterRoutes(router: Router, cluster: ClusterNode, jobs
   };
 
   const byStream = (path: string, field: string, local: JsonHandler): JsonHandler => async (body) => {
+    // while Redis is away the stream map is out of reach: the nodes last known are asked in turn
+    if (cluster.degraded) return action(path, local)(body);
     const name = optionalString(body, field);
     const owner = name === undefined ? undefined : await cluster.streamPeer(name);
     if (!owner) return local(body);
