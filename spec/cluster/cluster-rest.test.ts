@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import * as assert from "uvu/assert";
 import type { App } from "../../src/app.ts";
 import type { ConfigOverrides } from "../../src/config.ts";
@@ -192,6 +193,23 @@ test("redis-server gone: every node reports degraded and serves on; back (empty)
   assert.is(await n3.cluster!.store.streamNode("cam1"), "n1", "the stream map is written again");
   const found = await rest(n3, "/rest-api/stream/find_all");
   assert.equal(found.body.map((s: any) => [s.name, s.nodeId]), [["cam1", "n1"]]);
+});
+
+test("a node whose heartbeat expired while it ran (a stall past the timeout) and that others counted lost registers its streams again at its next heartbeat", async () => {
+  const [n1, , n3] = nodes as [App, App, App];
+  assert.is(await n3.cluster!.store.streamNode("cam1"), "n1");
+  // what another node's takeover does once n1's heartbeat key has expired, in one step so n1 cannot beat in between
+  const client = new Redis(redis.url, { lazyConnect: true });
+  try {
+    await client.connect();
+    await client.multi().del("transpond:node:n1").srem("transpond:nodes", "n1").hdel("transpond:streams", "cam1").exec();
+  } finally {
+    client.disconnect();
+  }
+  await waitFor("cam1 in the stream map again, on n1", async () => ((await n3.cluster!.store.streamNode("cam1")) === "n1" ? true : undefined), TTL_MS * 2, 50);
+  const found = await rest(n3, "/rest-api/stream/find", { name: "cam1" });
+  assert.equal(found.body.map((s: any) => s.nodeId), ["n1"], "n3 finds n1's stream");
+  assert.is((await rest(n1, "/rest-api/cluster/nodes")).body.status, "ok");
 });
 
 test("a cluster without a secret, or with a URL that is not redis://, does not start (the error names the key)", async () => {

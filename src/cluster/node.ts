@@ -183,7 +183,12 @@ export class ClusterNode {
   private async heartbeat(): Promise<void> {
     try {
       await this.jobs?.keepOwn();
-      await this.store.heartbeat(this.info);
+      const wasAlive = await this.store.heartbeat(this.info);
+      if (this.registered && !wasAlive) {
+        // a stall longer than the timeout (GC, a starved VM): other nodes dropped this one and its streams
+        this.log.warn("cluster: this node's heartbeat had expired; registering its streams again", { node: this.nodeId, heartbeatTimeoutMs: this.settings.ttlMs });
+        this.registered = false;
+      }
       if (!this.registered) await this.register();
       this.lastNodes = await this.store.liveNodes();
       if (Date.now() - this.registeredAt >= this.settings.ttlMs) await this.jobs?.takeOverLost();

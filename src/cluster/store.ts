@@ -177,8 +177,10 @@ export class ClusterStore {
   // ---- nodes
 
   /** Writes (or refreshes) this node's heartbeat. */
-  async heartbeat(info: NodeInfo): Promise<void> {
-    await this.redis.multi().set(key.node(info.id), JSON.stringify(info), "PX", this.ttlMs).sadd(key.nodes, info.id).exec();
+  /** Writes this node's heartbeat; false when the last one had expired (other nodes may have counted this one lost). */
+  async heartbeat(info: NodeInfo): Promise<boolean> {
+    const replies = await this.redis.multi().exists(key.node(info.id)).set(key.node(info.id), JSON.stringify(info), "PX", this.ttlMs).sadd(key.nodes, info.id).exec();
+    return replies?.[0]?.[1] === 1;
   }
 
   /** Removes this node's heartbeat at once (a clean stop), so others need not wait for the TTL. */
@@ -199,7 +201,8 @@ export class ClusterStore {
     const ids = await this.redis.smembers(key.nodes);
     if (ids.length === 0) return [];
     const values = await this.redis.mget(ids.map(key.node));
-    const lost = ids.filter((_, i) => values[i] === null);
+    // never this node: its own heartbeat lapsing is found and mended by its next heartbeat
+    const lost = ids.filter((id, i) => values[i] === null && id !== this.nodeId);
     if (lost.length > 0) await this.redis.srem(key.nodes, ...lost);
     return lost;
   }
