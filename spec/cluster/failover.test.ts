@@ -107,6 +107,38 @@ test("n1 cut off: its transponder moves to n2 where the stream is now (same id, 
   if (cam) n2.hub.unpublish(cam, "test over");
 });
 
+test("n1 cut off: n2 takes its transponder and an operator terminates it there; healed, n1 stops its copy too and no node stores the push again", async () => {
+  const [n1, n2, n3] = nodes as [App, App, App];
+  n1.hub.publish("cam-ended", source());
+  const rtmpUrl = `rtmp://127.0.0.1:${target.ports.rtmp}/live`;
+  const started = await rest(n3, "/rest-api/push/startup", { streamName: "cam-ended", rtmpUrl });
+  assert.is(started.status, 200, JSON.stringify(started.body));
+  const id = started.body.mediaSessionId as string;
+  await waitFor("n1's transponder ACTIVE", () => (n1.transponders.all()[0]?.transponder.status === "ACTIVE" ? true : undefined), 10000);
+  const stopped: string[] = [];
+  n1.transponders.on("state", ({ to, transponder }) => to === "STOPPED" && stopped.push(transponder.lastError));
+
+  proxy.cut();
+  await waitFor("n1 to report degraded", async () => ((await clusterStatus(n1)) === "degraded" ? true : undefined), 10000, 100);
+  n2.hub.publish("cam-ended", source());
+  await waitFor("n2 to take the transponder over", () => n2.transponders.all().find((r) => r.transponder.options.id === id), 4 * TTL_MS + 5000, 50);
+  assert.is((await rest(n3, "/rest-api/push/terminate", { mediaSessionId: id })).status, 200, "terminated through n3, run by n2");
+  await waitFor("the push gone from Redis", async () => ((await n3.cluster!.store.job(id)) === undefined ? true : undefined), 4 * TTL_MS, 50);
+  assert.is(n1.transponders.all().length, 1, "the cut-off node still runs its copy");
+
+  proxy.heal();
+  await waitFor("n1 to stop its copy", () => (n1.transponders.all().length === 0 ? true : undefined), 4 * TTL_MS + 5000, 50);
+  assert.equal(stopped, ["Terminated on another node while this node was cut off from Redis"]);
+  await waitFor("n1 registered again", async () => ((await clusterStatus(n1)) === "ok" ? true : undefined), 10000, 100);
+  await sleep(2 * TTL_MS);
+  assert.is(await n3.cluster!.store.job(id), undefined, "not stored again");
+  for (const app of [n1, n2, n3]) assert.is((await rest(app, "/rest-api/push/find_all")).status, 404, `push/find_all on ${app.cluster!.nodeId}: no transponder anywhere`);
+  for (const app of [n1, n2]) {
+    const cam = app.hub.get("cam-ended");
+    if (cam) app.hub.unpublish(cam, "test over");
+  }
+});
+
 test("n1 cut off during a SIP call: every other node lists the call FAILED \"node lost\" with n1's nodeId, posted once as a CallStatusEvent; healed, n1 has it again and it is listed once", async () => {
   const [n1, , n3] = nodes as [App, App, App];
   const silentUas = await freeUdpPort(); // nobody answers: the INVITE stays TRYING for timer B (32 s)

@@ -80,7 +80,8 @@ export class ClusterJobs {
     const job: HeldJob = { kind, spec: running.spec, reconnects: running.reconnects };
     this.held.set(id, job);
     try {
-      job.lease = (await this.store.claim(id, kind, job.spec)) ?? undefined;
+      const claim = await this.store.claim(id, kind, job.spec);
+      job.lease = typeof claim === "string" ? undefined : claim;
     } catch (err) {
       this.log.debug("cluster: job stored when Redis is back", { job: id, error: errorMessage(err) });
     }
@@ -135,12 +136,17 @@ export class ClusterJobs {
     const running = this.running(job.kind, id);
     if (!running) return this.forget(id, job);
     if (job.lease && (await this.store.renew(job.lease))) return this.write(job, job.lease, running);
-    const lease = await this.store.claim(id, job.kind, running.spec);
-    if (lease) {
-      job.lease = lease;
-      return this.write(job, lease, running);
+    // a call cannot be ended elsewhere while this node is cut off: one Redis forgot is stored again
+    const claim = await this.store.claim(id, job.kind, running.spec, job.kind === "call" ? "" : job.lease?.epoch);
+    if (typeof claim !== "string") {
+      job.lease = claim;
+      return this.write(job, claim, running);
     }
     this.held.delete(id);
+    if (claim === "removed") {
+      this.log.warn("cluster: job terminated in the cluster while this node was cut off from Redis; stopped here", { job: id });
+      return this.stop(job.kind, id, "Terminated on another node while this node was cut off from Redis");
+    }
     const owner = (await this.store.job(id))?.owner ?? "another node";
     this.log.warn("cluster: lease lost while cut off from Redis; the job runs on another node now, stopped here", { job: id, owner });
     this.stop(job.kind, id, `Taken over by node ${owner}: this node lost its lease`);

@@ -11,6 +11,7 @@
  *   job:<id>           hash { spec, kind, owner, fence, reconnects, lost }   jobs    set of job ids
  *   lease:<id>         "<node>#<fence>", PX = lease TTL
  */
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 
 const PREFIX = "transpond:";
@@ -21,35 +22,52 @@ const key = {
   job: (id: string) => `${PREFIX}job:${id}`,
   jobs: `${PREFIX}jobs`,
   lease: (id: string) => `${PREFIX}lease:${id}`,
+  /** changes when Redis comes back empty: a job missing from the epoch it was stored in was removed */
+  epoch: `${PREFIX}epoch`,
 };
 
-/** KEYS: job, lease. ARGV: node, ttl. Returns the new fence, or 0 while another node holds the lease. */
-const TAKE = `
-if redis.call("EXISTS", KEYS[1]) == 0 then return -1 end
+/** Lua: the store's epoch in `epoch`, set to ARGV[n] when Redis has none (new, or back empty). */
+const ensureEpoch = (key: string, arg: string) => `
+local epoch = redis.call("GET", ${key})
+if not epoch then
+  epoch = ${arg}
+  redis.call("SET", ${key}, epoch)
+end`;
+
+/**
+ * KEYS: job, lease, epoch. ARGV: node, ttl, new epoch. Returns {fence, epoch}: the new fence, 0 while
+ * another node holds the lease, -1 when there is no such job.
+ */
+const TAKE = `${ensureEpoch("KEYS[3]", "ARGV[3]")}
+if redis.call("EXISTS", KEYS[1]) == 0 then return {-1, epoch} end
 local holder = redis.call("GET", KEYS[2])
-if holder then return 0 end
+if holder then return {0, epoch} end
 local fence = redis.call("HINCRBY", KEYS[1], "fence", 1)
 redis.call("HSET", KEYS[1], "owner", ARGV[1])
 redis.call("SET", KEYS[2], ARGV[1] .. "#" .. fence, "PX", ARGV[2])
-return fence`;
+return {fence, epoch}`;
 
 /**
- * KEYS: job, lease, jobs. ARGV: node, ttl, kind, spec, job id. Takes the lease of a job, storing the
- * job first when Redis does not have it (new, or Redis came back empty); a lost call the node still
- * has becomes live again. Returns the new fence, or 0 while another node holds the lease.
+ * KEYS: job, lease, jobs, epoch. ARGV: node, ttl, kind, spec, job id, the epoch the job was stored in
+ * ("" if never), new epoch. Takes the lease of a job, storing the job first when Redis does not have
+ * it: new, or stored before Redis came back empty (another epoch). One missing from the epoch it was
+ * stored in was removed (an operator terminated it on the node that had taken it) and is not stored
+ * again. A lost call the node still has becomes live again. Returns {fence, epoch}: the new fence, 0
+ * while another node holds the lease, -1 when the job was removed.
  */
-const CLAIM = `
+const CLAIM = `${ensureEpoch("KEYS[4]", "ARGV[7]")}
 if redis.call("EXISTS", KEYS[1]) == 0 then
+  if ARGV[6] == epoch then return {-1, epoch} end
   redis.call("HSET", KEYS[1], "kind", ARGV[3], "spec", ARGV[4], "owner", "", "fence", 0, "reconnects", 0)
   redis.call("SADD", KEYS[3], ARGV[5])
 end
-if redis.call("EXISTS", KEYS[2]) == 1 then return 0 end
+if redis.call("EXISTS", KEYS[2]) == 1 then return {0, epoch} end
 local fence = redis.call("HINCRBY", KEYS[1], "fence", 1)
 redis.call("HSET", KEYS[1], "owner", ARGV[1])
 redis.call("HDEL", KEYS[1], "lost")
 redis.call("PERSIST", KEYS[1])
 redis.call("SET", KEYS[2], ARGV[1] .. "#" .. fence, "PX", ARGV[2])
-return fence`;
+return {fence, epoch}`;
 
 /** KEYS: job, lease. ARGV: retention. Marks a job whose owner was lost (a call), kept for the retention. */
 const MARK_LOST = `
@@ -124,7 +142,12 @@ export interface JobRecord {
 export interface Lease {
   readonly jobId: string;
   readonly fence: number;
+  /** the store's epoch when it was taken (see key.epoch) */
+  readonly epoch: string;
 }
+
+/** A claim's outcome: the lease, "held" by another node, or "removed" from the cluster since it was stored. */
+export type Claim = Lease | "held" | "removed";
 
 export interface ClusterStoreOptions {
   readonly url: string;
@@ -237,18 +260,20 @@ export class ClusterStore {
 
   /** Stores a new job and takes its lease for this node in one step. */
   async createJob(id: string, kind: JobKind, spec: Record<string, unknown>): Promise<Lease> {
-    const lease = await this.claim(id, kind, spec);
-    if (!lease) throw new Error(`job ${id} is held by another node`);
-    return lease;
+    const claim = await this.claim(id, kind, spec);
+    if (typeof claim === "string") throw new Error(`job ${id} is held by another node`);
+    return claim;
   }
 
   /**
-   * Takes the lease of a job this node runs (storing the job when Redis lacks it): the lease, or
-   * undefined when another node holds it (this node lost it and must stop the job).
+   * Takes the lease of a job this node runs, storing the job when Redis lacks it (new, or Redis came
+   * back empty); `storedIn`, the epoch of the lease it had, tells a job removed from the cluster since
+   * (stop it) from one Redis lost. "held": another node holds it (this node lost it: stop the job).
    */
-  async claim(id: string, kind: JobKind, spec: Record<string, unknown>): Promise<Lease | undefined> {
-    const fence = Number(await this.redis.eval(CLAIM, 3, key.job(id), key.lease(id), key.jobs, this.nodeId, this.ttlMs, kind, JSON.stringify(spec), id));
-    return fence > 0 ? { jobId: id, fence } : undefined;
+  async claim(id: string, kind: JobKind, spec: Record<string, unknown>, storedIn = ""): Promise<Claim> {
+    const [fence, epoch] = (await this.redis.eval(CLAIM, 4, key.job(id), key.lease(id), key.jobs, key.epoch, this.nodeId, this.ttlMs, kind, JSON.stringify(spec), id, storedIn, randomUUID())) as [number, string];
+    if (fence === -1) return "removed";
+    return fence > 0 ? { jobId: id, fence, epoch } : "held";
   }
 
   /** Marks a free job lost (its node died and it cannot move); Redis forgets it after `retentionMs`. */
@@ -258,9 +283,9 @@ export class ClusterStore {
 
   /** Takes a free lease: the lease with a new fence, or undefined when another node holds it. */
   async take(jobId: string): Promise<Lease | undefined> {
-    const fence = Number(await this.redis.eval(TAKE, 2, key.job(jobId), key.lease(jobId), this.nodeId, this.ttlMs));
+    const [fence, epoch] = (await this.redis.eval(TAKE, 3, key.job(jobId), key.lease(jobId), key.epoch, this.nodeId, this.ttlMs, randomUUID())) as [number, string];
     if (fence === -1) throw new Error(`no such job: ${jobId}`);
-    return fence > 0 ? { jobId, fence } : undefined;
+    return fence > 0 ? { jobId, fence, epoch } : undefined;
   }
 
   /** Extends a held lease; false when it ran out or another node took it since (stop the job). */
