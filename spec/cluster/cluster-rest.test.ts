@@ -185,6 +185,8 @@ test("redis-server gone: every node reports degraded and serves on; back (empty)
   }
   const local = await rest(n1, "/rest-api/stream/find", { name: "cam1" });
   assert.is(local.status, 200, "a degraded node still answers for what it has");
+  assert.is((await n3.cluster!.streamPeer("cam1"))?.id, "n1", "a player on n3 of n1's stream is sent to n1 (edge pull) by asking the nodes n3 last knew");
+  assert.is(await n3.cluster!.streamPeer("nowhere"), undefined);
   await redis.restart();
   for (const app of [n1, n2, n3]) {
     await waitFor(`${app.cluster!.nodeId} to register again`, async () => ((await rest(app, "/rest-api/cluster/nodes")).body.status === "ok" ? true : undefined), 10000, 100);

@@ -150,12 +150,26 @@ export class ClusterNode {
     return (await this.nodes()).filter((n) => n.id !== this.nodeId);
   }
 
-  /** The live node that has a stream, when it is not this one. */
+  /** The live node that has a stream, when it is not this one (while Redis is away: asked of the nodes of the last good read). */
   async streamPeer(name: string): Promise<NodeInfo | undefined> {
-    if (this.hub.get(name) || !this.registered) return undefined;
+    if (this.hub.get(name)) return undefined;
+    if (!this.registered) return this.streamPeerAskingPeers(name);
     const owner = await this.store.streamNode(name).catch(() => undefined);
     if (owner === undefined || owner === this.nodeId) return undefined;
     return (await this.peers()).find((n) => n.id === owner);
+  }
+
+  /** The first peer that has the stream, one that publishes it before one that pulls it (another edge). */
+  private async streamPeerAskingPeers(name: string): Promise<NodeInfo | undefined> {
+    const answers = await Promise.all(
+      (await this.peers()).map(async (node) => {
+        const found = await callNode(node, "stream/find", { name }, this.settings.secret).catch(() => undefined);
+        const streams = found?.status === 200 && Array.isArray(found.body) ? (found.body as { source?: unknown }[]) : [];
+        return { node, has: streams.length > 0, pulled: streams.every((s) => s.source === "pull") };
+      }),
+    );
+    const having = answers.filter((a) => a.has);
+    return (having.find((a) => !a.pulled) ?? having[0])?.node;
   }
 
   /** A stream published here that is an edge pull of another node's: not written as this node's. */
