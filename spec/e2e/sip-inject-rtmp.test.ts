@@ -74,6 +74,10 @@ test("ffmpeg's 1 kHz AAC tone, published over RTMP and injected into the call, i
 
   const injected = await rig.rest("/call/inject_stream", { callId, streamName: "rtmp-tone" });
   assert.is(injected.status, 200, injected.text);
+  // the 3 s count from the first injected frame on the wire: on a loaded machine the codec worker may take a second to start
+  const asked = Date.now();
+  await waitFor("the first injected frame sent into the call", () => ((rig.app.calls.get(callId).audioOut?.injected ?? 0) > 0 ? true : undefined), 10000, 10);
+  console.log(`  injection on the wire ${Date.now() - asked} ms after inject_stream`);
   await sleep(3000);
   const stopped = await rig.rest("/call/inject_stream/terminate", { callId });
   assert.is(stopped.status, 200, stopped.text);
