@@ -9,7 +9,8 @@
  * Prints per N: CPU per call (this process, process.cpuUsage; ffmpeg from /proc), the AAC frames
  * each call produced against what the wall clock says it should (>= 99 % and no jitter-buffer loss
  * = "no gaps"), the worst event-loop delay, the length of nginx's recordings (ffprobe) for both, and
- * the ratio. The REST /call layer is not in this path (it did not exist when this was written).
+ * the ratio, and memory: this process's RSS growth with the calls up per call, beside each ffmpeg's
+ * RSS. The REST /call layer is not in this path (it did not exist when this was written).
  *
  * With codec workers (`media.workers`, the third argument: -1 = cores - 1, the default; 0 = codecs
  * in the event loop as before) each call's transcoder runs in its worker through core's
@@ -76,6 +77,19 @@ function cpuOf(pids: readonly number[], scope: "process" | "task" = "process"): 
     }
   }
   return cpu;
+}
+
+/** Resident memory of the processes, MB. */
+function rssOf(pids: readonly number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return kb / 1024;
 }
 
 async function evenPortPair(): Promise<number> {
@@ -172,11 +186,15 @@ interface Row {
   loopDelayMs: number;
   loopP99Ms: number;
   recMin: number;
+  /** this process's RSS growth with the calls up, per call (MB) */
+  rssPerCallMb: number;
   ffCpuPerCall: number;
   ffRecMin: number;
+  ffRssPerCallMb: number;
 }
 
-async function runTranspond(n: number, ua: UserAgent, nginx: NginxRtmp, media: MediaWorkers): Promise<Omit<Row, "ffCpuPerCall" | "ffRecMin">> {
+async function runTranspond(n: number, ua: UserAgent, nginx: NginxRtmp, media: MediaWorkers): Promise<Omit<Row, "ffCpuPerCall" | "ffRecMin" | "ffRssPerCallMb">> {
+  const rss0 = rssOf([process.pid]);
   const paths: CallPath[] = [];
   const calls: Call[] = [];
   for (let i = 0; i < n; i++) {
@@ -197,6 +215,7 @@ async function runTranspond(n: number, ua: UserAgent, nginx: NginxRtmp, media: M
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const loopCpu = cpuOf([process.pid], "task") - loop0;
+  const rssPerCallMb = (rssOf([process.pid]) - rss0) / n;
   delay.disable();
   const framesRatio = Math.min(...paths.map((p, i) => (p.aacFrames - frames0[i]) / (wall * AAC_FRAMES_PER_S)));
   const lost = paths.reduce((s, p) => s + p.lost, 0) - lost0;
@@ -205,10 +224,10 @@ async function runTranspond(n: number, ua: UserAgent, nginx: NginxRtmp, media: M
   await Promise.all(paths.map((p) => p.close()));
   await sleep(1000);
   const recMin = Math.min(...paths.map((_, i) => probeSeconds(nginx.recording(`t${n}_${i}`)) / mediaSeconds));
-  return { n, cpuPerCall: ((cpu.user + cpu.system) / 1e6 / wall / n) * 100, loopCpuPerCall: (loopCpu / wall / n) * 100, framesRatio, lost, loopDelayMs: delay.max / 1e6, loopP99Ms: delay.percentile(99) / 1e6, recMin };
+  return { n, cpuPerCall: ((cpu.user + cpu.system) / 1e6 / wall / n) * 100, loopCpuPerCall: (loopCpu / wall / n) * 100, framesRatio, lost, loopDelayMs: delay.max / 1e6, loopP99Ms: delay.percentile(99) / 1e6, recMin, rssPerCallMb };
 }
 
-async function runFfmpeg(n: number, ua: UserAgent, nginx: NginxRtmp): Promise<{ ffCpuPerCall: number; ffRecMin: number }> {
+async function runFfmpeg(n: number, ua: UserAgent, nginx: NginxRtmp): Promise<Pick<Row, "ffCpuPerCall" | "ffRecMin" | "ffRssPerCallMb">> {
   const procs: ChildProcess[] = [];
   const calls: Call[] = [];
   for (let i = 0; i < n; i++) {
@@ -227,13 +246,14 @@ async function runFfmpeg(n: number, ua: UserAgent, nginx: NginxRtmp): Promise<{ 
   await sleep(seconds * 1000);
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuOf(pids) - cpu0;
+  const ffRssPerCallMb = rssOf(pids) / n;
   const mediaSeconds = (performance.now() - started) / 1000;
   await Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
   for (const p of procs) p.kill("SIGINT");
   await sleep(1500);
   await killAll((c) => procs.includes(c));
   const ffRecMin = Math.min(...procs.map((_, i) => probeSeconds(nginx.recording(`f${n}_${i}`)) / mediaSeconds));
-  return { ffCpuPerCall: (cpu / wall / n) * 100, ffRecMin };
+  return { ffCpuPerCall: (cpu / wall / n) * 100, ffRecMin, ffRssPerCallMb };
 }
 
 async function main(): Promise<void> {
@@ -247,7 +267,7 @@ async function main(): Promise<void> {
   try {
     for (const n of counts) {
       const ours = await runTranspond(n, ua, nginx, media);
-      const ff = withFfmpeg ? await runFfmpeg(n, ua, nginx) : { ffCpuPerCall: NaN, ffRecMin: NaN };
+      const ff = withFfmpeg ? await runFfmpeg(n, ua, nginx) : { ffCpuPerCall: NaN, ffRecMin: NaN, ffRssPerCallMb: NaN };
       const row = { ...ours, ...ff };
       rows.push(row);
       console.log(JSON.stringify(row));
@@ -263,10 +283,10 @@ async function main(): Promise<void> {
   }
   const pct = (x: number): string => `${x.toFixed(2)} %`;
   console.log(`\nSIP calls (PCMA from SIPp) -> AAC 48 kHz mono 64 kb/s -> nginx-rtmp, ${seconds} s measured per run, media.workers=${workers}`);
-  console.log("| N | Transpond CPU/call (event-loop thread) | AAC frames vs clock (min) | JB lost | loop delay p99 / max | rec/media (min) | ffmpeg CPU/call | ffmpeg rec/media (min) | ffmpeg/Transpond CPU |");
-  console.log("|---|---|---|---|---|---|---|---|---|");
+  console.log("| N | Transpond CPU/call (event-loop thread) | AAC frames vs clock (min) | JB lost | loop delay p99 / max | rec/media (min) | RSS/call | ffmpeg CPU/call | ffmpeg rec/media (min) | ffmpeg RSS/call | ffmpeg/Transpond CPU |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.n} | ${pct(r.cpuPerCall)} (${pct(r.loopCpuPerCall)}) | ${(r.framesRatio * 100).toFixed(1)} % | ${r.lost} | ${r.loopP99Ms.toFixed(0)} / ${r.loopDelayMs.toFixed(0)} ms | ${(r.recMin * 100).toFixed(0)} % | ${pct(r.ffCpuPerCall)} | ${(r.ffRecMin * 100).toFixed(0)} % | ${(r.ffCpuPerCall / r.cpuPerCall).toFixed(2)}x |`);
+    console.log(`| ${r.n} | ${pct(r.cpuPerCall)} (${pct(r.loopCpuPerCall)}) | ${(r.framesRatio * 100).toFixed(1)} % | ${r.lost} | ${r.loopP99Ms.toFixed(0)} / ${r.loopDelayMs.toFixed(0)} ms | ${(r.recMin * 100).toFixed(0)} % | ${r.rssPerCallMb.toFixed(2)} MB | ${pct(r.ffCpuPerCall)} | ${(r.ffRecMin * 100).toFixed(0)} % | ${r.ffRssPerCallMb.toFixed(1)} MB | ${(r.ffCpuPerCall / r.cpuPerCall).toFixed(2)}x |`);
   }
   const clean = rows.filter((r) => r.framesRatio >= 0.99 && r.lost === 0 && r.loopP99Ms < 50);
   const best = clean.length ? Math.max(...clean.map((r) => r.n)) : 0;
