@@ -5,7 +5,6 @@
  * restarts it, the call's audio resumes, `/rest-api/stats` counts the restart and the jobs lost or
  * refused with the dead worker and reports the stream's gap, and nginx's recording has audio on both sides of exactly one timestamp gap of that length.
  */
-import { existsSync, statSync } from "node:fs";
 import * as assert from "uvu/assert";
 import type { MediaHealth } from "../../src/core/media-workers.ts";
 import { e2eSuite } from "../support/e2e.ts";
@@ -34,10 +33,6 @@ test.after(async () => {
 /** about 1.5 s of AAC at 64 kb/s with its FLV tags */
 const RECORDED_BEFORE_CRASH = 12_000;
 
-function recordedBytes(file: string): number {
-  return existsSync(file) ? statSync(file).size : 0;
-}
-
 type AudioStats = { audio?: { session: { packetsReceived: number } } };
 
 test("a SIP call republished to nginx-rtmp keeps recording across a codec worker crash, after a gap the status reports", async () => {
@@ -50,7 +45,7 @@ test("a SIP call republished to nginx-rtmp keeps recording across a codec worker
   await server.waitForCall("call-crash", "RTMP_STREAM_ACTIVE", (c) => c.rtmpStreamStatus === "RTMP_STREAM_ACTIVE");
   await server.waitForCall("call-crash", "2 s of media", (c) => ((c.rtpStats as AudioStats).audio?.session.packetsReceived ?? 0) >= 100, 15000);
   // the crash must hit a running republish: on a loaded machine the worker may still be starting after 2 s of call media
-  await waitFor("a second of AAC in nginx's recording", () => (recordedBytes(nginx!.recording("crash1")) >= RECORDED_BEFORE_CRASH ? true : undefined), 15000);
+  await waitFor("a second of AAC in nginx's recording", () => (nginx!.recordedBytes("crash1") >= RECORDED_BEFORE_CRASH ? true : undefined), 15000);
 
   await server.media.pool!.crash(0);
   const health = await waitFor<MediaHealth>("the audio to resume", async () => {

@@ -4,7 +4,7 @@
  * `transpond publish` command. Each recording must decode cleanly with the source's codecs, size and
  * frame counts.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect as netConnect, createServer as createNetServer, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -165,7 +165,7 @@ test("Ctrl-C during transpond publish unpublishes, prints what was sent and exit
   const { child, done } = start("node", [BIN, "publish", source, nginx!.url("live/cli2")], 60000);
   let stdout = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  await waitFor("nginx recording the stream", () => (existsSync(nginx!.recording("cli2")) && statSync(nginx!.recording("cli2")).size > 50000 ? true : undefined), 30000);
+  await waitFor("nginx recording the stream", () => (nginx!.recordedBytes("cli2") > 50000 ? true : undefined), 30000);
   child.kill("SIGINT");
   const r = await done;
   assert.is(r.code, 130, r.stderr);

@@ -5,7 +5,7 @@
  * port: the transponder is ACTIVE again by itself, and the second recording decodes cleanly from a
  * keyframe with the same codecs and size.
  */
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
+import { closeSync, copyFileSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
@@ -141,7 +141,7 @@ test("a transponder goes RECONNECTING when nginx is killed and ACTIVE again when
   const t = job.transponder;
   await waitFor("ACTIVE", () => (t.status === "ACTIVE" ? true : undefined), 10000);
   // a file cannot make a keyframe on request: media flows from the loop's next keyframe on
-  await waitFor("nginx to record a few seconds", () => (existsSync(nginx!.recording("loop")) && statSync(nginx!.recording("loop")).size > 300_000 ? true : undefined), 15000);
+  await waitFor("nginx to record a few seconds", () => (nginx!.recordedBytes("loop") > 300_000 ? true : undefined), 15000);
 
   await nginx.kill();
   await waitFor("RECONNECTING after the kill", () => (t.status === "RECONNECTING" ? true : undefined), 10000);

@@ -112,6 +112,12 @@ export class NginxRtmp {
     return join(this.recordDir, `${name}.flv`);
   }
 
+  /** Bytes nginx has written to the recording of `name` so far (0 before it exists). */
+  recordedBytes(name: string): number {
+    const file = this.recording(name);
+    return existsSync(file) ? statSync(file).size : 0;
+  }
+
   /** Every file in the record folder, oldest first. */
   recordings(): string[] {
     return readdirSync(this.recordDir)
