@@ -106,6 +106,33 @@ test("/push/startup on n2 for n1's stream runs on n1; find_all everywhere shows 
   assert.is((await rest(n3, "/rest-api/push/find_all")).status, 404);
 });
 
+test("a push/startup whose claim Redis answers after heartbeats have run keeps its transponder: no heartbeat claims the job again and takes this node's own lease for another's", async () => {
+  const [n1, , n3] = nodes as [App, App, App];
+  const store = n1.cluster!.store;
+  const claim = store.claim.bind(store);
+  let claims = 0;
+  store.claim = async (...args: Parameters<typeof claim>) => {
+    const answer = await claim(...args);
+    if (claims++ === 0) await sleep(TTL_MS); // the startup's answer comes three heartbeats late
+    return answer;
+  };
+  const stopped: string[] = [];
+  const unsubscribe = n1.transponders.on("state", ({ to, transponder }) => void (to === "STOPPED" && stopped.push(transponder.lastError)));
+  try {
+    const started = await rest(n1, "/rest-api/push/startup", { streamName: "cam1", rtmpUrl: `rtmp://127.0.0.1:${n3.ports.rtmp}/live` });
+    assert.is(started.status, 200, JSON.stringify(started.body));
+    const id = started.body.mediaSessionId as string;
+    await sleep(TTL_MS); // three heartbeats with the lease in hand
+    assert.equal(stopped, [], "the transponder was never stopped");
+    assert.equal(n1.transponders.all().map((r) => r.transponder.options.id), [id]);
+    assert.is((await n3.cluster!.store.job(id))?.owner, "n1");
+    assert.is((await rest(n3, "/rest-api/push/terminate", { mediaSessionId: id })).status, 200);
+  } finally {
+    store.claim = claim;
+    unsubscribe();
+  }
+});
+
 test("/stream/terminate sent to n3 ends n2's stream; a push/startup for a stream nowhere is 404", async () => {
   const [, n2, n3] = nodes as [App, App, App];
   assert.is((await rest(n3, "/rest-api/stream/terminate", { name: "cam2" })).status, 200);

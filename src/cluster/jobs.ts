@@ -73,18 +73,22 @@ export class ClusterJobs {
     private readonly log: Logger,
   ) {}
 
-  /** A job REST just created here: stored in Redis with this node's lease (later, if Redis is away). */
+  /**
+   * A job REST just created here: stored in Redis with this node's lease (later, if Redis is away).
+   * Held only once the claim has answered: a heartbeat that found it held without a lease would claim
+   * it again, find this node's own lease and stop the job as taken.
+   */
   async adopt(kind: JobKind, id: string): Promise<void> {
     const running = this.running(kind, id);
     if (!running) return;
     const job: HeldJob = { kind, spec: running.spec, reconnects: running.reconnects };
-    this.held.set(id, job);
     try {
       const claim = await this.store.claim(id, kind, job.spec);
       job.lease = typeof claim === "string" ? undefined : claim;
     } catch (err) {
       this.log.debug("cluster: job stored when Redis is back", { job: id, error: errorMessage(err) });
     }
+    this.held.set(id, job);
   }
 
   /** Runs an operator's terminate: the jobs it ends here are ended for the whole cluster. */
