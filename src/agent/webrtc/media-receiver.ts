@@ -10,6 +10,7 @@ import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import type { Logger } from "../../log.ts";
 import { rtpPacket, type RtpPacket } from "../../rtp/packet.ts";
 import { ReceivePipeline, type ReceiveOutput, type ReceivePipelineOptions, type TrackKind } from "../../rtp/receive-pipeline.ts";
+import { stopIdleNackLoop } from "./nack-loop.ts";
 
 const POLL_MS = 40;
 const SR_TYPE = 200;
@@ -123,7 +124,11 @@ export class MediaReceiver {
 
   private onTrack(track: MediaStreamTrack): void {
     const kind: TrackKind = track.kind === "video" ? "video" : "audio";
-    if (kind === "video") this.videoTrack = track;
+    if (kind === "video") {
+      this.videoTrack = track;
+      const receiver = this.pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.receiver;
+      if (receiver) stopIdleNackLoop(receiver);
+    }
     track.onReceiveRtp.subscribe((rtp) => {
       if (this.closed) return;
       if (kind === "video" && !this.sawVideo) {
