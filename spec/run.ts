@@ -9,10 +9,13 @@
  * failures of the suite that was running, and a failed suite's log ends with the output of the
  * programs it started (spec/support/test-log.ts). A run that leaves a process it started running or a
  * socket listening fails too, naming them (spec/support/leftovers.ts); the processes are then killed.
+ * Captures from ../shared/fixtures that tests asked for and did not find are named before the last
+ * line: the checks that read them did not run although their tests passed.
  */
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { absentSharedFixtures } from "./support/fixtures.ts";
 import { leftoverProcesses, markTestRun, noteListeners, openListeners, type LeftoverProcess } from "./support/leftovers.ts";
 import { dropOutput, keepOutput, takeHookError, takeOutput } from "./support/test-log.ts";
 
@@ -210,8 +213,10 @@ if (failures.length > 0) {
   console.log(`\nfailed (${failures.length}):`);
   for (const f of failures) console.log(`  FAILED ${f.file} › ${f.suite} › ${f.test}\n         ${f.error}`);
 }
-if (process.env.TRANSPOND_TEST_RESULTS) writeFileSync(process.env.TRANSPOND_TEST_RESULTS, JSON.stringify({ total, passed, skipped, failures }, null, 2));
-console.log(`${passed} passed, ${total - passed} failed, ${skipped} skipped`);
+const absentCaptures = [...absentSharedFixtures].sort();
+if (absentCaptures.length > 0) console.log(`\n  ${absentCaptures.length} captures absent from ../shared/fixtures (checks that read them did not run): ${absentCaptures.join(", ")}`);
+if (process.env.TRANSPOND_TEST_RESULTS) writeFileSync(process.env.TRANSPOND_TEST_RESULTS, JSON.stringify({ total, passed, skipped, absentCaptures, failures }, null, 2));
+console.log(`${passed} passed, ${total - passed} failed, ${skipped} skipped${absentCaptures.length > 0 ? `, ${absentCaptures.length} shared captures absent` : ""}`);
 if (files.length === 0 || total === 0 || failures.length > 0 || passed < total) process.exitCode = 1;
 // Sockets or timers a test forgot must not keep CI waiting: the summary above is the verdict.
 setTimeout(() => process.exit(process.exitCode ?? 0), suiteTimedOut ? 0 : 2000).unref();

@@ -17,6 +17,8 @@ interface RunOutcome {
   readonly passed: number;
   readonly total: number;
   readonly failures: readonly TestFailure[];
+  /** captures from ../shared/fixtures the run did not find (checks that did not run) */
+  readonly absentCaptures: readonly string[];
 }
 
 const RUNNER = resolve(import.meta.dirname, "..", "spec", "run.ts");
@@ -45,10 +47,10 @@ function runOnce(runnerArgs: readonly string[], logFile: string, resultsFile: st
       const seconds = (Date.now() - started) / 1000;
       if (!existsSync(resultsFile)) {
         const failure = { file: "(run)", suite: "(runner)", test: "(no result)", error: `spec/run.ts exited with ${code} before its summary` };
-        done({ code, seconds, passed: 0, total: 0, failures: [failure] });
+        done({ code, seconds, passed: 0, total: 0, failures: [failure], absentCaptures: [] });
         return;
       }
-      const results = JSON.parse(readFileSync(resultsFile, "utf8")) as { passed: number; total: number; failures: TestFailure[] };
+      const results = JSON.parse(readFileSync(resultsFile, "utf8")) as { passed: number; total: number; failures: TestFailure[]; absentCaptures: string[] };
       const unexplained = code !== 0 && results.failures.length === 0 ? [{ file: "(run)", suite: "(runner)", test: "(exit code)", error: `spec/run.ts exited with ${code} and listed no failure` }] : [];
       done({ code, seconds, ...results, failures: [...results.failures, ...unexplained] });
     });
@@ -88,7 +90,8 @@ try {
     const outcome = await runOnce(runnerArgs, join(logDir, `run-${i}.log`), join(logDir, `run-${i}.json`));
     outcomes.push(outcome);
     const verdict = outcome.failures.length === 0 && outcome.code === 0 ? "ok" : `FAILED (${outcome.failures.length} failures, exit ${outcome.code})`;
-    console.log(`run ${i}/${runs}: ${outcome.passed} / ${outcome.total} passed in ${outcome.seconds.toFixed(0)} s: ${verdict}`);
+    const absent = outcome.absentCaptures.length > 0 ? ` (${outcome.absentCaptures.length} shared captures absent: their checks did not run)` : "";
+    console.log(`run ${i}/${runs}: ${outcome.passed} / ${outcome.total} passed in ${outcome.seconds.toFixed(0)} s: ${verdict}${absent}`);
   }
 } finally {
   busyCore?.kill("SIGKILL");
