@@ -10,13 +10,14 @@
  * programs it started (spec/support/test-log.ts). A run that leaves a process it started running or a
  * socket listening fails too, naming them (spec/support/leftovers.ts); the processes are then killed.
  * Captures from ../shared/fixtures that tests asked for and did not find are named before the last
- * line: the checks that read them did not run although their tests passed.
+ * line: the checks that read them did not run although their tests passed. Stopped by SIGINT or
+ * SIGTERM, it kills the programs the tests started before it exits.
  */
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { absentSharedFixtures } from "./support/fixtures.ts";
-import { leftoverProcesses, markTestRun, noteListeners, openListeners, type LeftoverProcess } from "./support/leftovers.ts";
+import { killProcesses, leftoverProcesses, markTestRun, noteListeners, openListeners, type LeftoverProcess } from "./support/leftovers.ts";
 import { dropOutput, keepOutput, takeHookError, takeOutput } from "./support/test-log.ts";
 
 const root = resolve(import.meta.dirname);
@@ -104,6 +105,21 @@ for (const event of ["unhandledRejection", "uncaughtException"] as const) {
   process.on(event, (err: unknown) => {
     console.error(`\n${event} while ${current.suite || current.file} ran:`, err);
     failures.push({ ...current, test: `(${event})`, error: firstLine(err) });
+  });
+}
+
+// Ctrl-C, or a CI job's timeout (SIGTERM): the programs the tests started (nginx, redis-server,
+// browsers, SIPp) would outlive the run, so they are killed before it exits.
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    // Ctrl-C reaches a runner twice when tools/test-repeat.ts passes it on
+    if (stopping) return;
+    stopping = true;
+    const started = leftoverProcesses();
+    killProcesses(started);
+    console.log(`\n${signal} while ${current.suite || current.file || "the test files loaded"}: run stopped, ${started.length} programs the tests had started killed`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
   });
 }
 
@@ -196,13 +212,7 @@ async function checkLeftovers(): Promise<void> {
   const left = { file: "(end of run)", suite: "(cleanup)" };
   for (const p of processes) failures.push({ ...left, test: `process still running: ${p.command.split(" ")[0]!.split("/").at(-1)}`, error: `pid ${p.pid}: ${p.command}` });
   for (const l of listeners) failures.push({ ...left, test: "listener still open", error: l });
-  for (const p of processes) {
-    try {
-      process.kill(p.pid, "SIGKILL");
-    } catch {
-      // ended meanwhile
-    }
-  }
+  killProcesses(processes);
 }
 
 const SLOWEST_SHOWN = 12;

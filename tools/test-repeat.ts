@@ -3,7 +3,8 @@
  * arguments select, e.g. `e2e/rtmp-server-ffmpeg` or `--unit`) N times in a row, each run in a fresh
  * process, and prints a Markdown table of every test that failed at least once: how often, and its
  * first error. `--busy` keeps one core busy with a spinning process during the runs (a loaded CI
- * host). Each run's full log stays in the printed folder. Exits 1 when any run failed.
+ * host). Each run's full log stays in the printed folder. Exits 1 when any run failed. SIGINT or SIGTERM
+ * stops the spinner and passes the signal to the run going on, which kills what its tests started.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -30,14 +31,17 @@ function parseArgs(argv: readonly string[]): { runs: number; busy: boolean; runn
   return { runs, busy: rest.includes("--busy"), runnerArgs: rest.filter((a) => a !== "--busy") };
 }
 
+/** The run going on, to pass a signal to. */
+let currentRun: ChildProcess | undefined;
+
 /** One run of spec/run.ts, its output written to `logFile`. */
 function runOnce(runnerArgs: readonly string[], logFile: string, resultsFile: string): Promise<RunOutcome> {
   rmSync(resultsFile, { force: true });
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", RUNNER, ...runnerArgs], {
+  const child = (currentRun = spawn(process.execPath, ["--import", "tsx", RUNNER, ...runnerArgs], {
     env: { ...process.env, TRANSPOND_TEST_RESULTS: resultsFile },
     stdio: ["ignore", "pipe", "pipe"],
-  });
+  }));
   const log = createWriteStream(logFile);
   child.stdout.pipe(log);
   child.stderr.pipe(log);
@@ -84,6 +88,16 @@ function failureTable(outcomes: readonly RunOutcome[]): string {
 const { runs, busy, runnerArgs } = parseArgs(process.argv.slice(2));
 const logDir = mkdtempSync(join(tmpdir(), "transpond-repeat-"));
 const busyCore = busy ? startBusyCore() : undefined;
+// stopped: the spinner goes, and the run going on is passed the signal so it ends what its tests started
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    busyCore?.kill("SIGKILL");
+    const exit = () => process.exit(signal === "SIGINT" ? 130 : 143);
+    if (!currentRun || currentRun.exitCode !== null || currentRun.signalCode !== null) return exit();
+    currentRun.once("close", exit);
+    currentRun.kill(signal);
+  });
+}
 const outcomes: RunOutcome[] = [];
 try {
   for (let i = 1; i <= runs; i++) {

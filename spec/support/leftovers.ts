@@ -35,6 +35,17 @@ export function leftoverProcesses(): LeftoverProcess[] {
   });
 }
 
+/** SIGKILL to each of `processes` (one that ended meanwhile is skipped). */
+export function killProcesses(processes: readonly LeftoverProcess[]): void {
+  for (const p of processes) {
+    try {
+      process.kill(p.pid, "SIGKILL");
+    } catch {
+      // ended meanwhile
+    }
+  }
+}
+
 const firstSeen = new WeakMap<object, string>();
 
 /** Notes which listeners are open after `suite` ran, so a leftover can be traced to the suite that opened it. */
