@@ -10,7 +10,7 @@ import type { Frame, TrackConfig } from "../../codecs/frame.ts";
 import type { Logger } from "../../log.ts";
 import { rtpPacket, type RtpPacket } from "../../rtp/packet.ts";
 import { ReceivePipeline, type ReceiveOutput, type ReceivePipelineOptions, type TrackKind } from "../../rtp/receive-pipeline.ts";
-import { stopIdleNackLoop } from "./nack-loop.ts";
+import { fixWeriftNack } from "./werift-nack.ts";
 
 const POLL_MS = 40;
 const SR_TYPE = 200;
@@ -127,7 +127,7 @@ export class MediaReceiver {
     if (kind === "video") {
       this.videoTrack = track;
       const receiver = this.pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.receiver;
-      if (receiver) stopIdleNackLoop(receiver);
+      if (receiver) fixWeriftNack(receiver);
     }
     track.onReceiveRtp.subscribe((rtp) => {
       if (this.closed) return;
