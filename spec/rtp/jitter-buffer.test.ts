@@ -53,6 +53,31 @@ test("releases a gap by wall-clock time with poll(nowMs)", () => {
   assert.equal(jb.poll(111), [{ type: "loss", firstSequence: 1, count: 1 }, { type: "packet", packet: p[2]! }]);
 });
 
+test("with arrival times a gap is waited for by the clock, not by the RTP span: a burst spanning 300 ms that arrives at once keeps its gap open for the retransmission", () => {
+  const p = stream(20);
+  const jb = new JitterBuffer({ clockRate: 8000, maxDelayMs: 100 });
+  jb.push(p[0]!, 0);
+  // packets 2..16 (280 ms of RTP time) queued behind a stall and come in together at 400 ms
+  const burst = p.slice(2, 17).flatMap((x) => jb.push(x, 400));
+  assert.equal(burst, [], "held: the gap before them has waited 0 ms");
+  assert.equal(jb.poll(450), []);
+  // packet 1, NACKed when the burst showed the gap, comes again 60 ms later
+  assert.equal(seqs(jb.push(p[1]!, 460)), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  assert.equal([jb.stats.lost, jb.stats.late], [0, 0]);
+});
+
+test("with arrival times a gap nobody fills is given up maxDelayMs after the first packet behind it arrived", () => {
+  const p = stream(20);
+  const jb = new JitterBuffer({ clockRate: 8000, maxDelayMs: 100 });
+  jb.push(p[0]!, 0);
+  jb.push(p[2]!, 400);
+  const held = p.slice(3, 17).flatMap((x, i) => jb.push(x, 401 + i));
+  assert.equal(held, []);
+  const released = jb.poll(500);
+  assert.equal(released[0], { type: "loss", firstSequence: 1, count: 1 });
+  assert.equal(seqs(released), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+});
+
 test("drops a packet that comes after its gap was given up (late) and a repeated one (duplicate)", () => {
   const p = stream(12);
   const jb = new JitterBuffer({ clockRate: 8000, maxDelayMs: 40 });

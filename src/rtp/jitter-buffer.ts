@@ -2,11 +2,15 @@
  * A receive jitter buffer for one RTP stream: puts packets back in sequence order within a bounded
  * delay, reports losses as output values, and drops late and duplicate packets (counting them).
  *
- * Deterministic, no timers inside: a gap in the sequence is waited for until the newest packet's RTP
- * timestamp is `maxDelayMs` past the oldest packet held behind the gap (werift's approach), or,
- * when the caller passes arrival times, until that packet has waited `maxDelayMs` of wall-clock time
- * (`push(packet, nowMs)` / `poll(nowMs)`), or when more than `maxPackets` are held. Then the missing
- * sequence numbers are reported lost and what follows is released.
+ * Deterministic, no timers inside: when the caller passes arrival times (`push(packet, nowMs)` /
+ * `poll(nowMs)`), a gap in the sequence is waited for until the oldest packet held behind it has
+ * waited `maxDelayMs` of wall-clock time; without them, until the newest packet's RTP timestamp is
+ * `maxDelayMs` past that packet (werift's approach); in both cases at most `maxPackets` are held.
+ * Then the missing sequence numbers are reported lost and what follows is released.
+ *
+ * With arrival times the RTP span does not count: packets that queued in the kernel while the event
+ * loop was busy, or behind a sender's stall, come in a burst spanning more than `maxDelayMs`, and
+ * giving the gap up then leaves no time for its retransmission (NACK), which comes after the burst.
  *
  * A sequence jump larger than `maxDropout` (RFC 3550 A.1: 3000) or a new SSRC is taken as a restart
  * of the sender: everything held is released and the buffer follows the new numbers without
@@ -23,7 +27,7 @@ export type JitterBufferOutput =
 export interface JitterBufferOptions {
   /** RTP clock rate of the stream (90000 video, 8000 G.711, 48000 Opus) */
   readonly clockRate: number;
-  /** how long a gap is waited for, in ms of RTP time (and of wall-clock time when given); default 200 */
+  /** how long a gap is waited for, in ms of wall-clock time when arrival times are given, else of RTP time; default 200 */
   readonly maxDelayMs?: number;
   /** most packets held at once; default 500 */
   readonly maxPackets?: number;
@@ -158,9 +162,8 @@ export class JitterBuffer {
       while (this.#held.has(this.#next!)) this.#deliver(out, this.#next!);
       if (this.#held.size === 0) return;
       const first = this.#firstHeld();
-      const waitedTicks = this.#newestTs - first.ts;
-      const waitedMs = nowMs !== undefined && first.arrivedMs !== undefined ? nowMs - first.arrivedMs : 0;
-      if (waitedTicks < this.#delayTicks && waitedMs < this.#delayMs && this.#held.size <= this.#maxPackets) return;
+      const waitedLongEnough = nowMs !== undefined && first.arrivedMs !== undefined ? nowMs - first.arrivedMs >= this.#delayMs : this.#newestTs - first.ts >= this.#delayTicks;
+      if (!waitedLongEnough && this.#held.size <= this.#maxPackets) return;
       this.#skipGap(out);
     }
   }
