@@ -13,6 +13,7 @@ import { mediaNetworkConfig } from "./agent/webrtc/network-config.ts";
 import { MEDIA_FILE_ERR } from "./audio/errors.ts";
 import { readSoundFile } from "./audio/media-path.ts";
 import { startBanner } from "./banner.ts";
+import { grantedReceiveBuffer } from "./rtp/receive-buffer.ts";
 import { certificateInfo, loadOrCreateCertificate } from "./certificate.ts";
 import { makeConfig, type Config, type ConfigOverrides } from "./config.ts";
 import { rtmpAudioTarget, TranscodingAudioPath } from "./core/push/audio-path.ts";
@@ -185,9 +186,13 @@ function externalAddresses(): string[] {
   return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((a) => !a.internal && a.family === "IPv4").map((a) => a.address));
 }
 
-function logStartBanner(config: Config, ports: Readonly<Record<string, number>>, access: RestAccess): void {
+async function logStartBanner(config: Config, ports: Readonly<Record<string, number>>, access: RestAccess): Promise<void> {
   const tls = ports.https || ports.wss ? certificateInfo(config["https.cert"], join(config.data_dir, "transpond-tls")) : undefined;
-  for (const line of startBanner({ version: transpondVersion(), ports, config, access, externalAddresses: externalAddresses(), certificate: tls })) log[line.level](line.text);
+  const asked = config.media_receive_buffer;
+  // the probe binds a loopback socket; a machine without IPv4 loopback just gets no line
+  const granted = asked > 0 ? await grantedReceiveBuffer(asked).catch(() => undefined) : undefined;
+  const mediaReceiveBuffer = granted !== undefined ? { asked, granted } : undefined;
+  for (const line of startBanner({ version: transpondVersion(), ports, config, access, externalAddresses: externalAddresses(), certificate: tls, mediaReceiveBuffer })) log[line.level](line.text);
 }
 
 /**
@@ -288,6 +293,6 @@ export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
     await close();
     throw portInUse(err, config) ?? err;
   }
-  logStartBanner(config, ports, access);
+  await logStartBanner(config, ports, access);
   return { config, hub, router, transponders, relays, calls, media, cluster, ports, stop: close, close };
 }

@@ -1,6 +1,7 @@
 /**
  * The start banner: the version, every URL a person opens or points an encoder at, who may use the
- * REST API, and the TLS certificate browsers will be shown. Pure over what the app bound, so the
+ * REST API, the TLS certificate browsers will be shown, and the media sockets' receive buffer when the
+ * kernel gives less than asked. Pure over what the app bound, so the
  * lines are tested without starting anything.
  */
 import { isIP } from "node:net";
@@ -17,6 +18,8 @@ export interface BannerInput {
   readonly externalAddresses: readonly string[];
   /** the TLS certificate in use, when https or wss listens */
   readonly certificate?: { readonly file: string; readonly generated: boolean; readonly sha256: string };
+  /** `media_receive_buffer` and what a socket that asks for it gets (rtp/receive-buffer.ts) */
+  readonly mediaReceiveBuffer?: { readonly asked: number; readonly granted: number };
 }
 
 export interface BannerLine {
@@ -64,6 +67,15 @@ function certificateLine(certificate: NonNullable<BannerInput["certificate"]>, h
   };
 }
 
+function receiveBufferLine({ asked, granted }: NonNullable<BannerInput["mediaReceiveBuffer"]>): BannerLine | undefined {
+  if (asked === 0 || granted >= asked) return undefined;
+  const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
+  return {
+    level: "info",
+    text: `media:     UDP receive buffer ${kib(granted)} per socket, less than media_receive_buffer (${kib(asked)}): the kernel caps it at net.core.rmem_max; with many WebRTC publishers raise that (sysctl -w net.core.rmem_max=${asked}) or bursts may be dropped`,
+  };
+}
+
 /** The banner's lines, in the order they are logged. */
 export function startBanner(input: BannerInput): BannerLine[] {
   const { config, ports, access } = input;
@@ -81,5 +93,7 @@ export function startBanner(input: BannerInput): BannerLine[] {
     lines.push({ level: "warn", text: "anyone who can reach this machine can start transponders and SIP calls: set disable_rest_auth=false with rest_users (or rest_users_file), or bind_address=127.0.0.1" });
   }
   if (input.certificate && (ports.https || ports.wss)) lines.push(certificateLine(input.certificate, host, ports));
+  const receiveBuffer = input.mediaReceiveBuffer && receiveBufferLine(input.mediaReceiveBuffer);
+  if (receiveBuffer) lines.push(receiveBuffer);
   return lines;
 }

@@ -61,6 +61,7 @@ export const CONFIG_KEYS = {
   media_port_to: int(32000, "last UDP port for media", 1024, 65535),
   ice_interface_addresses: list([], "local addresses ICE gathers candidates on and WebRTC media sockets bind to (with more than one address of a family, werift binds that family's sockets to all interfaces); empty means bind_address when it names one address, else all interfaces"),
   media_public_address: list([], "extra addresses advertised as ICE candidates (a server behind NAT)"),
+  media_receive_buffer: int(1048576, "kernel receive buffer each media UDP socket asks for (WebRTC, SIP RTP), bytes, so bursts are not dropped while the event loop is busy; Linux caps it at net.core.rmem_max (the start banner says so); 0 keeps the kernel's default", 0),
 
   // RTMP server (ingest, play, HTTP-FLV)
   "rtmp.port": port(1935, "embedded RTMP server"),

@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import { createSocket, type Socket } from "node:dgram";
 import { PORT_ERR } from "../../src/rtp/errors.ts";
 import { RtpPortAllocator, type RtpPortPair } from "../../src/rtp/port-allocator.ts";
+import { grantedReceiveBuffer, receiveBufferSize } from "../../src/rtp/receive-buffer.ts";
 import { TranspondError } from "../../src/errors.ts";
 import { mediaPortRange } from "../support/media-ports.ts";
 
@@ -25,7 +26,7 @@ function base(): number {
 
 test("hands out even RTP ports with RTCP on the next odd port, bound on the given host, searching on from the drawn pair", async () => {
   const from = base() + 1; // odd: the range starts at the next even port
-  const ports = new RtpPortAllocator(from, from + 10, () => 0);
+  const ports = new RtpPortAllocator(from, from + 10, { random: () => 0 });
   assert.is(ports.capacity, 5);
   const a = await ports.allocate("127.0.0.1");
   const b = await ports.allocate("127.0.0.1");
@@ -43,7 +44,7 @@ test("skips a pair whose RTCP port another program holds", async () => {
   const blocker = createSocket("udp4");
   blockers.push(blocker);
   await new Promise<void>((done) => blocker.bind(from + 1, "127.0.0.1", done));
-  const ports = new RtpPortAllocator(from, from + 5, () => 0);
+  const ports = new RtpPortAllocator(from, from + 5, { random: () => 0 });
   const pair = await ports.allocate("127.0.0.1");
   open.push(pair);
   assert.is(pair.port, from + 2);
@@ -94,6 +95,18 @@ test("pairs are drawn at random across the range: 20 allocations from 50 pairs a
   assert.is(new Set(got).size, 20);
   assert.ok(got.some((p, i) => i > 0 && p < got[i - 1]!), `ports ${got.join(",")} ascend`);
   assert.ok(got.every((p) => p >= from && p + 1 <= from + 99 && p % 2 === 0));
+});
+
+test("the RTP socket asks the kernel for the receive buffer given (media_receive_buffer); without one it keeps the kernel's default", async () => {
+  const from = base();
+  const asked = 512 * 1024;
+  const sized = await new RtpPortAllocator(from, from + 9, { receiveBufferBytes: asked }).allocate("127.0.0.1");
+  open.push(sized);
+  const unsized = await new RtpPortAllocator(from + 10, from + 19).allocate("127.0.0.1");
+  open.push(unsized);
+  const granted = await grantedReceiveBuffer(asked);
+  assert.is(receiveBufferSize(sized.rtp), granted);
+  assert.ok(receiveBufferSize(unsized.rtp) < granted, `default ${receiveBufferSize(unsized.rtp)}, sized ${granted}`);
 });
 
 test.run();

@@ -4,9 +4,11 @@
  * next call's ports cannot be guessed from the last one's (an attacker who can guess them can
  * inject media before the far end sends); used pairs and pairs the OS refuses (taken by another
  * program) are skipped. Owns the sockets it binds until the
- * caller takes them; `release(port)` returns a pair to the pool.
+ * caller takes them; `release(port)` returns a pair to the pool. The RTP socket asks for the
+ * receive buffer given (`media_receive_buffer`, receive-buffer.ts).
  */
 import { createSocket, type Socket } from "node:dgram";
+import { setReceiveBuffer } from "./receive-buffer.ts";
 
 import { PORT_ERR, RtpError } from "./errors.ts";
 
@@ -22,10 +24,15 @@ export class RtpPortAllocator {
   readonly #last: number;
   readonly #used = new Set<number>();
   readonly #random: () => number;
+  readonly #receiveBufferBytes: number;
 
-  /** `from..to` inclusive; the first even port at or above `from` starts the range. `random` in [0, 1). */
-  constructor(from: number, to: number, random: () => number = Math.random) {
-    this.#random = random;
+  /**
+   * `from..to` inclusive; the first even port at or above `from` starts the range. `random` in
+   * [0, 1); `receiveBufferBytes` 0 keeps the kernel's default.
+   */
+  constructor(from: number, to: number, options: { readonly random?: () => number; readonly receiveBufferBytes?: number } = {}) {
+    this.#random = options.random ?? Math.random;
+    this.#receiveBufferBytes = options.receiveBufferBytes ?? 0;
     this.#first = from % 2 === 0 ? from : from + 1;
     this.#last = to;
     if (this.#first + 1 > this.#last || this.#first < 1024 || this.#last > 65535) {
@@ -51,7 +58,10 @@ export class RtpPortAllocator {
       this.#used.add(port);
       const rtp = await bind(host, port);
       const rtcp = rtp ? await bind(host, port + 1) : undefined;
-      if (rtp && rtcp) return { port, rtp, rtcp };
+      if (rtp && rtcp) {
+        setReceiveBuffer(rtp, this.#receiveBufferBytes);
+        return { port, rtp, rtcp };
+      }
       rtp?.close();
       this.#used.delete(port);
     }

@@ -12,6 +12,7 @@ import { selectOfferCodecs, type AudioChoice, type OfferCodecs } from "./offer-c
 import { gatheringComplete, reportPeerState } from "./peer-state.ts";
 import type { MediaNetworkConfig } from "./network-config.ts";
 import { advertisePublicAddresses, peerConnectionOptions } from "./peer-config.ts";
+import { setPeerReceiveBuffers } from "./peer-sockets.ts";
 
 export interface AnsweringPeer {
   readonly pc: RTCPeerConnection;
@@ -47,6 +48,7 @@ export function createAnsweringPeer(offerSdp: string, net: MediaNetworkConfig, e
         await prepare?.(pc);
         await pc.setLocalDescription(await pc.createAnswer());
         await gatheringComplete(pc);
+        setPeerReceiveBuffers(pc, net.receiveBufferBytes);
       } catch (err) {
         close();
         if (err instanceof TranspondError) throw err;

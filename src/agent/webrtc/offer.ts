@@ -16,6 +16,7 @@ import type { MediaKind, MediaSender } from "./media-sender.ts";
 import type { MediaNetworkConfig } from "./network-config.ts";
 import { audioChoiceConfig, firstAudioChoice, type AudioChoice } from "./offer-codecs.ts";
 import { advertisePublicAddresses, peerConnectionOptions } from "./peer-config.ts";
+import { setPeerReceiveBuffers } from "./peer-sockets.ts";
 import { gatheringComplete, reportPeerState } from "./peer-state.ts";
 
 export interface OfferOptions {
@@ -69,6 +70,7 @@ export function createOfferingPeer(options: OfferOptions): OfferingPeer {
     async offer() {
       await pc.setLocalDescription(await pc.createOffer());
       await gatheringComplete(pc);
+      setPeerReceiveBuffers(pc, options.net.receiveBufferBytes);
       const sdp = pc.localDescription?.sdp;
       if (!sdp || !/^a=candidate:/m.test(sdp)) {
         throw new AgentError(MEDIA_ERR.PEER, "no ICE candidate could be gathered (check ice_interface_addresses and media_port_from..media_port_to)");

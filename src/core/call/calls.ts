@@ -72,7 +72,7 @@ export class CallRegistry extends TypedEmitter<CallRegistryEvents> implements St
   constructor(deps: CallRegistryDeps) {
     super();
     this.#deps = deps;
-    this.#ports = new RtpPortAllocator(deps.config.media_port_from, deps.config.media_port_to);
+    this.#ports = new RtpPortAllocator(deps.config.media_port_from, deps.config.media_port_to, { receiveBufferBytes: deps.config.media_receive_buffer });
     this.#destinations = new OutboundPolicy("sip_destination_allow", deps.config.sip_destination_allow);
   }
 
