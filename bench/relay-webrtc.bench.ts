@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { startApp, type App } from "../src/app.ts";
 import { makeConfig } from "../src/config.ts";
 import { configureLogging } from "../src/log.ts";
-import { fixtureVideo, signaledPublisher, writeOpus, writeVideo } from "../spec/agent/support/werift-browser.ts";
+import { fixtureVideo, signaledPublisher, writeOpusForFrame, writeVideo } from "../spec/agent/support/werift-browser.ts";
 import { freeTcpPort, waitFor } from "../spec/support/net.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -41,7 +41,7 @@ async function child(url: string, n: number): Promise<void> {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     for (const { b, seq } of browsers) {
       writeVideo(b.video, f, config, seq);
-      if (i % 3 !== 2) writeOpus(b.audio, Math.floor((i * 5) / 3));
+      writeOpusForFrame(b.audio, i);
     }
   }
   for (const { b, ws } of browsers) {

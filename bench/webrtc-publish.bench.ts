@@ -15,7 +15,7 @@ import { defaultConfig, type Config } from "../src/config.ts";
 import { StreamHub } from "../src/core/stream/hub.ts";
 import { webrtcStreams } from "../src/core/ingest/webrtc-ingest.ts";
 import { configureLogging, createLogger } from "../src/log.ts";
-import { fixtureVideo, signaledPublisher, writeOpus, writeVideo } from "../spec/agent/support/werift-browser.ts";
+import { fixtureVideo, signaledPublisher, writeOpusForFrame, writeVideo } from "../spec/agent/support/werift-browser.ts";
 import { freeTcpPort } from "../spec/support/net.ts";
 
 const NET = { interfaceAddresses: ["127.0.0.1"], publicAddresses: [], portFrom: 42000, portTo: 42999 } as const;
@@ -38,7 +38,7 @@ async function child(url: string, n: number, seconds: number, mode: "transpond" 
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     for (const { b, seq } of browsers) {
       writeVideo(b.video, frames[i]!, config, seq);
-      if (i % 3 !== 2) writeOpus(b.audio, Math.floor((i * 5) / 3));
+      writeOpusForFrame(b.audio, i);
     }
     sent++;
   }

@@ -7,6 +7,11 @@
  * it N ffmpeg processes relaying the same fixture to the same nginx (`-re -c:v copy -c:a aac`), their
  * CPU per stream and frames recorded against frames read, as a ratio.
  *
+ * When frames are lost, a second line says where packets went: RTP packets the jitter buffers gave up
+ * (and retransmissions that came after that), the kernel's UDP receive/send buffer overflows
+ * (/proc/net/snmp, the whole machine), and the NACKs and PLIs the load generator's senders got and the
+ * packets they retransmitted.
+ *
  * The third argument is `media.workers` (default -1: cores - 1; 0: codecs in the event loop); CPU
  * per stream counts every thread of the Transpond process, and the event loop's p99 delay while
  * measuring is printed beside it.
@@ -19,10 +24,11 @@ import { tmpdir } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { join } from "node:path";
 import { startApp } from "../src/app.ts";
+import { jitterBufferTotals } from "../src/rtp/jitter-buffer.ts";
 import { makeConfig } from "../src/config.ts";
 import type { Stream } from "../src/core/stream/stream.ts";
 import { configureLogging } from "../src/log.ts";
-import { fixtureVideo, signaledPublisher, writeOpus, writeVideo } from "../spec/agent/support/werift-browser.ts";
+import { fixtureVideo, signaledPublisher, writeOpusForFrame, writeVideo } from "../spec/agent/support/werift-browser.ts";
 import { fixture } from "../spec/support/fixtures.ts";
 import { freeTcpPort, sleep, waitFor } from "../spec/support/net.ts";
 import { NginxRtmp } from "../spec/support/nginx.ts";
@@ -50,10 +56,18 @@ async function child(url: string, n: number, seconds: number): Promise<void> {
     if (wait > 0) await sleep(wait);
     for (const { b, seq } of browsers) {
       writeVideo(b.video, frames[i]!, config, seq);
-      if (i % 3 !== 2) writeOpus(b.audio, Math.floor((i * 5) / 3));
+      writeOpusForFrame(b.audio, i);
     }
   }
-  process.send!({ type: "done", sent: frames.length });
+  const feedback = { nacks: 0, retransmitted: 0, plis: 0 };
+  for (const { b } of browsers) {
+    // werift counts these but keeps them private in its types
+    const sender = b.pc.getTransceivers()[0]!.sender as unknown as { nackCount: number; retransmittedPacketsSent: number };
+    feedback.nacks += sender.nackCount;
+    feedback.retransmitted += sender.retransmittedPacketsSent;
+    feedback.plis += b.plis;
+  }
+  process.send!({ type: "done", sent: frames.length, feedback });
   await sleep(500);
   for (const { b, ws } of browsers) {
     ws.close();
@@ -77,6 +91,51 @@ interface Result {
   loopP99Ms?: number;
   /** CPU of the event loop's thread alone, per stream */
   loopCpuPerStream?: number;
+  /** Transpond only: where packets went during the measured window */
+  losses?: LossCauses;
+}
+
+interface SenderFeedback {
+  readonly nacks: number;
+  readonly retransmitted: number;
+  readonly plis: number;
+}
+
+interface LossCauses extends SenderFeedback {
+  readonly givenUp: number;
+  readonly late: number;
+  readonly rcvbufErrors: number;
+  readonly sndbufErrors: number;
+}
+
+/**
+ * Every 100 ms (BENCH_VERBOSE): the kernel's UDP receive overflows, the RTP packets the jitter buffers
+ * gave up, and how late this sampler ran (the event loop's stall), for the windows where any moved.
+ */
+function lossTimeline(t0: number): { stop(): string } {
+  const rows: string[] = [];
+  let last = { at: performance.now(), udp: udpCounters().rcvbufErrors, lost: jitterBufferTotals.lost };
+  const timer = setInterval(() => {
+    const now = { at: performance.now(), udp: udpCounters().rcvbufErrors, lost: jitterBufferTotals.lost };
+    const late = now.at - last.at - 100;
+    if (now.udp > last.udp || now.lost > last.lost || late > 50) rows.push(`${((now.at - t0) / 1000).toFixed(1)} s: ${now.udp - last.udp} overflowed, ${now.lost - last.lost} given up, sampler ${late.toFixed(0)} ms late`);
+    last = now;
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return rows.map((r) => `    ${r}`).join("\n");
+    },
+  };
+}
+
+/** The kernel's UDP counters (whole machine) from /proc/net/snmp. */
+function udpCounters(): { rcvbufErrors: number; sndbufErrors: number } {
+  const lines = readFileSync("/proc/net/snmp", "utf8").split("\n").filter((l) => l.startsWith("Udp:"));
+  const names = lines[0]!.split(/\s+/);
+  const values = lines[1]!.split(/\s+/).map(Number);
+  const value = (name: string) => values[names.indexOf(name)] ?? 0;
+  return { rcvbufErrors: value("RcvbufErrors"), sndbufErrors: value("SndbufErrors") };
 }
 
 async function transpond(nginx: NginxRtmp, n: number, seconds: number, workers: number): Promise<Result> {
@@ -112,13 +171,27 @@ async function transpond(nginx: NginxRtmp, n: number, seconds: number, workers: 
     loop.enable();
     const cpu0 = process.cpuUsage();
     const loop0 = processCpuMs(process.pid, "task");
+    const udp0 = udpCounters();
+    const jitter0 = { ...jitterBufferTotals };
     const t0 = performance.now();
+    const timeline = process.env.BENCH_VERBOSE ? lossTimeline(t0) : undefined;
     proc.send("go");
-    const sent = await new Promise<number>((resolve) => proc.on("message", (m: { type: string; sent?: number }) => m.type === "done" && resolve(m.sent!)));
+    const { sent, feedback } = await new Promise<{ sent: number; feedback: SenderFeedback }>((resolve) =>
+      proc.on("message", (m: { type: string; sent?: number; feedback?: SenderFeedback }) => m.type === "done" && resolve({ sent: m.sent!, feedback: m.feedback! })),
+    );
     await sleep(500);
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - t0;
     const loopCpuMs = processCpuMs(process.pid, "task") - loop0;
+    if (timeline) console.log(timeline.stop());
+    const udp = udpCounters();
+    const losses: LossCauses = {
+      ...feedback,
+      givenUp: jitterBufferTotals.lost - jitter0.lost,
+      late: jitterBufferTotals.late - jitter0.late,
+      rcvbufErrors: udp.rcvbufErrors - udp0.rcvbufErrors,
+      sndbufErrors: udp.sndbufErrors - udp0.sndbufErrors,
+    };
     loop.disable();
     await exited;
     const ingested = streams.reduce((sum, stream) => sum + stream.frames.video, 0);
@@ -132,7 +205,7 @@ async function transpond(nginx: NginxRtmp, n: number, seconds: number, workers: 
       perStream.push(`${count}/${streams.find((s) => s.name === `bench${i}`)?.frames.video ?? "?"}`);
     }
     if (process.env.BENCH_VERBOSE) console.log(`  per stream recorded/hub got: ${perStream.join(" ")}`);
-    return { cpuPerStream: ((cpu.user + cpu.system) / 1000 / wall) * 100 / n, sent: sent * n, recorded, ingested, dropped, loopP99Ms: loop.percentile(99) / 1e6, loopCpuPerStream: ((loopCpuMs / wall) * 100) / n };
+    return { cpuPerStream: ((cpu.user + cpu.system) / 1000 / wall) * 100 / n, sent: sent * n, recorded, ingested, dropped, loopP99Ms: loop.percentile(99) / 1e6, loopCpuPerStream: ((loopCpuMs / wall) * 100) / n, losses };
   } finally {
     proc.kill();
     await app.close();
@@ -191,6 +264,10 @@ if (process.argv[2] === "child") {
       console.log(
         `${String(n).padEnd(3)} ${`${t.cpuPerStream.toFixed(1)} (${t.loopCpuPerStream!.toFixed(1)})`.padStart(32)}  ${`${t.loopP99Ms!.toFixed(0)} ms`.padStart(8)}  ${`${t.recorded}/${t.sent} (${t.ingested}, ${t.dropped})`.padStart(56)}   ${f.cpuPerStream.toFixed(1).padStart(24)}  ${`${f.recorded}/${f.sent}`.padStart(13)}   ${(t.cpuPerStream / f.cpuPerStream).toFixed(2)}x`,
       );
+      const l = t.losses!;
+      if (t.ingested! < t.sent) {
+        console.log(`    where packets went: ${l.givenUp} RTP packets given up by the jitter buffers (${l.late} came after that), kernel UDP buffer overflows ${l.rcvbufErrors} in / ${l.sndbufErrors} out, the senders got ${l.nacks} NACKs and ${l.plis} PLIs and retransmitted ${l.retransmitted} packets`);
+      }
     }
     const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
     console.log(`load average at the end: ${load}`);

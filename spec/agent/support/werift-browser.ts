@@ -161,6 +161,11 @@ export function writeOpus(track: MediaStreamTrack, index: number): void {
   track.writeRtp(Buffer.from(bytes));
 }
 
+/** The 20 ms Opus packets due while video frame `frame` of a 30 fps stream is shown: 5 per 3 frames, numbered on. */
+export function writeOpusForFrame(track: MediaStreamTrack, frame: number): void {
+  for (let index = Math.floor((frame * 5) / 3); index < Math.floor(((frame + 1) * 5) / 3); index++) writeOpus(track, index);
+}
+
 /**
  * werift gathers one transport per m-line for an offer and, once BUNDLE is accepted, forgets all but
  * the first without closing them: close those too, or their UDP sockets stay open.
