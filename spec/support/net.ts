@@ -2,8 +2,27 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { createSocket } from "node:dgram";
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freeTcpPort(): Promise<number> {
+/**
+ * The ports freeTcpPort/freeUdpPort have handed out in this process. The kernel may give a port it
+ * has just freed to the next bind to port 0, so one test asking for three ports (a node's http, ws and
+ * rtmp) could be given the same one twice, and its second listener would find it taken (seen once in
+ * 17 whole-suite runs: e2e/cluster-edge, ws.port = http.port).
+ */
+const handedOut = { tcp: new Set<number>(), udp: new Set<number>() };
+const ATTEMPTS = 100;
+
+/** A port from `pick` that is not in `given` (which then holds it). */
+export async function portNotGivenBefore(pick: () => Promise<number>, given: Set<number>): Promise<number> {
+  for (let i = 0; i < ATTEMPTS; i++) {
+    const port = await pick();
+    if (given.has(port)) continue;
+    given.add(port);
+    return port;
+  }
+  throw new Error(`no port in ${ATTEMPTS} tries that this process had not been given already`);
+}
+
+function pickTcpPort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -14,8 +33,7 @@ export function freeTcpPort(): Promise<number> {
   });
 }
 
-/** A UDP port on 127.0.0.1 that was free a moment ago. */
-export function freeUdpPort(): Promise<number> {
+function pickUdpPort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const socket = createSocket("udp4");
     socket.once("error", (err) => (socket.close(), reject(err)));
@@ -24,6 +42,16 @@ export function freeUdpPort(): Promise<number> {
       socket.close(() => resolvePort(port));
     });
   });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago and was not handed out before in this process. */
+export function freeTcpPort(): Promise<number> {
+  return portNotGivenBefore(pickTcpPort, handedOut.tcp);
+}
+
+/** A UDP port on 127.0.0.1 that was free a moment ago and was not handed out before in this process. */
+export function freeUdpPort(): Promise<number> {
+  return portNotGivenBefore(pickUdpPort, handedOut.udp);
 }
 
 export function sleep(ms: number): Promise<void> {
