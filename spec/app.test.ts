@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import WebSocket from "ws";
 import { startApp, type App } from "../src/app.ts";
 import { makeConfig } from "../src/config.ts";
-import { freeTcpPort, waitFor } from "./support/net.ts";
+import { freeTcpPort, listensOn, waitFor } from "./support/net.ts";
 import { UdpFarEnd } from "./core/call/calls-support.ts";
 import { mediaPortRange } from "./support/media-ports.ts";
 
@@ -44,6 +44,18 @@ test("starts the configured listeners only and answers REST over HTTP and HTTPS"
   assert.is(res.status, 404);
   const body = (await res.json()) as { message: string };
   assert.is(body.message, "Not found any transponder");
+});
+
+test("two listeners given one port: refused before anything binds, naming both keys", async () => {
+  const port = await freeTcpPort();
+  try {
+    await start({ "http.port": port, "https.port": 0, "ws.port": port });
+    assert.unreachable("should have refused");
+  } catch (err) {
+    assert.is((err as { key?: string }).key, "ws.port");
+    assert.is((err as Error).message, `ws.port: port ${port} is also http.port: each listener needs its own port`);
+  }
+  assert.not.ok(listensOn(port), "nothing was left listening");
 });
 
 test("/push/startup names what is wrong: a missing field, an unknown stream, an audio codec RTMP cannot carry", async () => {

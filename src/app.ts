@@ -87,6 +87,18 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 const LISTENER_PORT_KEYS = ["http.port", "https.port", "ws.port", "wss.port", "rtmp.port"] as const;
 
+/** Two listeners given one port: the second would fail as "in use" by the first, named as the config mistake it is. */
+function checkListenerPorts(config: Config): void {
+  const keyOfPort = new Map<number, string>();
+  for (const key of LISTENER_PORT_KEYS) {
+    const port = config[key];
+    if (port === 0) continue;
+    const other = keyOfPort.get(port);
+    if (other !== undefined) throw new ConfigError(key, `port ${port} is also ${other}: each listener needs its own port`);
+    keyOfPort.set(port, key);
+  }
+}
+
 /** EADDRINUSE named by the config key whose port it is, so the operator knows what to change. */
 function portInUse(err: unknown, config: Config): ConfigError | undefined {
   const { code, port, address } = err as NodeJS.ErrnoException & { port?: number; address?: string };
@@ -201,6 +213,7 @@ async function logStartBanner(config: Config, ports: Readonly<Record<string, num
  */
 export async function startApp(overrides: ConfigOverrides = {}): Promise<App> {
   const config = makeConfig(overrides);
+  checkListenerPorts(config);
   if (config["rtmp.record"]) await checkRecordDir(config.record_dir);
   const hub = new StreamHub();
   const hooks = new RestHooks({ baseUrl: config.rest_hook_url, secretKey: config.rest_hook_send_hash ? config.rest_hook_secret_key : undefined, log: createLogger("hooks") });
