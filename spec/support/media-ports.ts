@@ -3,6 +3,8 @@
  * so fixed or random ranges collide: two runs' WebRTC or SIP sessions bind the same ports. Each test
  * process instead claims a region of its own below the kernel's ephemeral ports (where port-0 binds
  * of every other test land) with a lock file naming its pid, and hands out slices of it in turn.
+ * The same region's numbers serve as TCP listener ports (net.ts `freeTcpPort`; TCP ports are a space
+ * of their own).
  */
 import { mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +27,12 @@ export function mediaPortRange(size = 100): { media_port_from: number; media_por
   const from = region + cursor;
   cursor += size + (size % 2);
   return { media_port_from: from, media_port_to: from + size - 1 };
+}
+
+/** This process's region: `size` ports from `first`, below the kernel's ephemeral range. */
+export function portRegion(): { first: number; size: number } {
+  region ??= claimRegion();
+  return { first: region, size: REGION };
 }
 
 function claimRegion(): number {

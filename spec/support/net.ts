@@ -1,57 +1,55 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { createSocket } from "node:dgram";
+import { mediaPortRange, portRegion } from "./media-ports.ts";
 
 /**
- * The ports freeTcpPort/freeUdpPort have handed out in this process. The kernel may give a port it
- * has just freed to the next bind to port 0, so one test asking for three ports (a node's http, ws and
- * rtmp) could be given the same one twice, and its second listener would find it taken (seen once in
- * 17 whole-suite runs: e2e/cluster-edge, ws.port = http.port).
+ * Ports for the tests' own listeners (and those of the programs they start) come from this process's
+ * region below the kernel's ephemeral range (media-ports.ts), never from a bind to port 0: the kernel
+ * gives ports of its range to every bind to port 0 and every outgoing connection, and may give one
+ * it has just freed, so a port read from a bind to port 0 and handed on could be taken before its
+ * listener bound it. Seen in whole-suite runs: a cluster node given the same port for http and ws
+ * (e2e/cluster-edge), and nginx-rtmp's port taken by the test's own hook server, which bound port 0
+ * meanwhile (e2e/webrtc-rtmp-start: nginx could not bind, our transponder met an HTTP server).
  */
-const handedOut = { tcp: new Set<number>(), udp: new Set<number>() };
-const ATTEMPTS = 100;
+let nextTcp = 0;
 
-/** A port from `pick` that is not in `given` (which then holds it). */
-export async function portNotGivenBefore(pick: () => Promise<number>, given: Set<number>): Promise<number> {
-  for (let i = 0; i < ATTEMPTS; i++) {
-    const port = await pick();
-    if (given.has(port)) continue;
-    given.add(port);
-    return port;
-  }
-  throw new Error(`no port in ${ATTEMPTS} tries that this process had not been given already`);
-}
-
-function pickTcpPort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/** Whether a listener can bind 127.0.0.1:`port` over TCP now. */
+function tcpPortFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
   });
 }
 
-function pickUdpPort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/** Whether a socket can bind 127.0.0.1:`port` over UDP now. */
+function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
     const socket = createSocket("udp4");
-    socket.once("error", (err) => (socket.close(), reject(err)));
-    socket.bind(0, "127.0.0.1", () => {
-      const { port } = socket.address();
-      socket.close(() => resolvePort(port));
-    });
+    socket.once("error", () => (socket.close(), done(false)));
+    socket.bind(port, "127.0.0.1", () => socket.close(() => done(true)));
   });
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago and was not handed out before in this process. */
-export function freeTcpPort(): Promise<number> {
-  return portNotGivenBefore(pickTcpPort, handedOut.tcp);
+/** A TCP port on 127.0.0.1, free a moment ago, from this process's region: the next one in turn that is free. */
+export async function freeTcpPort(): Promise<number> {
+  const { first, size } = portRegion();
+  for (let tried = 0; tried < size; tried++) {
+    const port = first + (nextTcp++ % size);
+    if (await tcpPortFree(port)) return port;
+  }
+  throw new Error(`no free TCP port in this test process's region ${first}..${first + size - 1}`);
 }
 
-/** A UDP port on 127.0.0.1 that was free a moment ago and was not handed out before in this process. */
-export function freeUdpPort(): Promise<number> {
-  return portNotGivenBefore(pickUdpPort, handedOut.udp);
+/** A UDP port on 127.0.0.1, free a moment ago, from this process's region (taken in turn with the media ranges). */
+export async function freeUdpPort(): Promise<number> {
+  const { size } = portRegion();
+  for (let tried = 0; tried < size / 2; tried++) {
+    const port = mediaPortRange(2).media_port_from;
+    if (await udpPortFree(port)) return port;
+  }
+  throw new Error("no free UDP port in this test process's region");
 }
 
 export function sleep(ms: number): Promise<void> {
