@@ -22,9 +22,9 @@ let cursor = 0;
 /** `size` consecutive ports (starting even) that no other test run on this machine uses. */
 export function mediaPortRange(size = 100): { media_port_from: number; media_port_to: number } {
   if (size > REGION || size < 2) throw new Error(`mediaPortRange: size ${size} is not in 2..${REGION}`);
-  region ??= claimRegion();
+  const { first } = portRegion();
   if (cursor + size > REGION) cursor = 0;
-  const from = region + cursor;
+  const from = first + cursor;
   cursor += size + (size % 2);
   return { media_port_from: from, media_port_to: from + size - 1 };
 }

@@ -23,15 +23,6 @@ function tcpPortFree(port: number): Promise<boolean> {
   });
 }
 
-/** Whether a socket can bind 127.0.0.1:`port` over UDP now. */
-function udpPortFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createSocket("udp4");
-    socket.once("error", () => (socket.close(), done(false)));
-    socket.bind(port, "127.0.0.1", () => socket.close(() => done(true)));
-  });
-}
-
 /** A TCP port on 127.0.0.1, free a moment ago, from this process's region: the next one in turn that is free. */
 export async function freeTcpPort(): Promise<number> {
   const { first, size } = portRegion();
@@ -47,7 +38,7 @@ export async function freeUdpPort(): Promise<number> {
   const { size } = portRegion();
   for (let tried = 0; tried < size / 2; tried++) {
     const port = mediaPortRange(2).media_port_from;
-    if (await udpPortFree(port)) return port;
+    if (!(await portTaken(port))) return port;
   }
   throw new Error("no free UDP port in this test process's region");
 }
